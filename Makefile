@@ -1,0 +1,48 @@
+# Entry points for people and CI. Overrides:
+#   SCRATCH_PATH=/var/cache/ipm-ci/build   build directory outside the clone
+#   SWIFT_BUILD_FLAGS='-Xswiftc -warnings-as-errors'   extra flags for every swift build/test
+#   CONFIGURATION=release   configuration for build/demo (test always builds debug)
+#   TEST_FLAGS='--filter Embedded'   extra flags for swift test only
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+SWIFT_BIN_DIR ?= /opt/swift/usr/bin
+# Use the toolchain in /opt/swift when swift is not on PATH yet.
+ifeq ($(shell command -v swift 2>/dev/null),)
+export PATH := $(SWIFT_BIN_DIR):$(PATH)
+endif
+
+CONFIGURATION ?= debug
+SCRATCH_PATH ?=
+SWIFT_BUILD_FLAGS ?=
+TEST_FLAGS ?=
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+SWIFTPM_FLAGS := $(if $(SCRATCH_PATH),--scratch-path $(SCRATCH_PATH)) -j $(JOBS) $(SWIFT_BUILD_FLAGS)
+
+export CONFIGURATION SCRATCH_PATH SWIFT_BIN_DIR
+
+.PHONY: help install-deps build test demo clean
+
+help:
+	@echo "make build | test | demo | clean | install-deps"
+
+install-deps:
+	@scripts/install-deps.sh
+
+build: install-deps
+	swift build -c $(CONFIGURATION) $(SWIFTPM_FLAGS)
+
+# Swift Testing runs tests in parallel inside the one test process; the DB suites share
+# one throwaway PostgreSQL per process (IPMTestSupport), each with its own database.
+test: install-deps
+	swift build --build-tests $(SWIFTPM_FLAGS)
+	swift test $(SWIFTPM_FLAGS) $(TEST_FLAGS)
+
+demo: install-deps
+	swift build -c $(CONFIGURATION) $(SWIFTPM_FLAGS)
+	scripts/demo.sh
+
+clean:
+	swift package $(if $(SCRATCH_PATH),--scratch-path $(SCRATCH_PATH)) clean

@@ -1,0 +1,176 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// One set of settings for every Swift target, as Hummingbird does it.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "ipm",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ipm", targets: ["ipm"]),
+        .executable(name: "ipm-server", targets: ["ipm-server"]),
+        .executable(name: "ipm-tui", targets: ["ipm-tui"]),
+        .executable(name: "ups-sandbox", targets: ["ups-sandbox"]),
+        .plugin(name: "EmbedMigrations", targets: ["EmbedMigrations"]),
+        .plugin(name: "NewMigration", targets: ["NewMigration"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+    ],
+    targets: [
+        // MARK: Domain
+        .target(name: "IPMDomain", swiftSettings: swiftSettings),
+
+        // MARK: Database
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(
+            name: "IPMMigrationKit",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "IPMPostgres",
+            dependencies: [
+                "IPMDomain",
+                "CLibPQ",
+                "IPMMigrationKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedMigrations"]
+        ),
+
+        // MARK: OAuth
+        .target(
+            name: "IPMOAuth",
+            dependencies: [
+                "IPMDomain",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "UPSSandbox",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Fronts
+        .target(
+            name: "IPMHTTP",
+            dependencies: [
+                "IPMDomain",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "IPMCLI",
+            dependencies: [
+                "IPMDomain",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "IPMTUI", dependencies: ["IPMDomain"], swiftSettings: swiftSettings),
+
+        // MARK: Composition root
+        .target(
+            name: "IPMApp",
+            dependencies: [
+                "IPMDomain", "IPMPostgres", "IPMOAuth", "IPMHTTP", "IPMCLI", "IPMTUI", "UPSSandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                "IPMMigrationKit",
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Executables
+        .executableTarget(name: "ipm", dependencies: ["IPMApp"], swiftSettings: swiftSettings),
+        .executableTarget(name: "ipm-server", dependencies: ["IPMApp"], swiftSettings: swiftSettings),
+        .executableTarget(name: "ipm-tui", dependencies: ["IPMApp"], swiftSettings: swiftSettings),
+        .executableTarget(name: "ups-sandbox", dependencies: ["IPMApp"], swiftSettings: swiftSettings),
+
+        // MARK: Plugins (thin; the logic is IPMMigrationKit)
+        .executableTarget(
+            name: "ipm-migration-tool",
+            dependencies: ["IPMMigrationKit"],
+            swiftSettings: swiftSettings
+        ),
+        .plugin(
+            name: "EmbedMigrations",
+            capability: .buildTool(),
+            dependencies: ["ipm-migration-tool"]
+        ),
+        .plugin(
+            name: "NewMigration",
+            capability: .command(
+                intent: .custom(verb: "new-migration", description: "Create the next numbered migration file in migrations/"),
+                permissions: [.writeToPackageDirectory(reason: "Writes the new migration file into migrations/")]
+            ),
+            dependencies: ["ipm-migration-tool"]
+        ),
+
+        // MARK: Tests
+        .target(
+            name: "IPMTestSupport",
+            dependencies: [
+                "IPMDomain", "IPMPostgres",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/IPMTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "IPMDomainTests", dependencies: ["IPMDomain"], swiftSettings: swiftSettings),
+        .testTarget(name: "IPMMigrationKitTests", dependencies: ["IPMMigrationKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "IPMPostgresTests",
+            dependencies: ["IPMPostgres", "IPMTestSupport", "IPMDomain"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "IPMOAuthTests", dependencies: ["IPMOAuth", "IPMDomain"], swiftSettings: swiftSettings),
+        .testTarget(name: "UPSSandboxTests", dependencies: ["UPSSandbox"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "IPMHTTPTests",
+            dependencies: [
+                "IPMHTTP", "IPMDomain",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "IPMCLITests", dependencies: ["IPMCLI", "IPMDomain"], swiftSettings: swiftSettings),
+        .testTarget(name: "IPMTUITests", dependencies: ["IPMTUI", "IPMDomain"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "IPMAppTests",
+            dependencies: ["IPMApp", "IPMTestSupport", "IPMDomain", "IPMPostgres"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

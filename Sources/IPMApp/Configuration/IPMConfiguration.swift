@@ -1,0 +1,126 @@
+public import Foundation
+
+/// Every setting of DESIGN.md, read once at start-up. Defaults make the single-machine
+/// demo work with no settings at all.
+public struct IPMConfiguration: Sendable {
+    /// Where the database is.
+    public enum Database: Sendable, Equatable {
+        /// `IPM_DATABASE_URL`.
+        case url(String)
+        /// libpq's own `PG*` variables, service file and `.pgpass` (`PGHOST` or `PGSERVICE` set).
+        case libpqEnvironment
+        /// The embedded local PostgreSQL under the state directory.
+        case embedded
+    }
+
+    public var database: Database
+    public var stateDirectory: URL
+    public var databaseMaxConnections: Int
+    public var httpHost: String
+    public var httpPort: Int
+    public var publicURL: URL
+    public var upsBaseURL: URL
+    public var upsClientID: String?
+    public var upsClientSecret: String?
+    public var upsRedirectURI: URL
+    public var upsScope: String
+    public var upsPKCE: Bool
+    public var encryptionKeys: String?
+    public var logLevel: String
+    /// bcrypt cost for new password hashes.
+    public var passwordHashCost: Int
+
+    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> IPMConfiguration {
+        let settings = try SettingsSource(environment: environment)
+
+        let database: Database
+        if let url = settings["IPM_DATABASE_URL"] {
+            database = .url(url)
+        } else if settings["PGHOST"] != nil || settings["PGSERVICE"] != nil {
+            database = .libpqEnvironment
+        } else {
+            database = .embedded
+        }
+
+        let stateDirectory: URL
+        if let path = settings["IPM_STATE_DIR"] {
+            guard path.hasPrefix("/") else {
+                throw ConfigurationError("IPM_STATE_DIR", "expected an absolute path, got '\(path)'")
+            }
+            stateDirectory = URL(fileURLWithPath: path, isDirectory: true)
+        } else {
+            stateDirectory = Self.defaultStateDirectory(environment: environment)
+        }
+
+        let publicURL = try url(settings, "IPM_PUBLIC_URL", default: "http://127.0.0.1:8080")
+        let redirect = try url(settings, "IPM_UPS_REDIRECT_URI", default: publicURL.absoluteString.trimmingSuffix("/") + "/oauth/ups/callback")
+        let logLevel = settings["IPM_LOG_LEVEL"] ?? "info"
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw ConfigurationError("IPM_LOG_LEVEL", "expected trace, debug, info, notice, warning, error or critical, got '\(logLevel)'")
+        }
+
+        return IPMConfiguration(
+            database: database,
+            stateDirectory: stateDirectory,
+            databaseMaxConnections: try integer(settings, "IPM_DATABASE_MAX_CONNECTIONS", default: 10, range: 1...500),
+            httpHost: settings["IPM_HTTP_HOST"] ?? "127.0.0.1",
+            httpPort: try integer(settings, "IPM_HTTP_PORT", default: 8080, range: 0...65535),
+            publicURL: publicURL,
+            upsBaseURL: try url(settings, "IPM_UPS_BASE_URL", default: "https://wwwcie.ups.com"),
+            upsClientID: settings["IPM_UPS_CLIENT_ID"],
+            upsClientSecret: settings["IPM_UPS_CLIENT_SECRET"],
+            upsRedirectURI: redirect,
+            upsScope: settings["IPM_UPS_SCOPE"] ?? "read",
+            upsPKCE: try boolean(settings, "IPM_UPS_PKCE", default: true),
+            encryptionKeys: settings["IPM_ENCRYPTION_KEYS"],
+            logLevel: logLevel,
+            passwordHashCost: try integer(settings, "IPM_PASSWORD_HASH_COST", default: 12, range: 4...16)
+        )
+    }
+
+    /// `~/.local/state/ipm`; for root `/var/lib/ipm`, because PostgreSQL must run as an
+    /// unprivileged user who cannot reach into root's home (see docs/DECISIONS.md).
+    static func defaultStateDirectory(environment: [String: String]) -> URL {
+        if geteuid() == 0 {
+            return URL(fileURLWithPath: "/var/lib/ipm", isDirectory: true)
+        }
+        if let xdg = environment["XDG_STATE_HOME"], xdg.hasPrefix("/") {
+            return URL(fileURLWithPath: xdg, isDirectory: true).appendingPathComponent("ipm", isDirectory: true)
+        }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return URL(fileURLWithPath: home, isDirectory: true).appendingPathComponent(".local/state/ipm", isDirectory: true)
+    }
+
+    private static func integer(_ settings: SettingsSource, _ name: String, default value: Int, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+        guard let text = settings[name] else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw ConfigurationError(name, "expected a whole number from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
+        }
+        return number
+    }
+
+    private static func boolean(_ settings: SettingsSource, _ name: String, default value: Bool) throws(ConfigurationError) -> Bool {
+        guard let text = settings[name] else { return value }
+        switch text.lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw ConfigurationError(name, "expected true or false, got '\(text)'")
+        }
+    }
+
+    private static func url(_ settings: SettingsSource, _ name: String, default value: String) throws(ConfigurationError) -> URL {
+        let text = settings[name] ?? value
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = url.host, !host.isEmpty
+        else {
+            throw ConfigurationError(name, "expected an http:// or https:// URL, got '\(text)'")
+        }
+        return url
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}

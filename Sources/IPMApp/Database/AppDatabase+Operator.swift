@@ -1,0 +1,39 @@
+import Foundation
+import IPMCLI
+import IPMDomain
+import IPMMigrationKit
+import IPMPostgres
+import Logging
+
+/// The CLI's context: the operator service on the opened database, and the migration runner.
+struct DatabaseOperatorContext: OperatorContext {
+    let database: AppDatabase
+    let services: DomainServices
+    let logger: Logger
+
+    var operatorService: OperatorService { services.operatorService(operatorName: ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown") }
+
+    func migrate() async throws -> [MigrationLine] {
+        let applied = try await runner.migrate()
+        return applied.map { MigrationLine(fileName: $0.fileName, state: .applied, appliedAt: nil) }
+    }
+
+    func migrationStatus() async throws -> [MigrationLine] {
+        try await runner.status().map { status in
+            switch status.state {
+            case .applied(let date): MigrationLine(fileName: status.fileName, state: .applied, appliedAt: date.formatted(.iso8601))
+            case .pending: MigrationLine(fileName: status.fileName, state: .pending, appliedAt: nil)
+            case .modified: MigrationLine(fileName: status.fileName, state: .modified, appliedAt: nil)
+            case .unknown: MigrationLine(fileName: status.fileName, state: .unknown, appliedAt: nil)
+            }
+        }
+    }
+
+    func shutdown() async {
+        await database.close()
+    }
+
+    private var runner: MigrationRunner {
+        MigrationRunner(client: database.client, migrations: IPMSchema.migrations, logger: logger)
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import IPMDomain
+import IPMMigrationKit
+import IPMPostgres
+import Logging
+
+/// The opened database: a pool on the configured server, or on the embedded one this
+/// process may have started (and then stops on `close`).
+final class AppDatabase: Sendable {
+    let client: PostgresClient
+    private let embedded: (server: EmbeddedPostgres, handle: EmbeddedPostgres.Handle)?
+    private let logger: Logger
+
+    private init(client: PostgresClient, embedded: (EmbeddedPostgres, EmbeddedPostgres.Handle)?, logger: Logger) {
+        self.client = client
+        self.embedded = embedded
+        self.logger = logger
+    }
+
+    /// Opens the database and checks it is reachable. The embedded database is migrated on
+    /// the spot (it is this machine's own); a configured one must already be migrated,
+    /// unless `forMigration` (the `ipm migrate` commands) is set.
+    static func open(_ configuration: IPMConfiguration, forMigration: Bool, logger: Logger) async throws -> AppDatabase {
+        let connectionString: String
+        var embedded: (EmbeddedPostgres, EmbeddedPostgres.Handle)?
+        let setting: String
+        switch configuration.database {
+        case .url(let url):
+            connectionString = url
+            setting = "IPM_DATABASE_URL"
+        case .libpqEnvironment:
+            connectionString = ""
+            setting = "the PG* environment"
+        case .embedded:
+            let server = EmbeddedPostgres(stateDirectory: configuration.stateDirectory, logger: logger)
+            let handle = try server.start()
+            embedded = (server, handle)
+            connectionString = handle.connectionString
+            setting = "the embedded PostgreSQL"
+        }
+        var postgres = PostgresConfiguration(connectionString: connectionString, maxConnections: configuration.databaseMaxConnections)
+        do {
+            try postgres.validate()
+        } catch {
+            throw ConfigurationError(setting, "expected a libpq connection URL such as postgresql://user@host:5432/ipm (\(error.operatorDetail ?? error.description))")
+        }
+        postgres.acquireTimeout = .seconds(10)
+        let database = AppDatabase(client: PostgresClient(configuration: postgres, logger: logger), embedded: embedded, logger: logger)
+        do {
+            try await database.client.ping()
+            if embedded != nil {
+                try await MigrationRunner(client: database.client, migrations: IPMSchema.migrations, logger: logger).migrate()
+            } else if !forMigration {
+                try await database.requireCurrentSchema()
+            }
+        } catch let error as PostgresError {
+            await database.close()
+            throw DatabaseUnavailable(setting: setting, error: error)
+        } catch {
+            await database.close()
+            throw error
+        }
+        return database
+    }
+
+    private func requireCurrentSchema() async throws {
+        let status = try await MigrationRunner(client: client, migrations: IPMSchema.migrations, logger: logger).status()
+        let behind = status.filter { $0.state == .pending }
+        if !behind.isEmpty {
+            throw SchemaBehind(pending: behind.map(\.fileName))
+        }
+    }
+
+    func close() async {
+        await client.close()
+        if let embedded {
+            do {
+                try embedded.server.stop(embedded.handle)
+            } catch {
+                logger.error("could not stop the embedded PostgreSQL", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
+
+/// The database could not be reached: one line, naming where it was looked for.
+struct DatabaseUnavailable: Error, CustomStringConvertible {
+    let setting: String
+    let error: PostgresError
+
+    var description: String {
+        if let detail = error.operatorDetail {
+            return "cannot use the database from \(setting): \(error.description) (\(detail))"
+        }
+        return "cannot use the database from \(setting): \(error.description)"
+    }
+}
+
+/// A configured database whose schema is older than this build.
+struct SchemaBehind: Error, CustomStringConvertible {
+    let pending: [String]
+
+    var description: String {
+        "the database schema is not up to date (\(pending.count) pending migration\(pending.count == 1 ? "" : "s"), first \(pending[0])): run `ipm migrate`"
+    }
+}

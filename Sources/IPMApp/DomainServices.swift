@@ -1,0 +1,30 @@
+import IPMDomain
+import IPMPostgres
+
+/// Every repository and service, built once on the opened database. The only place that
+/// names the concrete PostgreSQL types.
+struct DomainServices: Sendable {
+    let clock: any Clock
+    let companies: any CompanyRepository
+    let admins: any AdminRepository
+    let memberships: any MembershipRepository
+    let connections: any UPSConnectionRepository
+    let audit: any AuditEventRepository
+
+    init(client: PostgresClient, configuration: IPMConfiguration, clock: any Clock = SystemClock()) throws {
+        self.clock = clock
+        companies = PostgresCompanyRepository(client: client, clock: clock)
+        admins = try PostgresAdminRepository(client: client, hasher: BcryptPasswordHasher(cost: UInt8(configuration.passwordHashCost)), clock: clock)
+        memberships = PostgresMembershipRepository(client: client, clock: clock)
+        connections = PostgresUPSConnectionRepository(client: client)
+        audit = PostgresAuditEventRepository(client: client)
+    }
+
+    func operatorService(operatorName: String) -> OperatorService {
+        OperatorService(companies: companies, admins: admins, memberships: memberships, operatorName: operatorName)
+    }
+
+    var companyAccess: CompanyAccess {
+        CompanyAccess(companies: companies, memberships: memberships, connections: connections, audit: audit, clock: clock)
+    }
+}

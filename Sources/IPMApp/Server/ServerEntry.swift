@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import IPMDomain
+import IPMHTTP
+import IPMPostgres
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `ipm-server`: the HTTP front. Settings come from the environment (DESIGN.md).
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ipm-server",
+        abstract: "Serve IPM over HTTP: web pages, the JSON API, /healthz and /readyz.",
+        discussion: """
+            Configured by environment variables (or the file named by IPM_CONFIG_FILE): \
+            IPM_HTTP_HOST, IPM_HTTP_PORT, IPM_PUBLIC_URL, IPM_DATABASE_URL (or PG*; unset starts \
+            the embedded PostgreSQL under IPM_STATE_DIR), IPM_UPS_*, IPM_ENCRYPTION_KEYS, IPM_LOG_LEVEL. \
+            SIGTERM or SIGINT stops it gracefully.
+            """,
+        version: IPMBuild.version
+    )
+
+    func run() async throws {
+        let configuration = try IPMConfiguration.load()
+        let logger = LoggingSetup.logger(label: "ipm-server", level: configuration.logLevel)
+        let database = try await AppDatabase.open(configuration, forMigration: false, logger: logger)
+        let application = ServerApplication.build(configuration: configuration, database: database, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        do {
+            try await group.run()
+        } catch {
+            await database.close()
+            throw error
+        }
+        await database.close()
+    }
+}
+
+enum ServerApplication {
+    static func build(configuration: IPMConfiguration, database: AppDatabase, logger: Logger) -> some ApplicationProtocol {
+        let router = Router()
+        HealthRoutes(checks: [DatabaseReadiness(client: database.client)]).register(on: router)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "ipm-server"),
+            onServerRunning: { channel in
+                logger.notice("ipm-server listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")", "public_url": "\(configuration.publicURL)"])
+            },
+            logger: logger
+        )
+    }
+}
+
+/// The database answers a trivial query.
+struct DatabaseReadiness: ReadinessCheck {
+    let client: PostgresClient
+    var name: String { "database" }
+    func check() async throws { try await client.ping() }
+}
+
+public enum ServerEntry {
+    public static func main() async {
+        await ServerCommand.main()
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import IPMDomain
+
+/// `ipm`: the operator's and (in later issues) the admin's command line.
+struct IPMCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ipm",
+        abstract: "Intelligent Pickup Manager: UPS OAuth opt-in for your companies.",
+        discussion: """
+            Operator commands work on the database directly: IPM_DATABASE_URL, libpq's PG* \
+            variables, or the embedded PostgreSQL under IPM_STATE_DIR.
+
+            Exit codes: 0 success; 1 the command failed (one line on standard error says why, \
+            nothing was changed); 64 the command line was wrong.
+            """,
+        version: IPMBuild.version,
+        subcommands: [MigrateCommand.self, AdminCommand.self, CompanyCommand.self]
+    )
+}
+
+/// Runs the `ipm` command line with the composition root's context.
+public enum IPMCLIMain {
+    public static func run(_ arguments: [String], factory: OperatorContextFactory) async -> Int32 {
+        let command: any ParsableCommand
+        do {
+            command = try IPMCommand.parseAsRoot(arguments)
+        } catch {
+            return reportParsing(error)
+        }
+        guard let operatorCommand = command as? any OperatorCommand else {
+            do {
+                var plain = command
+                try plain.run()
+                return 0
+            } catch {
+                return reportParsing(error)
+            }
+        }
+        let context: any OperatorContext
+        do {
+            context = try await factory.make(type(of: operatorCommand).isMigrationCommand)
+        } catch {
+            return report(error)
+        }
+        let status: Int32
+        do {
+            try await operatorCommand.run(in: context)
+            status = 0
+        } catch {
+            status = report(error)
+        }
+        await context.shutdown()
+        return status
+    }
+
+    /// Errors from parsing (and help, version) keep ArgumentParser's messages and codes.
+    private static func reportParsing(_ error: any Error) -> Int32 {
+        let code = IPMCommand.exitCode(for: error)
+        let message = IPMCommand.fullMessage(for: error)
+        if code == .success {
+            print(message)
+        } else {
+            writeToStandardError(message + "\n")
+        }
+        return code.rawValue
+    }
+
+    /// Everything that fails while a command runs is one line on standard error, exit 1.
+    private static func report(_ error: any Error) -> Int32 {
+        writeToStandardError("ipm: \(error)\n")
+        return 1
+    }
+}

@@ -1,0 +1,62 @@
+/// Companies (tenants).
+public protocol CompanyRepository: Sendable {
+    /// Creates a company and records it; `alreadyExists` when the name is taken case-insensitively.
+    func create(_ name: CompanyName, by actor: AuditActor) async throws -> Company
+    func find(_ reference: CompanyReference) async throws -> Company?
+    func list() async throws -> [Company]
+}
+
+/// Admins. Password hashes stay inside implementations.
+public protocol AdminRepository: Sendable {
+    /// `alreadyExists` when the sign-in name is taken case-insensitively.
+    func create(_ admin: NewAdmin, password: Password) async throws -> Admin
+    func find(_ signInName: SignInName) async throws -> Admin?
+    func find(id: AdminID) async throws -> Admin?
+    func list() async throws -> [Admin]
+    func setPassword(_ id: AdminID, to password: Password) async throws
+    func setDisabled(_ id: AdminID, _ disabled: Bool) async throws
+    /// The admin when the name exists and the password matches, else `nil`. Disabled
+    /// admins are returned so the caller can say so.
+    func verifyCredentials(_ signInName: SignInName, password: Password) async throws -> Admin?
+}
+
+/// Who belongs to which company, with which role.
+public protocol MembershipRepository: Sendable {
+    /// Adds the admin to the company or changes their role, recording it.
+    @discardableResult
+    func grant(_ role: Role, to admin: AdminID, in company: CompanyID, by actor: AuditActor) async throws -> Membership
+    func role(of admin: AdminID, in company: CompanyID) async throws -> Role?
+    /// The admin's companies with role and connection, by company name.
+    func companies(visibleTo admin: AdminID) async throws -> [CompanyOverview]
+    func members(of company: CompanyID) async throws -> [CompanyMember]
+}
+
+/// An admin as a member of one company.
+public struct CompanyMember: Hashable, Sendable {
+    public let admin: Admin
+    public let role: Role
+
+    public init(admin: Admin, role: Role) {
+        self.admin = admin
+        self.role = role
+    }
+}
+
+/// Each company's UPS connection.
+public protocol UPSConnectionRepository: Sendable {
+    /// The stored connection, or `notConnected` for a company that never opted in.
+    func connection(for company: CompanyID) async throws -> UPSConnection
+    /// Locks the company's connection, applies `change`, and stores the new connection and
+    /// its audit event in one transaction. Tokens are destroyed whenever the new status
+    /// holds none. Errors thrown by `change` leave everything as it was.
+    @discardableResult
+    func transition(_ company: CompanyID, _ change: @escaping @Sendable (UPSConnection) throws -> ConnectionTransition) async throws -> UPSConnection
+    func countByStatus() async throws -> [ConnectionStatus: Int]
+}
+
+/// Companies' activity.
+public protocol AuditEventRepository: Sendable {
+    func append(_ event: AuditEvent) async throws
+    /// Newest first; `before` continues after the last event of the previous page.
+    func events(for company: CompanyID, limit: Int, before: AuditCursor?) async throws -> [AuditEvent]
+}

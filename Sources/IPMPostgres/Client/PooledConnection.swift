@@ -1,0 +1,59 @@
+import Dispatch
+import Logging
+
+/// One place in the pool: a serial dispatch queue (its own thread while it works, never a
+/// cooperative one) and the connection that lives on it, opened lazily and replaced when
+/// it breaks. The connection is only touched on `queue`, hence `@unchecked Sendable`.
+final class PooledConnection: @unchecked Sendable {
+    let queue: DispatchQueue
+    private var connection: PostgresConnection?
+
+    init(label: String) {
+        queue = DispatchQueue(label: label)
+    }
+
+    /// Runs `body` with a live connection. Call on `queue` only.
+    /// - Returns: the body's result, and whether this place still holds a usable connection.
+    func lend<R>(
+        configuration: PostgresConfiguration,
+        logger: Logger,
+        _ body: (PostgresConnection) throws -> R
+    ) -> (result: Result<R, any Error>, usable: Bool) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let connection: PostgresConnection
+        do {
+            connection = try liveConnection(configuration: configuration, logger: logger)
+        } catch {
+            return (.failure(error), false)
+        }
+        let result = Result { try body(connection) }
+        connection.resetAfterLease()
+        if connection.isBroken {
+            self.connection = nil
+            return (result, false)
+        }
+        return (result, true)
+    }
+
+    /// Closes the connection (on `queue`, where libpq may block).
+    func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            queue.async {
+                self.connection = nil
+                continuation.resume()
+            }
+        }
+    }
+
+    /// The pooled connection if it survived its idle time, else a new one.
+    private func liveConnection(configuration: PostgresConfiguration, logger: Logger) throws(PostgresError) -> PostgresConnection {
+        if let connection {
+            if connection.checkAlive() { return connection }
+            logger.info("discarding a pooled PostgreSQL connection that broke while idle")
+            self.connection = nil
+        }
+        let fresh = try PostgresConnection.connect(configuration: configuration, logger: logger)
+        connection = fresh
+        return fresh
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+
+/// `timestamptz` text in and out, by hand: exact to the microsecond, no `DateFormatter`
+/// (locale- and thread-sensitive), and tolerant of what PostgreSQL actually prints
+/// (`2026-11-29 03:15:00.123456+00`, no fraction when it is zero, `+05:30`, years past 9999).
+enum PostgresTimestamp {
+    /// `2026-11-29T03:15:00.123456Z`.
+    static func format(_ date: Date) -> String {
+        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let (seconds, fraction) = micros.floorDivided(by: 1_000_000)
+        let (days, secondOfDay) = seconds.floorDivided(by: 86_400)
+        let (year, month, day) = civil(fromDays: days)
+        let hour = secondOfDay / 3600, minute = secondOfDay % 3600 / 60, second = secondOfDay % 60
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(fraction, 6))Z"
+    }
+
+    static func parse(_ text: String) -> Date? {
+        var scanner = Scanner(Array(text.utf8))
+        guard let year = scanner.number(minDigits: 4), scanner.take("-"),
+              let month = scanner.number(digits: 2), scanner.take("-"),
+              let day = scanner.number(digits: 2),
+              (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
+        var seconds = days(fromYear: year, month: month, day: day) * 86_400
+        var micros: Int64 = 0
+        if scanner.take(" ") || scanner.take("T") {
+            guard let hour = scanner.number(digits: 2), scanner.take(":"),
+                  let minute = scanner.number(digits: 2), scanner.take(":"),
+                  let second = scanner.number(digits: 2),
+                  hour <= 24, minute < 60, second <= 60
+            else { return nil }
+            seconds += hour * 3600 + minute * 60 + second
+            if scanner.take(".") {
+                let start = scanner.index
+                guard let fraction = scanner.number(minDigits: 1) else { return nil }
+                let digits = scanner.index - start
+                guard digits <= 9 else { return nil }
+                micros = digits <= 6 ? fraction * Int64(pow10(6 - digits)) : fraction / Int64(pow10(digits - 6))
+            }
+            // No offset: a `timestamp` column, read as UTC like the session's time zone.
+            if scanner.take("Z") {
+            } else if let sign = scanner.peek(), sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+                scanner.index += 1
+                guard let offsetHours = scanner.number(digits: 2) else { return nil }
+                var offset = offsetHours * 3600
+                if scanner.take(":") {
+                    guard let offsetMinutes = scanner.number(digits: 2) else { return nil }
+                    offset += offsetMinutes * 60
+                    if scanner.take(":") {
+                        guard let offsetSeconds = scanner.number(digits: 2) else { return nil }
+                        offset += offsetSeconds
+                    }
+                }
+                seconds -= sign == UInt8(ascii: "+") ? offset : -offset
+            }
+        }
+        guard scanner.isAtEnd else { return nil }
+        return Date(timeIntervalSince1970: Double(seconds) + Double(micros) / 1_000_000)
+    }
+
+    private static func pad(_ value: Int64, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+
+    private static func pow10(_ exponent: Int) -> Int {
+        (0..<exponent).reduce(1) { value, _ in value * 10 }
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
+    private static func days(fromYear year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// The inverse (`civil_from_days`).
+    private static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    private struct Scanner {
+        let bytes: [UInt8]
+        var index = 0
+
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+        var isAtEnd: Bool { index == bytes.count }
+
+        func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
+
+        mutating func take(_ character: Unicode.Scalar) -> Bool {
+            guard peek() == UInt8(ascii: character) else { return false }
+            index += 1
+            return true
+        }
+
+        mutating func number(digits: Int) -> Int64? {
+            guard index + digits <= bytes.count else { return nil }
+            return number(minDigits: digits, maxDigits: digits)
+        }
+
+        mutating func number(minDigits: Int, maxDigits: Int = 18) -> Int64? {
+            var value: Int64 = 0
+            var count = 0
+            while count < maxDigits, let byte = peek(), (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+                value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+                index += 1
+                count += 1
+            }
+            return count >= minDigits ? value : nil
+        }
+    }
+}
+
+extension Int64 {
+    /// Division rounding towards negative infinity, with a non-negative remainder.
+    func floorDivided(by divisor: Int64) -> (quotient: Int64, remainder: Int64) {
+        let quotient = self / divisor, remainder = self % divisor
+        return remainder < 0 ? (quotient - 1, remainder + divisor) : (quotient, remainder)
+    }
+}

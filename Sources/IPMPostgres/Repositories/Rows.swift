@@ -1,0 +1,110 @@
+import Foundation
+import IPMDomain
+
+// Row ↔ domain mapping, shared by the repositories. Values stored by the application
+// were validated on the way in; a row that no longer validates is a corrupt database.
+
+extension Company {
+    static let columns = "c.id, c.name, c.created_at"
+
+    init(row: PostgresRow) throws {
+        self.init(
+            id: CompanyID(try row.decode("id", as: UUID.self)),
+            name: try CompanyName(try row.decode("name", as: String.self)),
+            createdAt: try row.decode("created_at", as: Date.self)
+        )
+    }
+}
+
+extension Admin {
+    /// Never includes `password_hash`.
+    static let columns = "a.id, a.sign_in_name, a.display_name, a.email, a.disabled, a.created_at"
+
+    init(row: PostgresRow) throws {
+        let email = try row.decode("email", as: String?.self)
+        self.init(
+            id: AdminID(try row.decode("id", as: UUID.self)),
+            signInName: try SignInName(try row.decode("sign_in_name", as: String.self)),
+            displayName: try row.decode("display_name", as: String.self),
+            email: try email.map { value throws(DomainError) in try EmailAddress(value) },
+            isDisabled: try row.decode("disabled", as: Bool.self),
+            createdAt: try row.decode("created_at", as: Date.self)
+        )
+    }
+}
+
+extension UPSConnection {
+    static let columns = """
+        u.company_id, u.status, u.authorized_by, u.authorized_at, u.access_token_expires_at,
+        u.refresh_token_expires_at, u.reauthorization_message, u.updated_at
+        """
+
+    init(row: PostgresRow) throws {
+        let statusText = try row.decode("status", as: String.self)
+        guard let status = ConnectionStatus(rawValue: statusText) else {
+            throw PostgresError.decodingFailed
+        }
+        self.init(
+            companyID: CompanyID(try row.decode("company_id", as: UUID.self)),
+            status: status,
+            authorizedBy: try row.decode("authorized_by", as: UUID?.self).map { AdminID($0) },
+            authorizedAt: try row.decode("authorized_at", as: Date?.self),
+            accessTokenExpiresAt: try row.decode("access_token_expires_at", as: Date?.self),
+            refreshTokenExpiresAt: try row.decode("refresh_token_expires_at", as: Date?.self),
+            reauthorizationMessage: try row.decode("reauthorization_message", as: String?.self),
+            updatedAt: try row.decode("updated_at", as: Date?.self)
+        )
+    }
+}
+
+extension AuditEvent {
+    static let columns = "e.id, e.company_id, e.occurred_at, e.actor_kind, e.actor_admin_id, e.actor_name, e.action, e.detail"
+
+    init(row: PostgresRow) throws {
+        let name = try row.decode("actor_name", as: String.self)
+        let actor: AuditActor
+        switch try row.decode("actor_kind", as: String.self) {
+        case "admin":
+            guard let adminID = try row.decode("actor_admin_id", as: UUID?.self) else { throw PostgresError.decodingFailed }
+            actor = .admin(AdminID(adminID), try SignInName(name))
+        case "system":
+            actor = .system(name)
+        case "operator":
+            actor = .operator(name)
+        default:
+            throw PostgresError.decodingFailed
+        }
+        guard let action = AuditAction(rawValue: try row.decode("action", as: String.self)) else {
+            throw PostgresError.decodingFailed
+        }
+        self.init(
+            id: AuditEventID(try row.decode("id", as: UUID.self)),
+            companyID: CompanyID(try row.decode("company_id", as: UUID.self)),
+            actor: actor,
+            occurredAt: try row.decode("occurred_at", as: Date.self),
+            action: action,
+            detail: try row.decode("detail", as: String.self)
+        )
+    }
+
+    /// Appends the event on a connection that is already in the caller's transaction.
+    func insert(on connection: PostgresConnection) throws {
+        let kind: String
+        let adminID: UUID?
+        let name: String
+        switch actor {
+        case .admin(let id, let signInName): (kind, adminID, name) = ("admin", id.rawValue, signInName.value)
+        case .system(let system): (kind, adminID, name) = ("system", nil, system)
+        case .operator(let person): (kind, adminID, name) = ("operator", nil, person)
+        }
+        try connection.execute("""
+            INSERT INTO audit_events (id, company_id, occurred_at, actor_kind, actor_admin_id, actor_name, action, detail)
+            VALUES (\(id.rawValue), \(companyID.rawValue), \(occurredAt), \(kind), \(adminID), \(name), \(action.rawValue), \(detail))
+            """)
+    }
+}
+
+extension PostgresError {
+    /// A unique index refused the row.
+    var isUniqueViolation: Bool { sqlState == "23505" }
+}

@@ -1,0 +1,3 @@
+import IPMApp
+
+TUIEntry.main()

@@ -1,0 +1,3 @@
+import IPMApp
+
+await CLIEntry.main()

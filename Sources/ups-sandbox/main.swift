@@ -1,0 +1,3 @@
+import IPMApp
+
+await SandboxEntry.main()

@@ -1,0 +1,251 @@
+import Foundation
+import IPMDomain
+import Testing
+
+@Suite("CompanyAccess")
+struct CompanyAccessTests {
+    /// Two tenants: Alice administers Acme, Bob administers Globex, Vera only views Acme.
+    struct Tenants {
+        let world = World()
+        let acme: Company, globex: Company
+        let alice: Admin, bob: Admin, vera: Admin
+
+        init() async throws {
+            acme = try await world.company("Acme")
+            globex = try await world.company("Globex")
+            alice = try await world.admin("alice")
+            bob = try await world.admin("bob")
+            vera = try await world.admin("vera")
+            try await world.grant(.admin, alice, acme)
+            try await world.grant(.admin, bob, globex)
+            try await world.grant(.viewer, vera, acme)
+        }
+    }
+
+    // MARK: overview
+
+    @Test("the overview lists only the admin's own companies, with role and status")
+    func overviewIsScoped() async throws {
+        let t = try await Tenants()
+        let initech = try await t.world.company("Initech")
+        try await t.world.grant(.viewer, t.alice, initech)
+        try await t.world.optIn(t.acme, by: t.alice)
+
+        let overview = try await t.world.access.overview(for: t.alice)
+        #expect(overview.map(\.company) == [t.acme, initech])
+        #expect(overview.map(\.role) == [.admin, .viewer])
+        #expect(overview.map(\.connection.status) == [.authenticated, .notConnected])
+
+        #expect(try await t.world.access.overview(for: t.bob).map(\.company) == [t.globex])
+        #expect(try await t.world.access.overview(for: t.world.admin("nobody")).isEmpty)
+    }
+
+    @Test("a disabled admin sees nothing")
+    func overviewDisabled() async throws {
+        let t = try await Tenants()
+        let disabled = try await t.world.operators.setDisabled(t.alice.signInName, true)
+        await #expect(throws: DomainError.adminDisabled) { try await t.world.access.overview(for: disabled) }
+        await #expect(throws: DomainError.adminDisabled) { try await t.world.access.company(.id(t.acme.id), for: disabled) }
+        await #expect(throws: DomainError.adminDisabled) { try await t.world.access.activity(.id(t.acme.id), for: disabled) }
+        await #expect(throws: DomainError.adminDisabled) { try await t.world.access.optOut(.id(t.acme.id), by: disabled) }
+    }
+
+    // MARK: tenant isolation
+
+    @Test("a member sees the company by name in any case or by id")
+    func memberSeesCompany() async throws {
+        let t = try await Tenants()
+        for reference in [try CompanyReference("ACME"), .id(t.acme.id)] {
+            let overview = try await t.world.access.company(reference, for: t.alice)
+            #expect(overview.company == t.acme)
+            #expect(overview.role == .admin)
+            #expect(overview.connection == .notConnected(t.acme.id))
+        }
+    }
+
+    /// A foreign company and a missing one must be indistinguishable, whatever the call.
+    static let calls: [String] = ["company", "activity", "optOut"]
+
+    @Test("another tenant's company is reported exactly like one that does not exist, by name", arguments: calls)
+    func foreignByNameLooksMissing(call: String) async throws {
+        let t = try await Tenants()
+        try await t.world.optIn(t.globex, by: t.bob)
+
+        // Alice names Globex (exists, not hers) and Hooli (does not exist), typed the same way.
+        let foreign = await Self.error(calling: call, try CompanyReference("  globex "), as: t.alice, in: t.world)
+        let missing = await Self.error(calling: call, try CompanyReference("  hooli "), as: t.alice, in: t.world)
+        #expect(foreign == .notFound("company", "globex"))
+        #expect(missing == .notFound("company", "hooli"))
+        #expect(foreign?.description == "no company named 'globex'")
+        #expect(foreign?.description.replacingOccurrences(of: "globex", with: "hooli") == missing?.description)
+        #expect(foreign?.isForbidden == false)
+
+        // Same reference text: the foreign company's error is identical to a nonexistent one's.
+        let stranger = World()
+        let sameTextMissing = await Self.error(calling: call, try CompanyReference("  globex "), as: t.alice, in: stranger)
+        #expect(foreign == sameTextMissing)
+        #expect(foreign?.description == sameTextMissing?.description)
+        #expect(String(reflecting: foreign) == String(reflecting: sameTextMissing))
+    }
+
+    @Test("another tenant's company is reported exactly like one that does not exist, by id", arguments: calls)
+    func foreignByIDLooksMissing(call: String) async throws {
+        let t = try await Tenants()
+        let emptyWorld = World()
+        let foreign = await Self.error(calling: call, .id(t.globex.id), as: t.alice, in: t.world)
+        let missing = await Self.error(calling: call, .id(t.globex.id), as: t.alice, in: emptyWorld)
+        #expect(foreign?.isNotFound == true)
+        #expect(foreign == missing)
+        #expect(foreign?.description == missing?.description)
+        #expect(foreign?.description.contains("Globex") == false, "the id must not be turned into the company's name")
+    }
+
+    @Test("a viewer of one company is a stranger to another")
+    func viewerElsewhere() async throws {
+        let t = try await Tenants()
+        let error = await Self.error(calling: "company", .id(t.globex.id), as: t.vera, in: t.world)
+        #expect(error?.isNotFound == true)
+    }
+
+    @Test("a foreign company's state and activity stay untouched by a refused opt-out")
+    func foreignOptOutChangesNothing() async throws {
+        let t = try await Tenants()
+        try await t.world.optIn(t.globex, by: t.bob)
+        let before = try await t.world.store.connection(for: t.globex.id)
+        let eventsBefore = await t.world.store.allEvents
+
+        _ = await Self.error(calling: "optOut", .id(t.globex.id), as: t.alice, in: t.world)
+
+        #expect(try await t.world.store.connection(for: t.globex.id) == before)
+        #expect(await t.world.store.allEvents == eventsBefore)
+    }
+
+    // MARK: roles
+
+    @Test("a viewer may view but not opt out, and nothing changes")
+    func viewerCannotOptOut() async throws {
+        let t = try await Tenants()
+        try await t.world.optIn(t.acme, by: t.alice)
+        let before = try await t.world.store.connection(for: t.acme.id)
+        let eventsBefore = await t.world.store.allEvents
+
+        let overview = try await t.world.access.company(.id(t.acme.id), for: t.vera)
+        #expect(overview.role == .viewer)
+        #expect(overview.connection.status == .authenticated)
+        #expect(try await t.world.access.activity(.id(t.acme.id), for: t.vera).isEmpty == false)
+
+        let error = await #expect(throws: DomainError.self) { try await t.world.access.optOut(.id(t.acme.id), by: t.vera) }
+        #expect(error?.isForbidden == true)
+        #expect(error == .forbidden(CompanyAction.optOut.rawValue))
+
+        #expect(try await t.world.store.connection(for: t.acme.id) == before)
+        #expect(await t.world.store.allEvents == eventsBefore)
+    }
+
+    // MARK: opt-out
+
+    @Test("an admin's opt-out destroys the tokens and records who and when")
+    func optOutIsAudited() async throws {
+        let t = try await Tenants()
+        try await t.world.optIn(t.acme, by: t.alice)
+        t.world.clock.advance(by: 3600)
+        let now = t.world.clock.now()
+
+        let connection = try await t.world.access.optOut(try CompanyReference("acme"), by: t.alice)
+
+        #expect(connection.status == .optedOut)
+        #expect(!connection.holdsTokens)
+        #expect(connection.updatedAt == now)
+        #expect(try await t.world.store.connection(for: t.acme.id) == connection)
+        let newest = try #require(try await t.world.access.activity(.id(t.acme.id), for: t.alice, limit: 1).first)
+        #expect(newest.action == .optedOut)
+        #expect(newest.actor == .admin(t.alice.id, t.alice.signInName))
+        #expect(newest.occurredAt == now)
+        #expect(newest.companyID == t.acme.id)
+    }
+
+    @Test("opting out of a company that never opted in is an illegal transition and records nothing", arguments: [ConnectionStatus.notConnected, .optedOut])
+    func optOutWhenNotConnected(status: ConnectionStatus) async throws {
+        let t = try await Tenants()
+        if status == .optedOut {
+            try await t.world.optIn(t.acme, by: t.alice)
+            _ = try await t.world.access.optOut(.id(t.acme.id), by: t.alice)
+        }
+        let eventsBefore = await t.world.store.allEvents
+
+        let error = await #expect(throws: DomainError.self) { try await t.world.access.optOut(.id(t.acme.id), by: t.alice) }
+        #expect(error?.isIllegalTransition == true)
+        #expect(try await t.world.store.connection(for: t.acme.id).status == status)
+        #expect(await t.world.store.allEvents == eventsBefore)
+    }
+
+    // MARK: activity
+
+    @Test("activity pages newest first, the cursor continuing where the last page ended")
+    func activityPaging() async throws {
+        let t = try await Tenants()
+        for _ in 0..<3 {
+            t.world.clock.advance(by: 60)
+            try await t.world.optIn(t.acme, by: t.alice)
+            t.world.clock.advance(by: 60)
+            _ = try await t.world.access.optOut(.id(t.acme.id), by: t.alice)
+        }
+        try await t.world.optIn(t.globex, by: t.bob)  // another tenant's noise
+        // companyCreated + 2 grants + 6 connection events
+        let all = try await t.world.access.activity(.id(t.acme.id), for: t.alice)
+        #expect(all.count == 9)
+        #expect(all.map(\.occurredAt) == all.map(\.occurredAt).sorted(by: >))
+        #expect(all.first?.action == .optedOut)
+        #expect(all.allSatisfy { $0.companyID == t.acme.id })
+
+        var pages: [[AuditEvent]] = []
+        var cursor: AuditCursor?
+        repeat {
+            let page = try await t.world.access.activity(.id(t.acme.id), for: t.vera, limit: 4, before: cursor)
+            pages.append(page)
+            cursor = page.last.map(AuditCursor.init(after:))
+        } while pages.last?.isEmpty == false
+        #expect(pages.map(\.count) == [4, 4, 1, 0])
+        #expect(pages.flatMap { $0 } == all)
+    }
+
+    @Test("the page size is clamped to 1…500", arguments: [(Int.min, 1), (-5, 1), (0, 1), (1, 1), (50, 50), (500, 500), (501, 500), (Int.max, 500)])
+    func limitClamped(requested: Int, passed: Int) async throws {
+        let t = try await Tenants()
+        _ = try await t.world.access.activity(.id(t.acme.id), for: t.alice, limit: requested)
+        #expect(await t.world.store.lastRequestedLimit == passed)
+    }
+
+    @Test("the default page is 50 and the largest is 500")
+    func limitEffect() async throws {
+        let t = try await Tenants()
+        for index in 0..<600 {
+            try await t.world.store.append(AuditEvent(companyID: t.acme.id, actor: .system("test"), occurredAt: Fixture.epoch.addingTimeInterval(Double(index)), action: .refreshFailed, detail: "\(index)"))
+        }
+        #expect(try await t.world.access.activity(.id(t.acme.id), for: t.alice).count == 50)
+        #expect(try await t.world.access.activity(.id(t.acme.id), for: t.alice, limit: 0).count == 1)
+        let largest = try await t.world.access.activity(.id(t.acme.id), for: t.alice, limit: 10_000)
+        #expect(largest.count == 500)
+        #expect(largest.first?.detail == "599")
+    }
+
+    // MARK: helpers
+
+    static func error(calling call: String, _ reference: CompanyReference, as admin: Admin, in world: World) async -> DomainError? {
+        do {
+            switch call {
+            case "company": _ = try await world.access.company(reference, for: admin)
+            case "activity": _ = try await world.access.activity(reference, for: admin)
+            case "optOut": _ = try await world.access.optOut(reference, by: admin)
+            default: Issue.record("unknown call \(call)")
+            }
+            Issue.record("\(call) did not throw")
+            return nil
+        } catch let error as DomainError {
+            return error
+        } catch {
+            Issue.record("\(call) threw \(error), not a DomainError")
+            return nil
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import IPMPostgres
+import Logging
+import Synchronization
+
+/// The PostgreSQL server the database tests run against.
+public enum TestPostgres {
+    /// The admin URL of the test server: `IPM_TEST_DATABASE_URL` when set; otherwise a
+    /// throwaway cluster started once per test process with `EmbeddedPostgres` in a fresh
+    /// directory under /tmp, and stopped at process exit (best effort).
+    public static func serverConnectionString() async throws -> String {
+        if let url = ProcessInfo.processInfo.environment["IPM_TEST_DATABASE_URL"], !url.isEmpty {
+            return url
+        }
+        let task = embeddedStart.withLock { task in
+            if let task { return task }
+            let started = Task { try await startEmbeddedServer() }
+            task = started
+            return started
+        }
+        return try await task.value
+    }
+
+    static let logger: Logger = {
+        var logger = Logger(label: "ipm.test-postgres") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    private static let embeddedStart = Mutex<Task<String, any Error>?>(nil)
+
+    /// initdb and pg_ctl block for seconds: run them on a thread of their own, not on the
+    /// cooperative pool the tests share.
+    private static func startEmbeddedServer() async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                do {
+                    let directory = URL(filePath: "/tmp/ipm-test-\(UUID().uuidString.prefix(8).lowercased())", directoryHint: .isDirectory)
+                    let postgres = EmbeddedPostgres(stateDirectory: directory, logger: logger)
+                    let handle = try postgres.start()
+                    runningServer.withLock { $0 = RunningServer(postgres: postgres, handle: handle, directory: directory) }
+                    atexit { TestPostgres.stopEmbeddedServer() }
+                    continuation.resume(returning: handle.connectionString)
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }.start()
+        }
+    }
+
+    private struct RunningServer: Sendable {
+        let postgres: EmbeddedPostgres
+        let handle: EmbeddedPostgres.Handle
+        let directory: URL
+    }
+
+    private static let runningServer = Mutex<RunningServer?>(nil)
+
+    /// Stops the throwaway cluster and removes its directory (called from `atexit`).
+    static func stopEmbeddedServer() {
+        guard let server = runningServer.withLock({ server in defer { server = nil }; return server }) else { return }
+        try? server.postgres.stop(server.handle)
+        try? FileManager.default.removeItem(at: server.directory)
+    }
+}
