@@ -3,7 +3,7 @@
 public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     private enum Kind: Sendable, Equatable {
         case invalidInput(field: String, message: String)
-        case notFound(what: String, name: String)
+        case notFound(what: String, name: String, isID: Bool)
         case alreadyExists(what: String, name: String)
         case forbidden(action: String)
         case adminDisabled
@@ -21,7 +21,7 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     }
     /// Something that does not exist, or that the acting admin may not know exists.
     public static func notFound(_ what: String, _ name: String) -> DomainError {
-        .init(.notFound(what: what, name: name))
+        .init(.notFound(what: what, name: name, isID: false))
     }
     public static func alreadyExists(_ what: String, _ name: String) -> DomainError {
         .init(.alreadyExists(what: what, name: name))
@@ -29,6 +29,13 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The admin can see the company but their role does not allow the action.
     public static func forbidden(_ action: String) -> DomainError { .init(.forbidden(action: action)) }
     public static let adminDisabled = DomainError(.adminDisabled)
+    /// A company that does not exist or that the admin may not see, in the words they used.
+    public static func companyNotFound(_ reference: CompanyReference) -> DomainError {
+        switch reference {
+        case .id(let id): return .init(.notFound(what: "company", name: id.description, isID: true))
+        case .name(let name): return .init(.notFound(what: "company", name: name.value, isID: false))
+        }
+    }
     public static func illegalTransition(from state: String, action: String) -> DomainError {
         .init(.illegalTransition(from: state, action: action))
     }
@@ -40,10 +47,15 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     public var isInvalidInput: Bool { if case .invalidInput = kind { true } else { false } }
     public var isIllegalTransition: Bool { if case .illegalTransition = kind { true } else { false } }
 
-    public var description: String {
+    /// Input is echoed with invisible and control characters spelled out, so a message
+    /// cannot smuggle terminal escapes or line breaks into a terminal or a log.
+    public var description: String { message.printable }
+
+    private var message: String {
         switch kind {
         case .invalidInput(let field, let message): return "\(field) \(message)"
-        case .notFound(let what, let name): return "no \(what) named '\(name)'"
+        case .notFound(let what, let name, false): return "no \(what) named '\(name)'"
+        case .notFound(let what, let id, true): return "no \(what) with id \(id)"
         case .alreadyExists(let what, let name): return "\(article(what)) \(what) named '\(name)' already exists"
         case .forbidden(let action): return "your role does not allow you to \(action)"
         case .adminDisabled: return "this admin account is disabled"

@@ -19,7 +19,7 @@ public enum EmbeddedSource {
 
     /// A one-line string literal that reproduces `text` byte for byte (multi-line literals
     /// would normalise line endings and so change the checksum).
-    static func literal(_ text: String) -> String {
+    public static func literal(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

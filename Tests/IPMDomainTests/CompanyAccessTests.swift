@@ -76,6 +76,8 @@ struct CompanyAccessTests {
         let missing = await Self.error(calling: call, try CompanyReference("  hooli "), as: t.alice, in: t.world)
         #expect(foreign == .notFound("company", "globex"))
         #expect(missing == .notFound("company", "hooli"))
+        #expect(foreign == .companyNotFound(.name(try CompanyName("globex"))))
+        #expect(missing == .companyNotFound(.name(try CompanyName("hooli"))))
         #expect(foreign?.description == "no company named 'globex'")
         #expect(foreign?.description.replacingOccurrences(of: "globex", with: "hooli") == missing?.description)
         #expect(foreign?.isForbidden == false)
@@ -98,6 +100,30 @@ struct CompanyAccessTests {
         #expect(foreign == missing)
         #expect(foreign?.description == missing?.description)
         #expect(foreign?.description.contains("Globex") == false, "the id must not be turned into the company's name")
+        #expect(foreign == .companyNotFound(.id(t.globex.id)))
+        #expect(foreign?.description == "no company with id \(t.globex.id)")
+    }
+
+    @Test("a foreign company's id and an id that exists nowhere give identical errors", arguments: calls)
+    func foreignIDAndNonexistentIDAreIdentical(call: String) async throws {
+        let t = try await Tenants()
+        try await t.world.optIn(t.globex, by: t.bob)
+        let nonexistent = CompanyID(UUID(uuidString: "3F2504E0-4F89-41D3-9A0C-0305E82C3301")!)
+
+        let foreign = try #require(await Self.error(calling: call, .id(t.globex.id), as: t.alice, in: t.world))
+        let missing = try #require(await Self.error(calling: call, .id(nonexistent), as: t.alice, in: t.world))
+
+        let foreignText = t.globex.id.rawValue.uuidString.lowercased()
+        #expect(foreign.description == "no company with id \(foreignText)")
+        #expect(missing.description == "no company with id 3f2504e0-4f89-41d3-9a0c-0305e82c3301")
+        #expect(foreign == .companyNotFound(.id(t.globex.id)))
+        #expect(missing == .companyNotFound(.id(nonexistent)))
+        #expect(foreign.isNotFound && missing.isNotFound)
+        #expect(!foreign.isForbidden && !missing.isForbidden)
+        // Apart from the id itself, nothing tells the two apart.
+        #expect(foreign.description.replacingOccurrences(of: foreignText, with: nonexistent.description) == missing.description)
+        #expect(String(reflecting: foreign).replacingOccurrences(of: foreignText, with: nonexistent.description) == String(reflecting: missing))
+        #expect(!foreign.description.contains("Globex"))
     }
 
     @Test("a viewer of one company is a stranger to another")

@@ -37,17 +37,26 @@ struct CompanyNameTests {
 
     @Test("control characters are refused", arguments: ["Acme\u{0}", "Acme\nCorp", "Acme\rCorp", "Acme\tCorp", "\u{1B}[31mAcme", "Acme\u{7F}", "Acme\u{85}Corp"])
     func refusesControlCharacters(raw: String) {
-        #expect(throws: DomainError.invalidInput(field: "company name", "must not contain control characters")) { try CompanyName(raw) }
+        #expect(throws: DomainError.invalidInput(field: "company name", "must not contain control or invisible characters")) { try CompanyName(raw) }
     }
 
-    @Test("invisible format and separator characters are refused", arguments: ["Acme\u{202E}rocf", "Acme\u{2028}Corp", "Acme\u{200B}"])
+    @Test("invisible, format, separator, private-use and unassigned characters are refused", arguments: [
+        "Acme\u{202E}rocf", "Acme\u{2066}Corp", "Acme\u{2028}Corp", "Acme\u{2029}Corp", "Acme\u{200B}", "Ac\u{200D}me", "\u{FEFF}Acme",
+        "Acme\u{AD}Corp", "Acme\u{E000}", "Acme\u{F0000}", "Acme\u{378}",
+    ])
     func refusesInvisibleCharacters(raw: String) {
-        // Bidi overrides and line separators are not category Cc, so `containsControlCharacters`
-        // lets them through; they can spoof a name in the TUI or split a log line.
-        withKnownIssue("CompanyName accepts Unicode format (Cf) and line/paragraph separator (Zl/Zp) characters") {
-            let error = #expect(throws: DomainError.self) { try CompanyName(raw) }
-            #expect(error?.isInvalidInput == true)
-        }
+        // Bidi overrides and zero-width characters can spoof a name in the TUI; line separators split a log line.
+        let error = #expect(throws: DomainError.self) { try CompanyName(raw) }
+        #expect(error == .invalidInput(field: "company name", "must not contain control or invisible characters"))
+        #expect(error?.isInvalidInput == true)
+        #expect(error?.description == "company name must not contain control or invisible characters")
+    }
+
+    @Test("ordinary letters, marks, symbols and emoji from any script are kept", arguments: [
+        "Müller & Söhne", "日本通運", "Ñandú S.A.", "Cafe\u{301} Cre\u{300}me", "Acme 🚚", "Ελληνικά ΑΕ", "Acme\u{00A0}Corp",
+    ])
+    func acceptsPrintableUnicode(raw: String) throws {
+        #expect(try CompanyName(raw).value == raw)
     }
 }
 
@@ -82,7 +91,7 @@ struct CompanyReferenceTests {
     @Test("an invalid name is refused as a company name")
     func invalidName() {
         #expect(throws: DomainError.invalidInput(field: "company name", "must not be empty")) { try CompanyReference("  ") }
-        #expect(throws: DomainError.invalidInput(field: "company name", "must not contain control characters")) { try CompanyReference("a\u{0}b") }
+        #expect(throws: DomainError.invalidInput(field: "company name", "must not contain control or invisible characters")) { try CompanyReference("a\u{0}b") }
     }
 
     @Test("CompanyID parses and prints lowercase UUIDs")
@@ -93,12 +102,21 @@ struct CompanyReferenceTests {
         #expect(AdminID(Self.uuid.uuidString)?.description == "3f2504e0-4f89-41d3-9a0c-0305e82c3301")
     }
 
-    @Test("a company whose name looks like a UUID can still be named")
-    func uuidShapedName() throws {
-        // CompanyName accepts a UUID-shaped name, but CompanyReference always reads that text as
-        // an id, so such a company can never be found by its name.
-        withKnownIssue("CompanyName accepts UUID-shaped names that CompanyReference can never resolve as names") {
-            #expect(throws: DomainError.self) { try CompanyName(Self.uuid.uuidString) }
-        }
+    @Test("a company name that looks like a UUID is refused, since a reference would read it as an id", arguments: [
+        "3F2504E0-4F89-41D3-9A0C-0305E82C3301", "3f2504e0-4f89-41d3-9a0c-0305e82c3301", "  3f2504e0-4f89-41d3-9a0c-0305e82c3301\n",
+    ])
+    func uuidShapedName(raw: String) throws {
+        let error = #expect(throws: DomainError.self) { try CompanyName(raw) }
+        #expect(error == .invalidInput(field: "company name", "must not look like a company id"))
+        #expect(error?.description == "company name must not look like a company id")
+        // The same text as a reference is an id, never a name.
+        #expect(try CompanyReference(raw) == .id(CompanyID(Self.uuid)))
+    }
+
+    @Test("text that is almost a UUID is still a valid name", arguments: [
+        "3f2504e0", "3f2504e0-4f89-41d3-9a0c-0305e82c330", "3f2504e0-4f89-41d3-9a0c-0305e82c3301x",
+    ])
+    func almostUUIDIsName(raw: String) throws {
+        #expect(try CompanyName(raw).value == raw)
     }
 }

@@ -24,6 +24,18 @@ struct EmailAddressTests {
         #expect(error?.description.hasPrefix("email ") == true)
     }
 
+    @Test("a refusal spells out control and invisible characters instead of echoing them")
+    func refusalIsPrintable() {
+        let error = #expect(throws: DomainError.self) { try EmailAddress("\u{1b}[31mops@example.com") }
+        let description = error?.description ?? ""
+        #expect(!description.unicodeScalars.contains("\u{1b}"))
+        #expect(description.contains("\\u{1b}"))
+        #expect(description == "email '\\u{1b}[31mops@example.com' is not an email address")
+
+        let bidi = #expect(throws: DomainError.self) { try EmailAddress("ops\u{202E}@example.com\u{0}") }
+        #expect(bidi?.description == "email 'ops\\u{202e}@example.com\\u{0}' is not an email address")
+    }
+
     @Test("at most 254 characters")
     func lengthBound() throws {
         let domain = "@example.com"

@@ -34,20 +34,28 @@ struct NewAdminTests {
     @Test("control characters are refused", arguments: ["Alice\u{0}", "Alice\nSmith", "\u{1B}[2JAlice", "Al\u{7F}ice"])
     func refusesControlCharacters(displayName: String) throws {
         let signInName = try SignInName("alice")
-        #expect(throws: DomainError.invalidInput(field: "display name", "must not contain control characters")) {
+        #expect(throws: DomainError.invalidInput(field: "display name", "must not contain control or invisible characters")) {
             try NewAdmin(signInName: signInName, displayName: displayName)
         }
-        #expect(throws: DomainError.invalidInput(field: "display name", "must not contain control characters")) {
+        #expect(throws: DomainError.invalidInput(field: "display name", "must not contain control or invisible characters")) {
             try Admin.validatedDisplayName(displayName, default: signInName)
         }
     }
 
-    @Test("invisible format and separator characters are refused", arguments: ["Alice\u{202E}", "Alice\u{2028}Smith"])
+    @Test("invisible, format, separator and private-use characters are refused", arguments: [
+        "Alice\u{202E}", "Alice\u{2028}Smith", "Alice\u{2029}Smith", "Al\u{200B}ice", "\u{FEFF}Alice", "Alice\u{E000}", "Alice\u{378}",
+    ])
     func refusesInvisibleCharacters(displayName: String) throws {
         let signInName = try SignInName("alice")
-        withKnownIssue("display names accept Unicode format (Cf) and line/paragraph separator (Zl/Zp) characters") {
-            #expect(throws: DomainError.self) { try NewAdmin(signInName: signInName, displayName: displayName) }
-        }
+        let expected = DomainError.invalidInput(field: "display name", "must not contain control or invisible characters")
+        #expect(throws: expected) { try NewAdmin(signInName: signInName, displayName: displayName) }
+        #expect(throws: expected) { try Admin.validatedDisplayName(displayName, default: signInName) }
+        #expect(expected.description == "display name must not contain control or invisible characters")
+    }
+
+    @Test("display names from any script are kept", arguments: ["Zoë Ångström", "山田 太郎", "Алиса", "Alice 🚀"])
+    func acceptsPrintableUnicode(displayName: String) throws {
+        #expect(try NewAdmin(signInName: SignInName("alice"), displayName: displayName).displayName == displayName)
     }
 
     @Test("an admin built from parts keeps them")

@@ -93,6 +93,14 @@ struct OperatorServiceTests {
             try await world.operators.addAdmin(alice.signInName, to: .id(CompanyID()), role: .admin)
         }
         #expect(noCompanyByID?.isNotFound == true)
+        #expect(noCompany == .companyNotFound(.name(try CompanyName("Globex"))))
+        #expect(noCompany?.description == "no company named 'Globex'")
+        let missingID = CompanyID(UUID(uuidString: "3F2504E0-4F89-41D3-9A0C-0305E82C3301")!)
+        let noCompanyByKnownID = await #expect(throws: DomainError.self) {
+            try await world.operators.addAdmin(alice.signInName, to: .id(missingID), role: .admin)
+        }
+        #expect(noCompanyByKnownID == .companyNotFound(.id(missingID)))
+        #expect(noCompanyByKnownID?.description == "no company with id 3f2504e0-4f89-41d3-9a0c-0305e82c3301")
         let noAdmin = await #expect(throws: DomainError.self) {
             try await world.operators.addAdmin(SignInName("bob"), to: .id(acme.id), role: .admin)
         }

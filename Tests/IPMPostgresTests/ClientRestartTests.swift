@@ -15,6 +15,15 @@ struct ClientRestartTests {
         var configuration = PostgresConfiguration(connectionString: cluster.url, maxConnections: 3)
         configuration.connectTimeoutSeconds = 2
         let client = PostgresClient(configuration: configuration, logger: ClientTestDatabase.logger)
+        do {
+            try await exercise(client, cluster)
+        } catch let error as PostgresError {
+            Issue.record("\(error.debugDescription)")
+        }
+        await client.close()
+    }
+
+    private func exercise(_ client: PostgresClient, _ cluster: RestartableCluster) async throws {
         try await client.ping()
         let pidBefore = try await client.withConnection { $0.backendPID }
 
@@ -57,9 +66,8 @@ struct ClientRestartTests {
         #expect(ContinuousClock.now - secondStart < .seconds(4))
 
         // Back up: the same client recovers by itself.
-        try await cluster.pgCtl("start", "-w", "-l", cluster.logFile)
+        try await cluster.pgCtl("start", "-w", "-o", cluster.serverOptions, "-l", cluster.logFile)
         try await client.ping()
-        await client.close()
     }
 }
 
@@ -72,6 +80,7 @@ private final class RestartableCluster: Sendable {
 
     var dataDirectory: String { directory + "/data" }
     var logFile: String { directory + "/server.log" }
+    var serverOptions: String { "-p \(port) -c listen_addresses=127.0.0.1 -k \(directory) -c fsync=off" }
     var url: String { "postgresql://postgres@127.0.0.1:\(port)/postgres" }
 
     private init(directory: String, binDirectory: String, port: Int, runAsPostgres: Bool) {
@@ -94,8 +103,7 @@ private final class RestartableCluster: Sendable {
         let port = Int.random(in: 40_000...60_000)
         let cluster = RestartableCluster(directory: directory, binDirectory: bin, port: port, runAsPostgres: runAsPostgres)
         try await cluster.run("initdb", "-D", cluster.dataDirectory, "-A", "trust", "-U", "postgres", "--no-sync")
-        let options = "-p \(port) -c listen_addresses=127.0.0.1 -k \(directory) -c fsync=off"
-        try await cluster.run("pg_ctl", "-D", cluster.dataDirectory, "-o", options, "-l", cluster.logFile, "-w", "start")
+        try await cluster.run("pg_ctl", "-D", cluster.dataDirectory, "-o", cluster.serverOptions, "-l", cluster.logFile, "-w", "start")
         return cluster
     }
 
@@ -104,14 +112,9 @@ private final class RestartableCluster: Sendable {
     }
 
     func destroy() {
-        let stop = Process()
-        stop.executableURL = URL(fileURLWithPath: runAsPostgres ? "/usr/sbin/runuser" : binDirectory + "/pg_ctl")
-        stop.arguments = (runAsPostgres ? ["-u", "postgres", "--", binDirectory + "/pg_ctl"] : [])
-            + ["-D", dataDirectory, "-m", "immediate", "-w", "stop"]
-        stop.standardOutput = FileHandle.nullDevice
-        stop.standardError = FileHandle.nullDevice
-        try? stop.run()
-        stop.waitUntilExit()
+        let pgCtl = binDirectory + "/pg_ctl"
+        let stop = ["-D", dataDirectory, "-m", "immediate", "-w", "stop"]
+        _ = Self.spawnAndWait(runAsPostgres ? ["/usr/sbin/runuser", "-u", "postgres", "--", pgCtl] + stop : [pgCtl] + stop, output: "/dev/null")
         try? FileManager.default.removeItem(atPath: directory)
     }
 
@@ -119,27 +122,37 @@ private final class RestartableCluster: Sendable {
         try await run(tool, arguments)
     }
 
+    /// posix_spawn + waitpid on a plain thread: Foundation's `Process` on Linux does not
+    /// report termination while a daemon it started (the postmaster) keeps inherited descriptors.
     private func run(_ tool: String, _ arguments: [String]) async throws {
-        let process = Process()
         let path = binDirectory + "/" + tool
-        if runAsPostgres {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", "postgres", "--", path] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = arguments
-        }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
+        let argv = runAsPostgres ? ["/usr/sbin/runuser", "-u", "postgres", "--", path] + arguments : [path] + arguments
+        let output = directory + "/\(tool).out"
+        let status: Int32 = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(returning: Self.spawnAndWait(argv, output: output))
+            }
         }
         guard status == 0 else {
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
             throw ClusterError("\(tool) \(arguments.joined(separator: " ")) failed (\(status)): \(text)")
         }
+    }
+
+    private static func spawnAndWait(_ argv: [String], output: String) -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for pointer in cArguments { free(pointer) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, argv[0], &actions, nil, &cArguments, environ) == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
     }
 
     private static func findBinDirectory() -> String? {

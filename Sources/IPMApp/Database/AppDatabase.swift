@@ -33,7 +33,7 @@ final class AppDatabase: Sendable {
             setting = "the PG* environment"
         case .embedded:
             let server = EmbeddedPostgres(stateDirectory: configuration.stateDirectory, logger: logger)
-            let handle = try server.start()
+            let handle = try await onDedicatedThread { try server.start() }
             embedded = (server, handle)
             connectionString = handle.connectionString
             setting = "the embedded PostgreSQL"
@@ -75,7 +75,7 @@ final class AppDatabase: Sendable {
         await client.close()
         if let embedded {
             do {
-                try embedded.server.stop(embedded.handle)
+                try await onDedicatedThread { try embedded.server.stop(embedded.handle) }
             } catch {
                 logger.error("could not stop the embedded PostgreSQL", metadata: ["error": "\(error)"])
             }

@@ -10,9 +10,9 @@ public enum CompanyAction: String, Sendable, Hashable, CaseIterable {
 public enum AccessPolicy {
     /// Allows `action` or throws. An admin who is not a member gets `notFound` — never a hint
     /// that the company exists.
-    public static func check(_ action: CompanyAction, by admin: Admin, role: Role?, company reference: String) throws(DomainError) {
+    public static func check(_ action: CompanyAction, by admin: Admin, role: Role?, company reference: CompanyReference) throws(DomainError) {
         guard !admin.isDisabled else { throw .adminDisabled }
-        guard let role else { throw .notFound("company", reference) }
+        guard let role else { throw .companyNotFound(reference) }
         guard allows(role, action) else { throw .forbidden(action.rawValue) }
     }
 

@@ -28,7 +28,7 @@ public struct Admin: Hashable, Sendable, Identifiable {
         if trimmed.isEmpty { return signInName.value }
         guard trimmed.count <= 100 else { throw .invalidInput(field: "display name", "must be at most 100 characters") }
         guard !trimmed.containsControlCharacters else {
-            throw .invalidInput(field: "display name", "must not contain control characters")
+            throw .invalidInput(field: "display name", "must not contain control or invisible characters")
         }
         return trimmed
     }

@@ -49,11 +49,12 @@ public struct CompanyAccess: Sendable {
     /// reported exactly like one that does not exist.
     public func authorize(_ action: CompanyAction, _ reference: CompanyReference, _ admin: Admin) async throws -> (Company, Role) {
         guard !admin.isDisabled else { throw DomainError.adminDisabled }
-        guard let company = try await companies.find(reference) else {
-            throw DomainError.notFound("company", reference.description)
+        guard let company = try await companies.find(reference),
+              let role = try await memberships.role(of: admin.id, in: company.id)
+        else {
+            throw DomainError.companyNotFound(reference)
         }
-        let role = try await memberships.role(of: admin.id, in: company.id)
-        try AccessPolicy.check(action, by: admin, role: role, company: reference.description)
-        return (company, role!)
+        try AccessPolicy.check(action, by: admin, role: role, company: reference)
+        return (company, role)
     }
 }

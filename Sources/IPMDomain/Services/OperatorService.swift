@@ -58,7 +58,7 @@ public struct OperatorService: Sendable {
     }
 
     private func requireCompany(_ reference: CompanyReference) async throws -> Company {
-        guard let company = try await companies.find(reference) else { throw DomainError.notFound("company", reference.description) }
+        guard let company = try await companies.find(reference) else { throw DomainError.companyNotFound(reference) }
         return company
     }
 }

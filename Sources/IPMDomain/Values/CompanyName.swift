@@ -1,3 +1,5 @@
+import Foundation
+
 /// A company's name, unique case-insensitively; operators and admins name companies by it.
 public struct CompanyName: Hashable, Sendable, CustomStringConvertible {
     public let value: String
@@ -13,7 +15,11 @@ public struct CompanyName: Hashable, Sendable, CustomStringConvertible {
             throw .invalidInput(field: "company name", "must be at most \(Self.maximumLength) characters")
         }
         guard !trimmed.containsControlCharacters else {
-            throw .invalidInput(field: "company name", "must not contain control characters")
+            throw .invalidInput(field: "company name", "must not contain control or invisible characters")
+        }
+        // Such a name could never be used: a reference that parses as an id is an id.
+        guard UUID(uuidString: trimmed) == nil else {
+            throw .invalidInput(field: "company name", "must not look like a company id")
         }
         self.value = trimmed
     }

@@ -24,3 +24,8 @@ public struct Password: Sendable, CustomStringConvertible, CustomDebugStringConv
     public var description: String { "Password(redacted)" }
     public var debugDescription: String { description }
 }
+
+extension Password: CustomReflectable {
+    /// `dump` and reflection-based loggers see no children, so no plaintext.
+    public var customMirror: Mirror { Mirror(self, children: [:]) }
+}

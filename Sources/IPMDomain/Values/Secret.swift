@@ -9,6 +9,11 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
     public var debugDescription: String { description }
 }
 
+extension Secret: CustomReflectable {
+    /// `dump` and reflection-based loggers see no children, so no token.
+    public var customMirror: Mirror { Mirror(self, children: [:]) }
+}
+
 /// A secret encrypted at rest. `keyID` names the key of the ring that sealed it, so keys can rotate.
 public struct SealedSecret: Sendable, Hashable {
     public let keyID: String

@@ -14,7 +14,7 @@ public struct SignInName: Hashable, Sendable, CustomStringConvertible {
             throw .invalidInput(field: "sign-in name", "must be at most \(Self.maximumLength) characters")
         }
         guard trimmed.unicodeScalars.allSatisfy(Self.isAllowed) else {
-            throw .invalidInput(field: "sign-in name", "may contain only letters, digits and . _ - @")
+            throw .invalidInput(field: "sign-in name", "may contain only the letters a-z, digits and . _ - @")
         }
         self.value = trimmed
     }
@@ -28,7 +28,9 @@ public struct SignInName: Hashable, Sendable, CustomStringConvertible {
     public func hash(into hasher: inout Hasher) { hasher.combine(normalized) }
 
     private static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || ".-_@".unicodeScalars.contains(scalar)
+        // ASCII only: look-alike letters from other scripts would make two admins read the same.
+        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+            || ".-_@".unicodeScalars.contains(scalar)
     }
 }
 
@@ -40,7 +42,31 @@ extension String {
         return String(scalars)
     }
 
+    /// Control, format (bidi overrides, zero-width), line/paragraph separators, private use
+    /// and surrogates: characters that hide, reorder or split what a person reads.
     var containsControlCharacters: Bool {
-        unicodeScalars.contains { $0.properties.generalCategory == .control }
+        unicodeScalars.contains { !$0.isPrintableForNames }
+    }
+
+    /// The text with every such character shown as `\u{…}`, for error messages that echo input.
+    var printable: String {
+        var out = ""
+        for scalar in unicodeScalars {
+            if scalar.isPrintableForNames {
+                out.unicodeScalars.append(scalar)
+            } else {
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            }
+        }
+        return out
+    }
+}
+
+extension Unicode.Scalar {
+    var isPrintableForNames: Bool {
+        switch properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .surrogate, .unassigned: return false
+        default: return true
+        }
     }
 }

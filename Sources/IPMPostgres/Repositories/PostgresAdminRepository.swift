@@ -33,7 +33,7 @@ public struct PostgresAdminRepository: AdminRepository {
     }
 
     public func find(_ signInName: SignInName) async throws -> Admin? {
-        try await client.query("SELECT \(unescaped: Admin.columns) FROM admins a WHERE lower(a.sign_in_name) = \(signInName.normalized)")
+        try await client.query("SELECT \(unescaped: Admin.columns) FROM admins a WHERE lower(a.sign_in_name) = lower(\(signInName.value))")
             .first.map { try Admin(row: $0) }
     }
 
@@ -64,7 +64,7 @@ public struct PostgresAdminRepository: AdminRepository {
 
     public func verifyCredentials(_ signInName: SignInName, password: Password) async throws -> Admin? {
         let rows = try await client.query("""
-            SELECT \(unescaped: Admin.columns), a.password_hash FROM admins a WHERE lower(a.sign_in_name) = \(signInName.normalized)
+            SELECT \(unescaped: Admin.columns), a.password_hash FROM admins a WHERE lower(a.sign_in_name) = lower(\(signInName.value))
             """)
         guard let row = rows.first else {
             _ = hasher.verify(password, against: decoyHash)

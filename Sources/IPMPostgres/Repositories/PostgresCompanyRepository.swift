@@ -39,7 +39,7 @@ public struct PostgresCompanyRepository: CompanyRepository {
         case .id(let id):
             rows = try await client.query("SELECT \(unescaped: Company.columns) FROM companies c WHERE c.id = \(id.rawValue)")
         case .name(let name):
-            rows = try await client.query("SELECT \(unescaped: Company.columns) FROM companies c WHERE lower(c.name) = \(name.normalized)")
+            rows = try await client.query("SELECT \(unescaped: Company.columns) FROM companies c WHERE lower(c.name) = lower(\(name.value))")
         }
         return try rows.first.map { try Company(row: $0) }
     }
