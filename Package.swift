@@ -155,8 +155,11 @@ let package = Package(
             dependencies: ["IPMPostgres", "IPMTestSupport", "IPMDomain"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "IPMOAuthTests", dependencies: ["IPMOAuth", "IPMDomain"], swiftSettings: swiftSettings),
-        .testTarget(name: "UPSSandboxTests", dependencies: ["UPSSandbox"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "UPSSandboxTests",
+            dependencies: ["UPSSandbox", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "IPMHTTPTests",
             dependencies: [
@@ -166,7 +169,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "IPMCLITests", dependencies: ["IPMCLI", "IPMDomain"], swiftSettings: swiftSettings),
-        .testTarget(name: "IPMTUITests", dependencies: ["IPMTUI", "IPMDomain"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IPMAppTests",
             dependencies: ["IPMApp", "IPMTestSupport", "IPMDomain", "IPMPostgres"],

@@ -51,7 +51,7 @@ struct ClientPoolTests {
         try await Task.sleep(for: .milliseconds(200))
         let start = ContinuousClock.now
         await #expect(throws: PostgresError.poolTimeout) { try await client.ping() }
-        #expect(ContinuousClock.now - start < .milliseconds(1000))
+        #expect(ContinuousClock.now - start < .seconds(5))
         _ = try await holder.value
         try await client.ping()
         await client.close()
@@ -103,7 +103,7 @@ struct ClientPoolTests {
         // The single connection is still available, promptly, several times over.
         let start = ContinuousClock.now
         for _ in 0..<3 { try await client.ping() }
-        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(ContinuousClock.now - start < .seconds(10))
         await client.close()
     }
 
@@ -137,7 +137,7 @@ struct ClientPoolTests {
         )
         let start = ContinuousClock.now
         let error = await #expect(throws: PostgresError.connectionFailed) { try await client.ping() }
-        #expect(ContinuousClock.now - start < .seconds(3))
+        #expect(ContinuousClock.now - start < .seconds(10))
         #expect(error?.description == "the database is unreachable")
         await client.close()
     }
@@ -175,9 +175,9 @@ struct ClientPoolTests {
         }
         let start = ContinuousClock.now
         await #expect(throws: PostgresError.connectionLost) {
-            try await client.execute("SELECT pg_sleep(10)")
+            try await client.execute("SELECT pg_sleep(60)")
         }
-        #expect(ContinuousClock.now - start < .seconds(3))
+        #expect(ContinuousClock.now - start < .seconds(10))
         try await killer.value
         try await client.ping()
         #expect(try await client.withConnection { $0.backendPID } != pid)

@@ -8,7 +8,6 @@ import Testing
 @Suite("PostgresClient across a server restart", .serialized)
 struct ClientRestartTests {
     @Test func clientSurvivesRestartAndFailsFastWhileDown() async throws {
-        _ = try ClientTestDatabase.adminConnectionString()
         let cluster = try await RestartableCluster.start()
         defer { cluster.destroy() }
 
@@ -60,7 +59,7 @@ struct ClientRestartTests {
         } catch let error as PostgresError {
             #expect(error == .connectionLost || error == .connectionFailed, "\(error.debugDescription)")
         }
-        #expect(ContinuousClock.now - start < .seconds(4))
+        #expect(ContinuousClock.now - start < .seconds(10))
         let secondStart = ContinuousClock.now
         await #expect(throws: PostgresError.connectionFailed) { try await client.ping() }
         #expect(ContinuousClock.now - secondStart < .seconds(4))

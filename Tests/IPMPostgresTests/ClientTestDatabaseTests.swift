@@ -1,16 +1,11 @@
 import Foundation
 import IPMPostgres
+import IPMTestSupport
 import Logging
 import Testing
 
-// A stand-in for the shared IPMTestSupport fixture: a fresh, uniquely named database on
-// the server named by IPM_TEST_DATABASE_URL. Without that variable every test using it fails.
-
-struct MissingTestDatabase: Error, CustomStringConvertible {
-    var description: String {
-        "IPM_TEST_DATABASE_URL is not set: export a libpq URL of a PostgreSQL server where the user may CREATE DATABASE, e.g. postgresql://postgres@127.0.0.1:55432/postgres"
-    }
-}
+// Fresh, uniquely named databases for the client and migration-runner suites, on the
+// shared test server (IPMTestSupport: IPM_TEST_DATABASE_URL or a throwaway cluster).
 
 enum ClientTestDatabase {
     static let logger: Logger = {
@@ -19,18 +14,13 @@ enum ClientTestDatabase {
         return logger
     }()
 
-    static func adminConnectionString() throws -> String {
-        guard let url = ProcessInfo.processInfo.environment["IPM_TEST_DATABASE_URL"], !url.isEmpty else {
-            let error = MissingTestDatabase()
-            Issue.record(Comment(rawValue: error.description))
-            throw error
-        }
-        return url
+    static func adminConnectionString() async throws -> String {
+        try await TestPostgres.serverConnectionString()
     }
 
     /// Creates a new empty database and returns a configuration for it.
     static func create(_ prefix: String, maxConnections: Int = 10) async throws -> PostgresConfiguration {
-        let admin = try adminConnectionString()
+        let admin = try await adminConnectionString()
         let name = "ipm_test_\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
         let client = PostgresClient(configuration: PostgresConfiguration(connectionString: admin, maxConnections: 1), logger: logger)
         try await client.execute("CREATE DATABASE \(identifier: name)")

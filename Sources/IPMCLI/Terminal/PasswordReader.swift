@@ -27,17 +27,19 @@ enum PasswordReader {
         return password
     }
 
+    /// Echo goes off before the prompt is shown, and without flushing: a person (or a paste)
+    /// answering the moment the prompt appears must not lose what they typed.
     private static func prompt(_ text: String) throws -> String {
-        writeToStandardError(text)
         var original = termios()
         guard tcgetattr(STDIN_FILENO, &original) == 0 else { throw CLIError("cannot read the terminal's settings") }
         var silent = original
         silent.c_lflag &= ~tcflag_t(ECHO)
-        guard tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent) == 0 else { throw CLIError("cannot turn off the terminal's echo") }
+        guard tcsetattr(STDIN_FILENO, TCSANOW, &silent) == 0 else { throw CLIError("cannot turn off the terminal's echo") }
         defer {
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &original)
+            tcsetattr(STDIN_FILENO, TCSANOW, &original)
             writeToStandardError("\n")
         }
+        writeToStandardError(text)
         guard let line = Swift.readLine(strippingNewline: true) else { throw CLIError("no password entered") }
         return line
     }

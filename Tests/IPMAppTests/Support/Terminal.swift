@@ -49,6 +49,10 @@ final class TerminalSession: @unchecked Sendable {
     /// Waits for the program to end and returns its status and everything the screen showed.
     func finish(seconds: Double = 20) throws -> (status: Int32, screen: String) {
         _ = try expect("\u{0}", seconds: seconds)  // drains until the terminal closes or time runs out
+        if process.isRunning {
+            // A program still waiting for input has failed the test; do not wait for it forever.
+            process.terminate()
+        }
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: transcript, as: UTF8.self))
     }
