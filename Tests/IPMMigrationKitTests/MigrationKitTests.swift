@@ -37,10 +37,17 @@ struct MigrationFileNameTests {
 }
 
 @Suite("Migration directory")
-struct MigrationDirectoryTests {
+final class MigrationDirectoryTests {
+    private var created: [URL] = []
+
+    deinit {
+        for url in created { try? FileManager.default.removeItem(at: url) }
+    }
+
     private func makeDirectory(_ files: [String: String]) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("ipm-migrations-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        created.append(url)
         for (name, text) in files {
             try Data(text.utf8).write(to: url.appendingPathComponent(name))
         }
