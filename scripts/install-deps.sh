@@ -10,6 +10,7 @@ DEBIAN_PACKAGES=(
     pkg-config
     tmux        # TUI tests drive a real terminal
     python3
+    curl        # tests talk to ipm-server over real sockets
 )
 
 SWIFT_BIN_DIR="${SWIFT_BIN_DIR:-/opt/swift/usr/bin}"

@@ -119,8 +119,16 @@ struct ClientPoolTests {
 
     @Test func closeFailsWaitersAndLaterCalls() async throws {
         let client = try await Self.database.client(maxConnections: 1)
-        let holder = Task { try await client.execute("SELECT pg_sleep(0.4)") }
-        try await Task.sleep(for: .milliseconds(100))
+        let holding = HoldingFlag()
+        let holder = Task {
+            try await client.withConnection { connection in
+                holding.set()
+                return try connection.execute("SELECT pg_sleep(0.4)")
+            }
+        }
+        // Wait until the only connection is really lent out, however slow the machine is.
+        while !holding.isSet { try await Task.sleep(for: .milliseconds(10)) }
+        // Whether the waiter queues before close() or arrives after it, it must get poolClosed.
         let waiter = Task { try await client.ping() }
         try await Task.sleep(for: .milliseconds(100))
         await client.close()
@@ -184,4 +192,11 @@ struct ClientPoolTests {
         await client.close()
         await admin.close()
     }
+}
+
+/// Set once from the thread that holds the connection, read from the test.
+final class HoldingFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }

@@ -21,6 +21,7 @@ enum Programs {
     }
 
     static func path(_ name: String) throws -> String {
+        if name.hasPrefix("/") { return name }
         let path = binDirectory.appendingPathComponent(name).path
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw ProgramMissing(name: name, folder: binDirectory.path)
@@ -59,10 +60,10 @@ enum Programs {
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         // Read both pipes concurrently so a chatty program cannot block on a full pipe.
-        async let out = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
-        async let err = Task.detached { errors.fileHandleForReading.readDataToEndOfFile() }.value
+        async let out = onThread { output.fileHandleForReading.readDataToEndOfFile() }
+        async let err = onThread { errors.fileHandleForReading.readDataToEndOfFile() }
         let (stdoutData, stderrData) = await (out, err)
-        await Task.detached { process.waitUntilExit() }.value
+        await onThread { process.waitUntilExit() }
         return ProgramRun(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self), stderr: String(decoding: stderrData, as: UTF8.self))
     }
 }
