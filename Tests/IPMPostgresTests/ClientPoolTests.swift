@@ -92,8 +92,15 @@ struct ClientPoolTests {
         }
         try await client.ping()
 
-        let holder = Task { try await client.execute("SELECT pg_sleep(0.5)") }
-        try await Task.sleep(for: .milliseconds(100))
+        let holding = HoldingFlag()
+        let holder = Task {
+            try await client.withConnection { connection in
+                holding.set()
+                return try connection.execute("SELECT pg_sleep(1)")
+            }
+        }
+        while !holding.isSet { try await Task.sleep(for: .milliseconds(10)) }
+        // Queued or not yet queued when cancelled, the waiter must end with CancellationError.
         let waiter = Task { try await client.query("SELECT 1") }
         try await Task.sleep(for: .milliseconds(100))
         waiter.cancel()
