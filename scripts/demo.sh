@@ -24,7 +24,7 @@ credentials="$IPM_STATE_DIR/demo-credentials"
 
 "$ipm" migrate
 
-if [[ "$("$ipm" admin list --json)" == "[]" ]]; then
+if [[ "$("$ipm" admin list --json | tr -d "[:space:]")" == "[]" ]]; then
     password="demo-$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 12)"
     printf '%s\n' "$password" | "$ipm" admin create demo --display-name "Demo Admin" --email demo@example.com --password-stdin
     "$ipm" company create CSShipQA
