@@ -11,7 +11,13 @@ struct DatabaseOperatorContext: OperatorContext {
     let services: DomainServices
     let logger: Logger
 
-    var operatorService: OperatorService { services.operatorService(operatorName: ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown") }
+    var operatorService: OperatorService { services.operatorService(operatorName: Self.operatorName) }
+
+    /// The person at the command line, recorded as the operator in audit events.
+    static var operatorName: String {
+        let environment = ProcessInfo.processInfo.environment
+        return environment["SUDO_USER"] ?? environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
+    }
 
     func migrate() async throws -> [MigrationLine] {
         let applied = try await runner.migrate()
