@@ -92,14 +92,7 @@ struct ClientPoolTests {
         }
         try await client.ping()
 
-        let holding = HoldingFlag()
-        let holder = Task {
-            try await client.withConnection { connection in
-                holding.set()
-                return try connection.execute("SELECT pg_sleep(1)")
-            }
-        }
-        while !holding.isSet { try await Task.sleep(for: .milliseconds(10)) }
+        let holder = try await holdOnlyConnection(of: client, seconds: 1)
         // Queued or not yet queued when cancelled, the waiter must end with CancellationError.
         let waiter = Task { try await client.query("SELECT 1") }
         try await Task.sleep(for: .milliseconds(100))
@@ -126,15 +119,7 @@ struct ClientPoolTests {
 
     @Test func closeFailsWaitersAndLaterCalls() async throws {
         let client = try await Self.database.client(maxConnections: 1)
-        let holding = HoldingFlag()
-        let holder = Task {
-            try await client.withConnection { connection in
-                holding.set()
-                return try connection.execute("SELECT pg_sleep(0.4)")
-            }
-        }
-        // Wait until the only connection is really lent out, however slow the machine is.
-        while !holding.isSet { try await Task.sleep(for: .milliseconds(10)) }
+        let holder = try await holdOnlyConnection(of: client, seconds: 0.4)
         // Whether the waiter queues before close() or arrives after it, it must get poolClosed.
         let waiter = Task { try await client.ping() }
         try await Task.sleep(for: .milliseconds(100))
@@ -199,6 +184,20 @@ struct ClientPoolTests {
         await client.close()
         await admin.close()
     }
+}
+
+/// Lends the pool's only connection to a `pg_sleep` and returns once it is really held,
+/// however slow the machine is.
+func holdOnlyConnection(of client: PostgresClient, seconds: Double) async throws -> Task<Int, any Error> {
+    let holding = HoldingFlag()
+    let holder = Task {
+        try await client.withConnection { connection in
+            holding.set()
+            return try connection.execute("SELECT pg_sleep(\(seconds))")
+        }
+    }
+    while !holding.isSet { try await Task.sleep(for: .milliseconds(10)) }
+    return holder
 }
 
 /// Set once from the thread that holds the connection, read from the test.
