@@ -126,6 +126,30 @@ extension UPSConnection {
         return ConnectionTransition(connection: next, event: nil)
     }
 
+    /// A refresh failed for a reason worth retrying: the status stays, the failure is recorded.
+    public func refreshFailed(_ detail: String, by actor: AuditActor, at now: Date, eventID: AuditEventID = AuditEventID()) throws(DomainError) -> ConnectionTransition {
+        guard status == .authenticated else {
+            throw .illegalTransition(from: status.description, action: "record a failed refresh")
+        }
+        return ConnectionTransition(
+            connection: self,
+            event: AuditEvent(id: eventID, companyID: companyID, actor: actor, occurredAt: now, action: .refreshFailed, detail: detail)
+        )
+    }
+
+    /// Whether the access token expires within `margin` of `now` (or its expiry is unknown).
+    public func isDueForRefresh(at now: Date, margin: RefreshMargin) -> Bool {
+        guard status == .authenticated else { return false }
+        guard let expiry = accessTokenExpiresAt else { return true }
+        let issued = updatedAt ?? authorizedAt ?? now
+        if expiry.timeIntervalSince(now) <= margin.seconds(forLifetime: expiry.timeIntervalSince(issued)) { return true }
+        // A refresh token that ends before the access token would: renew while it still works.
+        if let refreshExpiry = refreshTokenExpiresAt, refreshExpiry.timeIntervalSince(now) <= margin.seconds(forLifetime: expiry.timeIntervalSince(issued)) {
+            return true
+        }
+        return false
+    }
+
     /// Whether stored tokens exist for this status; repositories destroy them otherwise.
     public var holdsTokens: Bool { status == .authenticated }
 

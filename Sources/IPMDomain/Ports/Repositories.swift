@@ -1,3 +1,5 @@
+public import Foundation
+
 /// Companies (tenants).
 public protocol CompanyRepository: Sendable {
     /// Creates a company and records it; `alreadyExists` when the name is taken case-insensitively.
@@ -52,6 +54,32 @@ public protocol UPSConnectionRepository: Sendable {
     @discardableResult
     func transition(_ company: CompanyID, _ change: @escaping @Sendable (UPSConnection) throws -> ConnectionTransition) async throws -> UPSConnection
     func countByStatus() async throws -> [ConnectionStatus: Int]
+
+    /// Locks the company's connection for as long as `body` runs — across every instance,
+    /// even while `body` awaits UPS — and stores the update it returns in the same
+    /// transaction (`nil` changes nothing). A rotated pair is never lost to a database
+    /// hiccup at commit: it is written again, on a new connection, over exactly the
+    /// generation it replaces. Errors thrown by `body` leave everything as it was.
+    /// - Returns: `body`'s value, or `nil` when `lock` is `.skipIfLocked` and another holder has the row.
+    func withLockedConnection<R: Sendable>(
+        _ company: CompanyID, _ lock: LockWaitPolicy,
+        _ body: (LockedConnection) async throws -> (ConnectionUpdate?, R)
+    ) async throws -> R?
+
+    /// Authenticated companies due for a refresh at `now` under `margin` (see
+    /// `UPSConnection.isDueForRefresh`), soonest expiry first.
+    func dueForRefresh(at now: Date, margin: RefreshMargin, limit: Int) async throws -> [CompanyID]
+}
+
+/// Started opt-ins.
+public protocol AuthorizationRequestRepository: Sendable {
+    /// Stores a started opt-in, and forgets requests that expired before `purgeBefore`.
+    func insert(_ request: AuthorizationRequest, purgingExpiredBefore purgeBefore: Date) async throws
+    /// Finds the request by its state digest and locks it; when `check` accepts it (does not
+    /// throw), marks it consumed at `now`, in one transaction. A request is consumed once.
+    /// - Returns: the request as it was before this call, or `nil` when no request has this digest.
+    func consume(stateDigest: [UInt8], at now: Date, check: @escaping @Sendable (AuthorizationRequest) throws -> Void) async throws -> AuthorizationRequest?
+    func find(_ id: AuthorizationRequestID) async throws -> AuthorizationRequest?
 }
 
 /// Companies' activity.

@@ -35,6 +35,30 @@ final class PooledConnection: @unchecked Sendable {
         return (result, true)
     }
 
+    /// Hands out a live connection for a lease that spans several blocks on `queue` (a long
+    /// transaction). Call on `queue` only; end the lease with `settle`.
+    func checkOut(configuration: PostgresConfiguration, logger: Logger) -> Result<PostgresConnection, PostgresError> {
+        dispatchPrecondition(condition: .onQueue(queue))
+        do throws(PostgresError) {
+            return .success(try liveConnection(configuration: configuration, logger: logger))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Ends a lease taken with `checkOut`: nothing may stay open. Call on `queue` only.
+    /// - Returns: whether this place still holds a usable connection.
+    func settle() -> Bool {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard let connection else { return false }
+        connection.resetAfterLease()
+        if connection.isBroken {
+            self.connection = nil
+            return false
+        }
+        return true
+    }
+
     /// Closes the connection (on `queue`, where libpq may block).
     func close() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

@@ -9,8 +9,8 @@ import Synchronization
 /// `acquireTimeout`. Every lent closure runs on the connection's own serial dispatch queue,
 /// so blocking libpq calls never occupy Swift concurrency's cooperative threads.
 public final class PostgresClient: Sendable {
-    private let configuration: PostgresConfiguration
-    private let logger: Logger
+    let configuration: PostgresConfiguration
+    let logger: Logger
     private let state = Mutex(PoolState())
 
     public init(configuration: PostgresConfiguration, logger: Logger) {
@@ -114,7 +114,7 @@ public final class PostgresClient: Sendable {
         }
     }
 
-    private func acquire() async throws -> PooledConnection {
+    func acquire() async throws -> PooledConnection {
         let id = state.withLock { state in
             state.nextID += 1
             return state.nextID
@@ -161,7 +161,7 @@ public final class PostgresClient: Sendable {
     }
 
     /// Hands the place to the longest waiter, or keeps it idle, or gives it up.
-    private func release(_ place: PooledConnection, usable: Bool) {
+    func release(_ place: PooledConnection, usable: Bool) {
         enum Next { case handOver(Waiter), keep, discard, close }
         let next: Next = state.withLock { state in
             if state.isClosed {

@@ -1,11 +1,18 @@
-import Foundation
+public import Foundation
 public import IPMDomain
+public import Logging
+import Synchronization
 
 public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
     private let client: PostgresClient
+    private let logger: Logger
+    /// How long a rotated pair is retried after its commit was lost with the connection.
+    private let recoveryDeadline: Duration
 
-    public init(client: PostgresClient) {
+    public init(client: PostgresClient, logger: Logger = Logger(label: "ipm.connections"), recoveryDeadline: Duration = .seconds(60)) {
         self.client = client
+        self.logger = logger
+        self.recoveryDeadline = recoveryDeadline
     }
 
     public func connection(for company: CompanyID) async throws -> UPSConnection {
@@ -22,21 +29,45 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                 SELECT \(unescaped: UPSConnection.columns) FROM ups_connections u WHERE u.company_id = \(company.rawValue) FOR UPDATE
                 """)
             guard let row = rows.first else { throw DomainError.notFound("company", company.description) }
-            let result = try change(try UPSConnection(row: row))
-            let next = result.connection
-            try connection.execute("""
-                UPDATE ups_connections SET
-                    status = \(next.status.rawValue),
-                    authorized_by = \(next.authorizedBy?.rawValue),
-                    authorized_at = \(next.authorizedAt),
-                    access_token_expires_at = \(next.accessTokenExpiresAt),
-                    refresh_token_expires_at = \(next.refreshTokenExpiresAt),
-                    reauthorization_message = \(next.reauthorizationMessage),
-                    updated_at = \(next.updatedAt)
-                WHERE company_id = \(company.rawValue)
-                """)
-            try result.event?.insert(on: connection)
-            return next
+            let update = ConnectionUpdate(try change(try UPSConnection(row: row)))
+            try Self.apply(update, to: company, on: connection)
+            return update.transition.connection
+        }
+    }
+
+    public func withLockedConnection<R: Sendable>(
+        _ company: CompanyID, _ lock: LockWaitPolicy,
+        _ body: (LockedConnection) async throws -> (ConnectionUpdate?, R)
+    ) async throws -> R? {
+        // What `body` decided, kept outside the transaction: if the connection dies at commit,
+        // a rotated pair must still reach the database.
+        let decided = Mutex<(update: ConnectionUpdate, generation: Int64)?>(nil)
+        do {
+            return try await client.withLongTransaction { transaction -> R? in
+                let rows = try await transaction.query("""
+                    SELECT \(unescaped: UPSConnection.columns), \(unescaped: Self.tokenColumns)
+                    FROM ups_connections u WHERE u.company_id = \(company.rawValue)
+                    FOR UPDATE \(unescaped: lock == .skipIfLocked ? "SKIP LOCKED" : "")
+                    """)
+                guard let row = rows.first else {
+                    let exists = try await transaction.query("SELECT 1 FROM ups_connections WHERE company_id = \(company.rawValue)")
+                    if exists.isEmpty { throw DomainError.notFound("company", company.description) }
+                    return nil
+                }
+                let locked = try LockedConnection(row: row)
+                let (update, value) = try await body(locked)
+                guard let update else { return value }
+                precondition(update.transition.connection.companyID == company, "an update must stay with its company")
+                decided.withLock { $0 = (update, locked.generation) }
+                try await transaction.run { try Self.apply(update, to: company, on: $0) }
+                return value
+            }
+        } catch let error as PostgresError where error.mayHaveLostTheConnection {
+            guard let (update, generation) = decided.withLock({ $0 }), update.newTokens != nil else { throw error }
+            try await recover(update, of: company, replacing: generation, after: error)
+            // The stored result is what `body` decided; its value went with the lost
+            // transaction, so report the failure — the pair itself is safe.
+            throw error
         }
     }
 
@@ -48,5 +79,111 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
             }
         }
         return counts
+    }
+
+    public func dueForRefresh(at now: Date, margin: RefreshMargin, limit: Int) async throws -> [CompanyID] {
+        // The same rule as `UPSConnection.isDueForRefresh`, in SQL: the margin is a fixed
+        // number of seconds, or a share of the lifetime (expiry − last update) with a floor.
+        let (fraction, minimum): (Double, Double) = switch margin {
+        case .fixed(let seconds): (0, seconds)
+        case .proportional(let fraction, let minimum): (fraction, minimum)
+        }
+        return try await client.query("""
+            WITH m AS (
+                SELECT company_id, access_token_expires_at, refresh_token_expires_at,
+                       GREATEST(\(minimum)::float8, \(fraction)::float8 * COALESCE(
+                           EXTRACT(EPOCH FROM access_token_expires_at - COALESCE(updated_at, authorized_at)), 0)
+                       ) * interval '1 second' AS margin
+                FROM ups_connections WHERE status = 'authenticated'
+            )
+            SELECT company_id FROM m
+            WHERE access_token_expires_at IS NULL
+               OR access_token_expires_at - margin <= \(now)
+               OR refresh_token_expires_at - margin <= \(now)
+            ORDER BY access_token_expires_at NULLS FIRST
+            LIMIT \(limit)
+            """).map { CompanyID(try $0.decode("company_id", as: UUID.self)) }
+    }
+
+    // MARK: Writing
+
+    static let tokenColumns = "u.access_token_sealed, u.refresh_token_sealed, u.token_key_id, u.token_scope, u.token_generation"
+
+    /// Stores the new state, its audit event, and the token change (a new pair, the pair
+    /// kept, or none), on a connection already holding the row lock inside a transaction.
+    private static func apply(_ update: ConnectionUpdate, to company: CompanyID, on connection: PostgresConnection) throws {
+        let next = update.transition.connection
+        let tokens = update.newTokens
+        let mode = tokens != nil ? "new" : next.holdsTokens ? "keep" : "none"
+        try connection.execute("""
+            UPDATE ups_connections SET
+                status = \(next.status.rawValue),
+                authorized_by = \(next.authorizedBy?.rawValue),
+                authorized_at = \(next.authorizedAt),
+                access_token_expires_at = \(next.accessTokenExpiresAt),
+                refresh_token_expires_at = \(next.refreshTokenExpiresAt),
+                reauthorization_message = \(next.reauthorizationMessage),
+                updated_at = \(next.updatedAt),
+                access_token_sealed = CASE \(mode) WHEN 'new' THEN \(tokens?.accessToken.ciphertext)::bytea
+                    WHEN 'keep' THEN access_token_sealed END,
+                refresh_token_sealed = CASE \(mode) WHEN 'new' THEN \(tokens?.refreshToken.ciphertext)::bytea
+                    WHEN 'keep' THEN refresh_token_sealed END,
+                token_key_id = CASE \(mode) WHEN 'new' THEN \(tokens?.accessToken.keyID)::text
+                    WHEN 'keep' THEN token_key_id END,
+                token_scope = CASE \(mode) WHEN 'new' THEN \(tokens?.scope)::text
+                    WHEN 'keep' THEN token_scope END,
+                token_generation = token_generation + CASE \(mode) WHEN 'new' THEN 1 ELSE 0 END,
+                last_refreshed_at = COALESCE(\(update.refreshedAt)::timestamptz, last_refreshed_at)
+            WHERE company_id = \(company.rawValue)
+            """)
+        try update.transition.event?.insert(on: connection)
+    }
+
+    /// The connection died around the commit of a rotated pair. UPS has already consumed the
+    /// old refresh token, so the new pair is the only one left: write it again on a fresh
+    /// connection, over exactly the generation it replaces, until the database is back.
+    private func recover(_ update: ConnectionUpdate, of company: CompanyID, replacing generation: Int64, after error: PostgresError) async throws {
+        logger.warning("the database connection was lost while storing rotated UPS tokens; writing them again", metadata: [
+            "company": "\(company)", "postgres.error": "\(error.debugDescription)",
+        ])
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: recoveryDeadline)
+        var delay = Duration.milliseconds(100)
+        while true {
+            do {
+                let stored = try await client.withTransaction { connection -> Bool in
+                    let rows = try connection.query("""
+                        SELECT token_generation, access_token_sealed FROM ups_connections
+                        WHERE company_id = \(company.rawValue) FOR UPDATE
+                        """)
+                    guard let row = rows.first else { throw DomainError.notFound("company", company.description) }
+                    let current = try row.decode("token_generation", as: Int64.self)
+                    if current == generation {
+                        try Self.apply(update, to: company, on: connection)
+                        return true
+                    }
+                    // The first commit did land before the connection went, or the pair was
+                    // replaced since (an opt-in): either way there is nothing to write.
+                    let sealed = try row.decode("access_token_sealed", as: [UInt8]?.self)
+                    return current == generation + 1 && sealed == update.newTokens?.accessToken.ciphertext
+                }
+                logger.notice(stored ? "rotated UPS tokens stored after the database came back" : "rotated UPS tokens were superseded; nothing to store", metadata: ["company": "\(company)"])
+                return
+            } catch let retry as PostgresError where retry.mayHaveLostTheConnection && clock.now < deadline {
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(2))
+            }
+        }
+    }
+}
+
+extension PostgresError {
+    /// Whether the statement may not have reached (or been answered by) the server because
+    /// the connection or the server went away — the commit's outcome is then unknown.
+    var mayHaveLostTheConnection: Bool {
+        if self == .connectionLost || self == .connectionFailed || self == .poolTimeout { return true }
+        guard let sqlState else { return false }
+        // 08: connection exception; 57P01..57P03: admin/crash shutdown, cannot connect now.
+        return sqlState.hasPrefix("08") || sqlState.hasPrefix("57P")
     }
 }

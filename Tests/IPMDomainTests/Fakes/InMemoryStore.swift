@@ -129,6 +129,7 @@ actor InMemoryStore: CompanyRepository, AdminRepository, MembershipRepository, U
         let result = try change(connections[company] ?? .notConnected(company))
         precondition(result.connection.companyID == company, "a transition must stay with its company")
         connections[company] = result.connection
+        if !result.connection.holdsTokens { tokens[company] = nil }
         if let event = result.event { auditEvents.append(event) }
         return result.connection
     }
@@ -140,6 +141,40 @@ actor InMemoryStore: CompanyRepository, AdminRepository, MembershipRepository, U
         }
         return counts
     }
+
+    /// The fake's "lock" is the actor itself: `body` may suspend, so unlike PostgreSQL it
+    /// does not serialise concurrent callers — engine tests use the real repository.
+    func withLockedConnection<R: Sendable>(
+        _ company: CompanyID, _ lock: LockWaitPolicy,
+        _ body: (LockedConnection) async throws -> (ConnectionUpdate?, R)
+    ) async throws -> R? {
+        guard companiesByID[company] != nil else { throw DomainError.notFound("company", company.description) }
+        let current = connections[company] ?? .notConnected(company)
+        let locked = LockedConnection(connection: current, tokens: current.holdsTokens ? tokens[company] : nil, generation: generations[company] ?? 0)
+        let (update, value) = try await body(locked)
+        if let update {
+            connections[company] = update.transition.connection
+            if let event = update.transition.event { auditEvents.append(event) }
+            if let newTokens = update.newTokens {
+                tokens[company] = newTokens
+                generations[company, default: 0] += 1
+            } else if !update.transition.connection.holdsTokens {
+                tokens[company] = nil
+            }
+        }
+        return value
+    }
+
+    func dueForRefresh(at now: Date, margin: RefreshMargin, limit: Int) async throws -> [CompanyID] {
+        connections.values
+            .filter { $0.isDueForRefresh(at: now, margin: margin) }
+            .sorted { ($0.accessTokenExpiresAt ?? .distantPast) < ($1.accessTokenExpiresAt ?? .distantPast) }
+            .prefix(limit)
+            .map(\.companyID)
+    }
+
+    private var tokens: [CompanyID: SealedTokenPair] = [:]
+    private var generations: [CompanyID: Int64] = [:]
 
     // MARK: AuditEventRepository
 
