@@ -49,7 +49,7 @@ extension String {
     }
 
     /// The text with every such character shown as `\u{…}`, for error messages that echo input.
-    var printable: String {
+    public var printable: String {
         var out = ""
         for scalar in unicodeScalars {
             if scalar.isPrintableForNames {

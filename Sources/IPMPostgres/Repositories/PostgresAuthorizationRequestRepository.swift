@@ -30,7 +30,11 @@ public struct PostgresAuthorizationRequestRepository: AuthorizationRequestReposi
             guard let row = rows.first else { return nil }
             let request = try AuthorizationRequest(row: row)
             try check(request)
-            try connection.execute("UPDATE ups_authorization_requests SET consumed_at = \(now) WHERE id = \(request.id.rawValue)")
+            // The verifier is needed once more, by the caller, for the exchange; the database forgets it.
+            try connection.execute("""
+                UPDATE ups_authorization_requests SET consumed_at = \(now), code_verifier_sealed = NULL, key_id = NULL
+                WHERE id = \(request.id.rawValue)
+                """)
             return request
         }
     }

@@ -1,0 +1,150 @@
+public import Foundation
+public import IPMDomain
+public import Logging
+
+/// Keeps companies' UPS tokens fresh. One refresh holds the company's row lock from reading
+/// the refresh token until the rotated pair is committed, so across every instance a refresh
+/// token is presented by one caller only, and never again once UPS has answered with a new pair.
+public struct UPSTokenRefresher: UPSTokenRefreshing {
+    private let server: any AuthorizationServer
+    private let connections: any UPSConnectionRepository
+    private let secrets: any SecretBox
+    private let clock: any IPMDomain.Clock
+    private let random: any RandomSource
+    private let retry: RetryPolicy
+    private let margin: RefreshMargin
+    private let concurrency: Int
+    private let sleep: @Sendable (Duration) async throws -> Void
+    private let logger: Logger
+
+    /// Who the audit trail names for the refresher's changes.
+    static let actor = AuditActor.system("token refresh")
+
+    public init(
+        server: any AuthorizationServer, connections: any UPSConnectionRepository, secrets: any SecretBox,
+        clock: any IPMDomain.Clock, random: any RandomSource, retry: RetryPolicy, margin: RefreshMargin = .standard,
+        concurrency: Int = 4, logger: Logger,
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
+        self.server = server
+        self.connections = connections
+        self.secrets = secrets
+        self.clock = clock
+        self.random = random
+        self.retry = retry
+        self.margin = margin
+        self.concurrency = max(1, concurrency)
+        self.sleep = sleep
+        self.logger = logger
+    }
+
+    public func refresh(_ company: CompanyID, force: Bool) async -> RefreshOutcome {
+        await refresh(company, force: force, lock: .wait)
+    }
+
+    public func refreshDue(limit: Int) async throws -> [(CompanyID, RefreshOutcome)] {
+        let due = try await connections.dueForRefresh(at: clock.now(), margin: margin, limit: limit)
+        return await withTaskGroup(of: (CompanyID, RefreshOutcome).self) { group in
+            var results: [(CompanyID, RefreshOutcome)] = []
+            var pending = due[...]
+            // Bounded: at most `concurrency` refreshes (and pooled connections) at once.
+            for _ in 0..<concurrency {
+                guard let next = pending.popFirst() else { break }
+                group.addTask { (next, await refresh(next, force: false, lock: .skipIfLocked)) }
+            }
+            while let result = await group.next() {
+                results.append(result)
+                if let next = pending.popFirst() {
+                    group.addTask { (next, await refresh(next, force: false, lock: .skipIfLocked)) }
+                }
+            }
+            return results
+        }
+    }
+
+    private func refresh(_ company: CompanyID, force: Bool, lock: LockWaitPolicy) async -> RefreshOutcome {
+        let metadata: Logger.Metadata = ["company": "\(company)"]
+        do {
+            let outcome = try await connections.withLockedConnection(company, lock) { locked in
+                try await refreshLocked(locked, force: force, metadata: metadata)
+            }
+            guard let outcome else { return .busy }
+            log(outcome, metadata)
+            return outcome
+        } catch {
+            // The database failed us; whatever UPS answered is either stored or recovered by
+            // the repository. Nothing secret is in a database error's description.
+            logger.error("token refresh failed in storage", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            return .storageFailure("\(error)")
+        }
+    }
+
+    private func refreshLocked(_ locked: LockedConnection, force: Bool, metadata: Logger.Metadata) async throws -> (ConnectionUpdate?, RefreshOutcome) {
+        let connection = locked.connection
+        guard connection.status == .authenticated, let tokens = locked.tokens else {
+            return (nil, .notAuthenticated(connection.status))
+        }
+        let now = clock.now()
+        if !force, !connection.isDueForRefresh(at: now, margin: margin), let expiry = connection.accessTokenExpiresAt {
+            return (nil, .notDue(accessTokenExpiresAt: expiry))
+        }
+        // UPS would refuse it anyway; a token past its life is not worth a call.
+        if let refreshExpiry = connection.refreshTokenExpiresAt, refreshExpiry <= now {
+            let transition = try connection.requireReauthorization(.refreshTokenExpired, by: Self.actor, at: now)
+            return (ConnectionUpdate(transition), .reauthorizationRequired(.refreshTokenExpired))
+        }
+        let refreshToken: Secret
+        do {
+            refreshToken = try secrets.open(tokens.refreshToken, context: SealedTokenPair.refreshTokenContext(connection.companyID))
+        } catch {
+            logger.critical("a stored UPS refresh token cannot be opened; nothing was sent to UPS", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            return (nil, .storageFailure(error.description))
+        }
+
+        var attempt = 1
+        while true {
+            do {
+                let grant = try await server.refresh(refreshToken)
+                let sealed = try TokenSealing.seal(grant, for: connection.companyID, with: secrets)
+                let refreshedAt = clock.now()
+                let transition = try connection.refreshed(grant.lifetimes, at: refreshedAt)
+                return (ConnectionUpdate(transition, newTokens: sealed, refreshedAt: refreshedAt), .refreshed(accessTokenExpiresAt: grant.lifetimes.accessTokenExpiresAt))
+            } catch let error as AuthorizationServerError {
+                switch error.kind {
+                case .transient where attempt < retry.maxAttempts:
+                    let delay = retry.delay(beforeAttempt: attempt + 1, using: random)
+                    logger.info("UPS refresh failed for now; trying again", metadata: metadata.merging([
+                        "attempt": "\(attempt)", "retry_in": "\(delay)", "error": "\(error)",
+                    ]) { $1 })
+                    try await sleep(delay)
+                    attempt += 1
+                case .transient:
+                    let detail = "The token refresh failed \(attempt) time\(attempt == 1 ? "" : "s") (\(error)); the connection stays authenticated and will be tried again."
+                    let transition = try connection.refreshFailed(detail, by: Self.actor, at: clock.now())
+                    return (ConnectionUpdate(transition), .transientFailure(error.description))
+                case .refused:
+                    let transition = try connection.requireReauthorization(.refreshRefused, by: Self.actor, at: clock.now())
+                    return (ConnectionUpdate(transition), .reauthorizationRequired(.refreshRefused))
+                case .misconfigured:
+                    // Our UPS client id or secret is wrong: not the company's fault, so the
+                    // company is left exactly as it was.
+                    logger.critical("UPS refused IPM's client credentials; check IPM_UPS_CLIENT_ID and IPM_UPS_CLIENT_SECRET", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+                    return (nil, .misconfigured(error.description))
+                }
+            }
+        }
+    }
+
+    private func log(_ outcome: RefreshOutcome, _ metadata: Logger.Metadata) {
+        switch outcome {
+        case .refreshed, .notDue, .busy, .notAuthenticated:
+            logger.debug("token refresh: \(outcome.label)", metadata: metadata)
+        case .transientFailure:
+            logger.warning("token refresh failed for now", metadata: metadata.merging(["outcome": "\(outcome)"]) { $1 })
+        case .reauthorizationRequired:
+            logger.warning("UPS refused a refresh token; the company needs re-authorization", metadata: metadata)
+        case .misconfigured, .storageFailure:
+            break // logged loudly where it happened
+        }
+    }
+}
