@@ -103,6 +103,7 @@ let package = Package(
             dependencies: [
                 "IPMDomain", "IPMPostgres", "IPMOAuth", "IPMHTTP", "IPMCLI", "IPMTUI", "UPSSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

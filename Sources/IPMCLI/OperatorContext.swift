@@ -7,8 +7,30 @@ public protocol OperatorContext: Sendable {
     /// Applies pending migrations; the applied ones, in order.
     func migrate() async throws -> [MigrationLine]
     func migrationStatus() async throws -> [MigrationLine]
+    /// Refreshes the UPS tokens of the due companies once (or of one company; `force` even
+    /// when it is not due) and reports each outcome.
+    func refreshTokens(_ company: CompanyReference?, force: Bool) async throws -> [RefreshReport]
+    /// Re-seals every stored secret under the key ring's current key.
+    func rotateKeys(progress: @escaping @Sendable (KeyRotationSummary) -> Void) async throws -> KeyRotationSummary
     /// Releases the database (and stops an embedded server this process started).
     func shutdown() async
+}
+
+/// What `ipm keys rotate` did.
+public struct KeyRotationSummary: Sendable, Hashable, Encodable {
+    public let currentKeyID: String
+    public let tokenPairs: Int
+    public let verifiers: Int
+    public let unreadable: [String]
+    public let remaining: Int
+
+    public init(currentKeyID: String, tokenPairs: Int, verifiers: Int, unreadable: [String], remaining: Int) {
+        self.currentKeyID = currentKeyID
+        self.tokenPairs = tokenPairs
+        self.verifiers = verifiers
+        self.unreadable = unreadable
+        self.remaining = remaining
+    }
 }
 
 /// One migration as the CLI shows it.
@@ -32,8 +54,14 @@ public struct MigrationLine: Sendable, Equatable {
 /// whether the command is itself a migration command (which must run on an unmigrated database).
 public struct OperatorContextFactory: Sendable {
     public let make: @Sendable (_ forMigration: Bool) async throws -> any OperatorContext
+    /// A fresh key-ring entry (`id:base64key`) for `ipm keys generate`; needs no database.
+    public let generateKey: @Sendable (_ id: String) throws -> String
 
-    public init(_ make: @escaping @Sendable (_ forMigration: Bool) async throws -> any OperatorContext) {
+    public init(
+        generateKey: @escaping @Sendable (_ id: String) throws -> String,
+        _ make: @escaping @Sendable (_ forMigration: Bool) async throws -> any OperatorContext
+    ) {
+        self.generateKey = generateKey
         self.make = make
     }
 }

@@ -14,7 +14,7 @@ struct CLIMainTests {
     final class RecordingFactory: @unchecked Sendable {
         var requests: [Bool] = []
         var factory: OperatorContextFactory {
-            OperatorContextFactory { forMigration in
+            OperatorContextFactory(generateKey: { id in "\(id):generated" }) { forMigration in
                 self.requests.append(forMigration)
                 throw Unreachable()
             }

@@ -1,4 +1,5 @@
 public import Foundation
+public import IPMDomain
 
 /// Every setting of DESIGN.md, read once at start-up. Defaults make the single-machine
 /// demo work with no settings at all.
@@ -26,6 +27,8 @@ public struct IPMConfiguration: Sendable {
     public var upsScope: String
     public var upsPKCE: Bool
     public var encryptionKeys: String?
+    /// How long before expiry access tokens are renewed (`IPM_REFRESH_MARGIN`, seconds).
+    public var refreshMargin: RefreshMargin
     public var logLevel: String
     /// bcrypt cost for new password hashes.
     public var passwordHashCost: Int
@@ -73,6 +76,8 @@ public struct IPMConfiguration: Sendable {
             upsScope: settings["IPM_UPS_SCOPE"] ?? "read",
             upsPKCE: try boolean(settings, "IPM_UPS_PKCE", default: true),
             encryptionKeys: settings["IPM_ENCRYPTION_KEYS"],
+            refreshMargin: settings["IPM_REFRESH_MARGIN"] == nil
+                ? .standard : .fixed(TimeInterval(try integer(settings, "IPM_REFRESH_MARGIN", default: 300, range: 1...86_400))),
             logLevel: logLevel,
             passwordHashCost: try integer(settings, "IPM_PASSWORD_HASH_COST", default: 12, range: 4...16)
         )

@@ -14,7 +14,7 @@ struct IPMCommand: ParsableCommand {
             nothing was changed); 64 the command line was wrong.
             """,
         version: IPMBuild.version,
-        subcommands: [MigrateCommand.self, AdminCommand.self, CompanyCommand.self]
+        subcommands: [MigrateCommand.self, AdminCommand.self, CompanyCommand.self, TokensCommand.self, KeysCommand.self]
     )
 }
 
@@ -26,6 +26,14 @@ public enum IPMCLIMain {
             command = try IPMCommand.parseAsRoot(arguments)
         } catch {
             return reportParsing(error)
+        }
+        if let factoryCommand = command as? any FactoryCommand {
+            do {
+                try await factoryCommand.run(with: factory)
+                return 0
+            } catch {
+                return report(error)
+            }
         }
         guard let operatorCommand = command as? any OperatorCommand else {
             do {

@@ -1,0 +1,46 @@
+import AsyncHTTPClient
+import Foundation
+import IPMDomain
+import IPMOAuth
+import IPMPostgres
+import Logging
+
+/// The OAuth engine on the opened database: the UPS provider with its HTTP client, the key
+/// ring, the opt-in flow and the refresher. Whoever builds it shuts it down.
+struct OAuthComponents: Sendable {
+    let keyRing: AESGCMKeyRing
+    let optIn: UPSOptInEngine
+    let refresher: UPSTokenRefresher
+    private let httpClient: HTTPClient
+
+    static func make(_ configuration: IPMConfiguration, services: DomainServices, client: PostgresClient, logger: Logger) throws -> OAuthComponents {
+        let keyRing = try KeyRingLoader.load(configuration)
+        guard let clientID = configuration.upsClientID, !clientID.isEmpty else {
+            throw ConfigurationError("IPM_UPS_CLIENT_ID", "expected the client id of IPM's app at UPS (for the local sandbox: ipm-demo-client)")
+        }
+        guard let clientSecret = configuration.upsClientSecret, !clientSecret.isEmpty else {
+            throw ConfigurationError("IPM_UPS_CLIENT_SECRET", "expected the client secret of IPM's app at UPS")
+        }
+        let providerConfiguration = UPSProviderConfiguration(
+            baseURL: configuration.upsBaseURL, clientID: clientID, clientSecret: Secret(clientSecret),
+            redirectURI: configuration.upsRedirectURI, scope: configuration.upsScope, usesPKCE: configuration.upsPKCE
+        )
+        let httpClient = UPSProvider.makeHTTPClient(configuration: providerConfiguration)
+        let provider = UPSProvider(configuration: providerConfiguration, httpClient: httpClient, clock: services.clock, logger: logger)
+        let random = SystemRandomSource()
+        let optIn = UPSOptInEngine(
+            server: provider, requests: PostgresAuthorizationRequestRepository(client: client),
+            connections: services.connections, admins: services.admins, access: services.companyAccess,
+            secrets: keyRing, random: random, clock: services.clock, usePKCE: configuration.upsPKCE, logger: logger
+        )
+        let refresher = UPSTokenRefresher(
+            server: provider, connections: services.connections, secrets: keyRing, clock: services.clock,
+            random: random, retry: RetryPolicy(), margin: configuration.refreshMargin, logger: logger
+        )
+        return OAuthComponents(keyRing: keyRing, optIn: optIn, refresher: refresher, httpClient: httpClient)
+    }
+
+    func shutdown() async {
+        try? await httpClient.shutdown()
+    }
+}
