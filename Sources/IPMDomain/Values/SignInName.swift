@@ -48,8 +48,9 @@ extension String {
         unicodeScalars.contains { !$0.isPrintableForNames }
     }
 
-    /// The text with every such character shown as `\u{…}`, for error messages that echo input.
-    var printable: String {
+    /// The text with every such character shown as `\u{…}`, for error messages that echo input
+    /// (also text from other systems, such as UPS's error messages).
+    public var printable: String {
         var out = ""
         for scalar in unicodeScalars {
             if scalar.isPrintableForNames {
