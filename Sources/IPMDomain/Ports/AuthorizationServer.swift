@@ -36,16 +36,29 @@ public struct AuthorizationServerError: Error, Sendable, Equatable, CustomString
         case misconfigured
     }
 
+    /// How far the request got, so a caller knows whether a single-use token may be spent.
+    public enum Delivery: Sendable, Equatable {
+        /// Failed before the request left this process (no connection was made): the
+        /// server never saw it, so a refresh token or code sent with it is still unused.
+        case notSent
+        /// The request may or may not have reached the server (timeout, connection lost).
+        case unknown
+        /// The server answered; `kind` says how.
+        case answered
+    }
+
     public let kind: Kind
     /// UPS's error code, e.g. "10401", when the response carried one.
     public let code: String?
     /// A safe summary: never a token.
     public let message: String
+    public let delivery: Delivery
 
-    public init(_ kind: Kind, code: String? = nil, message: String) {
+    public init(_ kind: Kind, code: String? = nil, message: String, delivery: Delivery = .unknown) {
         self.kind = kind
         self.code = code
         self.message = message
+        self.delivery = delivery
     }
 
     public var description: String {

@@ -48,7 +48,8 @@ extension String {
         unicodeScalars.contains { !$0.isPrintableForNames }
     }
 
-    /// The text with every such character shown as `\u{…}`, for error messages that echo input.
+    /// The text with every such character shown as `\u{…}`, for error messages that echo input
+    /// (also text from other systems, such as UPS's error messages).
     public var printable: String {
         var out = ""
         for scalar in unicodeScalars {

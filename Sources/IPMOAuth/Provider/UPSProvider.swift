@@ -1,0 +1,146 @@
+public import AsyncHTTPClient
+public import Foundation
+public import IPMDomain
+public import Logging
+import NIOCore
+import NIOHTTP1
+
+/// UPS's OAuth 2.0 authorization server over HTTP (UPS-OAUTH.md): builds the authorize URL,
+/// exchanges codes and refreshes tokens, and classifies every failure for the engine.
+///
+/// The `HTTPClient` is shared and owned by the caller, who shuts it down.
+public struct UPSProvider: AuthorizationServer {
+    public let configuration: UPSProviderConfiguration
+    private let httpClient: HTTPClient
+    private let clock: any IPMDomain.Clock
+    private let logger: Logger
+
+    public init(
+        configuration: UPSProviderConfiguration, httpClient: HTTPClient, clock: any IPMDomain.Clock = SystemClock(),
+        logger: Logger = Logger(label: "ipm.oauth.ups")
+    ) {
+        self.configuration = configuration
+        self.httpClient = httpClient
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// `{base}/security/v1/oauth/authorize?client_id&redirect_uri&response_type=code&scope&state`,
+    /// plus `code_challenge` and `code_challenge_method=S256` when PKCE is on.
+    public func authorizationURL(state: String, codeChallenge: String?) throws -> URL {
+        var query = [
+            ("client_id", configuration.clientID),
+            ("redirect_uri", configuration.redirectURI.absoluteString),
+            ("response_type", "code"),
+            ("scope", configuration.scope),
+            ("state", state),
+        ]
+        if configuration.usesPKCE {
+            // Without it the opt-in would silently run weaker than IPM_UPS_PKCE says.
+            guard let codeChallenge else {
+                throw AuthorizationServerError(.misconfigured, message: "PKCE is on (IPM_UPS_PKCE) but no code challenge was given", delivery: .notSent)
+            }
+            query += [("code_challenge", codeChallenge), ("code_challenge_method", PKCE.method)]
+        }
+        guard let url = URL(string: configuration.url(OAuthEndpoints.authorize) + "?" + FormEncoding.query(query)) else {
+            throw AuthorizationServerError(.misconfigured, message: "the UPS authorize URL cannot be built; check IPM_UPS_BASE_URL", delivery: .notSent)
+        }
+        return url
+    }
+
+    public func exchange(code: String, codeVerifier: String?) async throws(AuthorizationServerError) -> TokenGrant {
+        var form = [
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", configuration.redirectURI.absoluteString),
+        ]
+        // A verifier without a challenge at authorize time could make UPS refuse the code.
+        let verifier = configuration.usesPKCE ? codeVerifier : nil
+        if let verifier { form.append(("code_verifier", verifier)) }
+        return try await requestTokens(.exchange, form: form, secrets: [Secret(code)] + (verifier.map { [Secret($0)] } ?? []))
+    }
+
+    public func refresh(_ refreshToken: Secret) async throws(AuthorizationServerError) -> TokenGrant {
+        try await requestTokens(.refresh, form: [("grant_type", "refresh_token"), ("refresh_token", refreshToken.value)], secrets: [refreshToken])
+    }
+
+    /// One POST to the token service. `secrets` are the values the form carries, kept out of messages.
+    private func requestTokens(
+        _ operation: UPSTokenOperation, form: [(String, String)], secrets: [Secret]
+    ) async throws(AuthorizationServerError) -> TokenGrant {
+        var request = HTTPClientRequest(url: configuration.url(operation.path))
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "Authorization", value: FormEncoding.basicAuthorization(user: configuration.clientID, password: configuration.clientSecret.value))
+        request.body = .bytes(ByteBuffer(string: FormEncoding.form(form)))
+
+        let sentAt = clock.now()
+        let answer: Answer
+        do {
+            answer = try await send(request)
+        } catch {
+            throw failure(UPSErrorClassifier.classify(transportError: error, operation: operation, timeout: configuration.requestTimeout), operation)
+        }
+        guard (200...299).contains(answer.status) else {
+            throw failure(
+                UPSErrorClassifier.classify(status: answer.status, body: answer.body ?? [], operation: operation, redacting: secrets + [configuration.clientSecret]),
+                operation
+            )
+        }
+        guard let body = answer.body else {
+            throw failure(UPSErrorClassifier.unusableTokenResponse(status: answer.status, reason: "the body is larger than \(configuration.maxResponseBytes) bytes", operation: operation), operation)
+        }
+        do {
+            let grant = try UPSTokenResponse.decode(body).grant(sentAt: sentAt)
+            logger.debug("UPS issued tokens", metadata: ["operation": "\(operation.rawValue)", "access_expires_at": "\(grant.lifetimes.accessTokenExpiresAt)"])
+            return grant
+        } catch {
+            throw failure(UPSErrorClassifier.unusableTokenResponse(status: answer.status, reason: error.description, operation: operation), operation)
+        }
+    }
+
+    private struct Answer: Sendable {
+        let status: Int
+        /// nil when the body is larger than the cap.
+        let body: [UInt8]?
+    }
+
+    /// Sends and reads the whole answer within `requestTimeout`. AsyncHTTPClient's deadline
+    /// stops at the response head, so a body that trickles in is bounded here.
+    private func send(_ request: HTTPClientRequest) async throws -> Answer {
+        let (client, timeout, cap) = (httpClient, configuration.requestTimeout, configuration.maxResponseBytes)
+        return try await withThrowingTaskGroup(of: Answer.self) { group in
+            group.addTask {
+                let response = try await client.execute(request, timeout: timeout.timeAmount)
+                do {
+                    let body = try await response.body.collect(upTo: cap)
+                    return Answer(status: Int(response.status.code), body: Array(buffer: body))
+                } catch is NIOTooManyBytesError {
+                    return Answer(status: Int(response.status.code), body: nil)
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw TotalTimeoutExceeded()
+            }
+            defer { group.cancelAll() }
+            guard let answer = try await group.next() else { throw TotalTimeoutExceeded() }
+            return answer
+        }
+    }
+
+    private func failure(_ error: AuthorizationServerError, _ operation: UPSTokenOperation) -> AuthorizationServerError {
+        logger.notice("UPS token call failed", metadata: [
+            "operation": "\(operation.rawValue)", "kind": "\(error.kind)", "delivery": "\(error.delivery)", "error": "\(error)",
+        ])
+        return error
+    }
+}
+
+extension Duration {
+    var timeAmount: TimeAmount {
+        let (seconds, attoseconds) = components
+        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
