@@ -112,7 +112,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
             } catch let error as AuthorizationServerError {
                 switch error.kind {
                 case .transient where attempt < retry.maxAttempts:
-                    let delay = retry.delay(beforeAttempt: attempt + 1, using: random)
+                    let delay = retry.delay(beforeAttempt: attempt + 1, using: random) ?? .zero
                     logger.info("UPS refresh failed for now; trying again", metadata: metadata.merging([
                         "attempt": "\(attempt)", "retry_in": "\(delay)", "error": "\(error)",
                     ]) { $1 })
