@@ -148,6 +148,9 @@ let package = Package(
             dependencies: [
                 "IPMDomain", "IPMPostgres",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/IPMTestSupport",
             swiftSettings: swiftSettings
@@ -182,6 +185,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IPMOAuthEngineTests",
+            dependencies: [
+                "IPMOAuth", "IPMDomain", "IPMPostgres", "IPMTestSupport", "UPSSandbox",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
