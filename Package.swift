@@ -200,7 +200,11 @@ let package = Package(
         .testTarget(name: "IPMCLITests", dependencies: ["IPMCLI", "IPMDomain"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IPMAppTests",
-            dependencies: ["IPMApp", "IPMTestSupport", "IPMDomain", "IPMPostgres"],
+            dependencies: [
+                "IPMApp", "IPMTestSupport", "IPMDomain", "IPMPostgres", "IPMOAuth", "UPSSandbox",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
