@@ -160,7 +160,13 @@ let package = Package(
         ),
         .testTarget(
             name: "UPSSandboxTests",
-            dependencies: ["UPSSandbox", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "UPSSandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
