@@ -1,30 +1,17 @@
 import ArgumentParser
 import IPMDomain
-import Logging
-import ServiceLifecycle
-import UnixSignals
-import UPSSandbox
 
-/// `ups-sandbox`: a local stand-in for UPS's OAuth service, for tests and demos.
+/// `ups-sandbox`: a local stand-in for UPS's OAuth service, for tests and demos. With no
+/// subcommand it serves (`serve`); `set-password` changes a UPS.com user's password in a
+/// running sandbox.
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ups-sandbox",
         abstract: "Serve a local stand-in for UPS's OAuth endpoints (tests and demos only).",
-        version: IPMBuild.version
+        version: IPMBuild.version,
+        subcommands: [SandboxServeCommand.self, SandboxSetPasswordCommand.self],
+        defaultSubcommand: SandboxServeCommand.self
     )
-
-    @Option(help: "The address to listen on.")
-    var host = "127.0.0.1"
-    @Option(help: "The port to listen on (0 picks a free one).")
-    var port = 8090
-
-    func run() async throws {
-        let logger = LoggingSetup.logger(label: "ups-sandbox", level: "info")
-        let application = SandboxApplication.build(host: host, port: port, logger: logger)
-        try await ServiceGroup(
-            configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        ).run()
-    }
 }
 
 public enum SandboxEntry {

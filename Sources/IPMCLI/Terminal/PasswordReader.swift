@@ -29,7 +29,7 @@ enum PasswordReader {
 
     /// Echo goes off before the prompt is shown, and without flushing: a person (or a paste)
     /// answering the moment the prompt appears must not lose what they typed.
-    private static func prompt(_ text: String) throws -> String {
+    static func prompt(_ text: String) throws -> String {
         var original = termios()
         guard tcgetattr(STDIN_FILENO, &original) == 0 else { throw CLIError("cannot read the terminal's settings") }
         var silent = original

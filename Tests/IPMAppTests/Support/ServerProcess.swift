@@ -1,15 +1,19 @@
 import Foundation
 import Synchronization
 
-/// `ipm-server` as a child process on a port the kernel picks (`IPM_HTTP_PORT=0`), read
-/// back from its "listening" log line, so parallel tests never race for a port.
+/// `ipm-server` (or `ups-sandbox --port 0`) as a child process on a port the kernel picks
+/// (`IPM_HTTP_PORT=0`), read back from its "listening" log line, so parallel tests never
+/// race for a port.
 final class ServerProcess: Sendable {
+    private let program: String
     private let process: Process
     private let output = LogBuffer()
 
-    init(environment: [String: String]) throws {
+    init(program: String = "ipm-server", arguments: [String] = [], environment: [String: String] = [:]) throws {
+        self.program = program
         process = Process()
-        process.executableURL = URL(fileURLWithPath: try Programs.path("ipm-server"))
+        process.executableURL = URL(fileURLWithPath: try Programs.path(program))
+        process.arguments = arguments
         var environment = environment
         environment["IPM_HTTP_PORT"] = "0"
         environment["IPM_LOG_LEVEL"] = "notice"
@@ -37,7 +41,7 @@ final class ServerProcess: Sendable {
     func waitUntilListening(seconds: Double = 60) async -> URL? {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline, process.isRunning {
-            for line in log.split(separator: "\n") where line.contains("ipm-server listening") {
+            for line in log.split(separator: "\n") where line.contains("\(program) listening") {
                 // address=[IPv4]127.0.0.1/127.0.0.1:43127
                 if let field = line.split(separator: " ").first(where: { $0.hasPrefix("address=") }),
                    let port = field.split(separator: ":").last.flatMap({ Int($0) }) {

@@ -1,0 +1,42 @@
+import Hummingbird
+import NIOCore
+
+/// Injects the configured faults into one endpoint: latency, 429 bursts, dropped
+/// connections (before processing), 503s, and lost responses (after processing).
+struct FaultMiddleware: RouterMiddleware {
+    typealias Context = SandboxRequestContext
+
+    let sandbox: Sandbox
+    let endpoint: FaultEndpoint
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let plan = sandbox.withWorld { world, _ in
+            let plan = world.faults.plan(for: endpoint)
+            if plan.latencyMilliseconds > 0 { world.count(.faultsLatency) }
+            if let fault = plan.fault { world.count(fault.counter) }
+            return plan
+        }
+        if plan.latencyMilliseconds > 0 {
+            try await Task.sleep(for: .milliseconds(plan.latencyMilliseconds))
+        }
+        switch plan.fault {
+        case .tooManyRequests:
+            throw UPSError.tooManyRequests
+        case .serverError:
+            throw UPSError.serviceUnavailable
+        case .droppedConnection:
+            try await context.channel.close()
+            throw ConnectionClosedOnPurpose()
+        case .lostResponse:
+            // Processed for real (a refresh token is consumed), then the answer never leaves.
+            _ = try? await next(request, context)
+            try await context.channel.close()
+            throw ConnectionClosedOnPurpose()
+        case nil:
+            return try await next(request, context)
+        }
+    }
+}
+
+/// Thrown after the connection was closed on purpose; nothing can be answered any more.
+struct ConnectionClosedOnPurpose: Error {}

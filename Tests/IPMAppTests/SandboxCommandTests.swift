@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+/// `ups-sandbox` as a binary: a config file, a kernel-picked port, and `set-password`.
+@Suite("ups-sandbox command")
+struct SandboxCommandTests {
+    static let config = #"""
+        {"clients": [{"clientId": "c", "clientSecret": "s", "redirectURIs": ["http://127.0.0.1:9/cb"], "appName": "Test App"}],
+         "users": [{"username": "shipper", "email": "shipper@example.com", "password": "Old-Pass-1"}]}
+        """#
+
+    private func writeConfig(_ text: String) throws -> URL {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ups-sandbox-\(UUID().uuidString).json")
+        try Data(text.utf8).write(to: file)
+        return file
+    }
+
+    private func counters(_ base: URL) async throws -> [String: Int] {
+        let run = try await Programs.run("/usr/bin/curl", ["-s", "--max-time", "5", base.appendingPathComponent("sandbox/counters").absoluteString])
+        return try JSONDecoder().decode([String: Int].self, from: Data(run.stdout.utf8))
+    }
+
+    @Test func servesAConfigFileAndSetPasswordChangesAUsersPassword() async throws {
+        let file = try writeConfig(Self.config)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let sandbox = try ServerProcess(program: "ups-sandbox", arguments: ["--config", file.path, "--port", "0"])
+        let base = try #require(await sandbox.waitUntilListening(seconds: 20), "ups-sandbox did not come up: \(sandbox.log)")
+        #expect(!sandbox.log.contains("demo sandbox"), "a config file is not the demo")
+
+        let changed = try await Programs.run("ups-sandbox", ["set-password", "shipper", "--url", base.absoluteString, "--password-stdin"], stdin: "New-Pass-2\n")
+        #expect(changed.status == 0, "\(changed.stderr)")
+        #expect(changed.stdout.contains("Changed the password of shipper; voided 0 opt-in(s)"))
+        #expect(try await counters(base)["password_changes"] == 1)
+
+        let unknown = try await Programs.run("ups-sandbox", ["set-password", "nobody", "--url", base.absoluteString, "--password-stdin"], stdin: "x\n")
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.trimmingCharacters(in: .whitespacesAndNewlines) == "Error: no UPS.com user named 'nobody'")
+
+        let exit = await sandbox.stop()
+        #expect(exit.reason == .exit && exit.status == 0, "\(sandbox.log)")
+    }
+
+    @Test func aBadConfigStopsStartUpWithOneLine() async throws {
+        let file = try writeConfig(#"{"clients": [{"clientId": "c", "appName": "A"}]}"#)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let run = try await Programs.run("ups-sandbox", ["--config", file.path, "--port", "0"])
+        #expect(run.status == 1)
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("clients[0].clientSecret is missing"))
+
+        let flags = try await Programs.run("ups-sandbox", ["--port", "0", "--lost-response-share", "1.5"])
+        #expect(flags.status == 1)
+        #expect(flags.stderr.contains("faults.lostResponseShare: expected a share from 0 to 1, got 1.5"))
+    }
+}
