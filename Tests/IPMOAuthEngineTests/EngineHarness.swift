@@ -1,5 +1,7 @@
 import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 import IPMDomain
 import IPMOAuth
 import IPMPostgres
@@ -118,6 +120,35 @@ struct EngineHarness: Sendable {
         )
     }
 
+    // MARK: Variants, as another server with other settings would run
+
+    func provider(clientSecret: String = EngineHarness.clientSecret) -> UPSProvider {
+        UPSProvider(
+            configuration: UPSProviderConfiguration(
+                baseURL: sandboxURL, clientID: Self.clientID, clientSecret: Secret(clientSecret),
+                redirectURI: URL(string: Self.redirectURI)!, requestTimeout: .seconds(5)
+            ),
+            httpClient: httpClient, clock: clock, logger: logs.logger(label: "provider")
+        )
+    }
+
+    func refresher(secrets: any SecretBox, clientSecret: String = EngineHarness.clientSecret, label: String = "server-2") -> UPSTokenRefresher {
+        UPSTokenRefresher(
+            server: provider(clientSecret: clientSecret), connections: connections, secrets: secrets, clock: clock,
+            random: SystemRandomSource(), retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10)),
+            logger: logs.logger(label: label)
+        )
+    }
+
+    func optInEngine(secrets: any SecretBox) -> UPSOptInEngine {
+        UPSOptInEngine(
+            server: provider(), requests: PostgresAuthorizationRequestRepository(client: database.client), connections: connections,
+            admins: services.admins,
+            access: CompanyAccess(companies: services.companies, memberships: services.memberships, connections: connections, audit: audit, clock: clock),
+            secrets: secrets, random: SystemRandomSource(), clock: clock, usePKCE: true, logger: logs.logger(label: "server-2")
+        )
+    }
+
     // MARK: Steps
 
     /// Starts an opt-in and signs in at the sandbox; returns the callback UPS redirected to.
@@ -138,7 +169,7 @@ struct EngineHarness: Sendable {
     func storedTokens(_ company: Company? = nil) async throws -> (access: Secret, refresh: Secret)? {
         let id = (company ?? self.company).id
         let locked = try await connections.withLockedConnection(id, .wait) { locked in (nil, locked) }
-        guard let tokens = locked??.tokens else { return nil }
+        guard let tokens = locked?.tokens else { return nil }
         return (
             try keyRing.open(tokens.accessToken, context: SealedTokenPair.accessTokenContext(id)),
             try keyRing.open(tokens.refreshToken, context: SealedTokenPair.refreshTokenContext(id))

@@ -1,4 +1,5 @@
 import Foundation
+import IPMTestSupport
 import IPMDomain
 import IPMOAuth
 import IPMPostgres

@@ -1,4 +1,5 @@
 import Foundation
+import IPMTestSupport
 import IPMDomain
 import IPMOAuth
 import IPMPostgres
@@ -141,10 +142,9 @@ struct RefreshTests {
     func refreshWithInvalidClient() async throws {
         try await EngineHarness.run { harness in
             try await harness.optInFully()
-            try harness.sandbox.register(RegisteredClient(
-                clientID: EngineHarness.clientID, clientSecret: "rotated-at-ups", redirectURIs: [EngineHarness.redirectURI], appName: "IPM Engine Tests"
-            ))
-            let outcome = await harness.refresher.refresh(harness.company.id, force: true)
+            // The secret was changed at UPS but not in IPM's settings.
+            let misconfigured = harness.refresher(secrets: harness.keyRing, clientSecret: "not-the-secret")
+            let outcome = await misconfigured.refresh(harness.company.id, force: true)
             guard case .misconfigured = outcome else { Issue.record("outcome: \(outcome)"); return }
             #expect(try await harness.connection().status == .authenticated)
             #expect(try await harness.storedTokens() != nil)

@@ -81,17 +81,7 @@ struct SecretsAtRestTests {
 
             // The new key goes first on the "servers"; the old one still opens.
             let newRing = try AESGCMKeyRing.parse("\(Self.k2),\(Self.k1)")
-            let newRefresher = UPSTokenRefresher(
-                server: UPSProvider(
-                    configuration: UPSProviderConfiguration(
-                        baseURL: harness.sandboxURL, clientID: EngineHarness.clientID, clientSecret: Secret(EngineHarness.clientSecret),
-                        redirectURI: URL(string: EngineHarness.redirectURI)!
-                    ),
-                    httpClient: harness.httpClient
-                ),
-                connections: harness.connections, secrets: newRing, clock: harness.clock, random: SystemRandomSource(),
-                retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10)), logger: harness.logs.logger(label: "server")
-            )
+            let newRefresher = harness.refresher(secrets: newRing)
             let rotation = SecretRotation(client: harness.database.client, secrets: newRing, batchSize: 2, logger: harness.logs.logger(label: "rotate"))
 
             async let refreshing: [RefreshOutcome] = {
@@ -117,13 +107,14 @@ struct SecretsAtRestTests {
             // Only the new key is needed now: every pair opens with it alone.
             let onlyNew = try AESGCMKeyRing.parse(Self.k2)
             for company in companies {
-                let locked = try await harness.connections.withLockedConnection(company.id, .wait) { ($0 as LockedConnection?, $0) }
+                let locked = try await harness.connections.withLockedConnection(company.id, .wait) { (nil, $0) }
                 let tokens = try #require(locked?.tokens)
                 let access = try onlyNew.open(tokens.accessToken, context: SealedTokenPair.accessTokenContext(company.id))
                 #expect(try await harness.track(with: access) == 200)
             }
             // And the pending opt-in, whose verifier was re-sealed, still completes (PKCE checked by the sandbox).
-            _ = try await harness.optIn.complete(pending, session: pendingSession)
+            _ = try await harness.optInEngine(secrets: onlyNew).complete(pending, session: pendingSession)
+            #expect(try await harness.connection().status == .authenticated)
         }
     }
 }

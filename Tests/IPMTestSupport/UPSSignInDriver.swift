@@ -1,7 +1,7 @@
 public import AsyncHTTPClient
 public import Foundation
 import NIOCore
-import NIOHTTP1
+public import NIOHTTP1
 
 /// Plays the UPS.com user in a browser, over HTTP: follows the authorization URL to the
 /// sign-in page, enters the username and ticks the agreement, enters the password, and

@@ -144,25 +144,31 @@ actor InMemoryStore: CompanyRepository, AdminRepository, MembershipRepository, U
 
     /// The fake's "lock" is the actor itself: `body` may suspend, so unlike PostgreSQL it
     /// does not serialise concurrent callers — engine tests use the real repository.
-    func withLockedConnection<R: Sendable>(
+    nonisolated func withLockedConnection<R: Sendable>(
         _ company: CompanyID, _ lock: LockWaitPolicy,
         _ body: (LockedConnection) async throws -> (ConnectionUpdate?, R)
     ) async throws -> R? {
+        let locked = try await lockedState(company)
+        let (update, value) = try await body(locked)
+        if let update { await store(update, for: company) }
+        return value
+    }
+
+    private func lockedState(_ company: CompanyID) throws -> LockedConnection {
         guard companiesByID[company] != nil else { throw DomainError.notFound("company", company.description) }
         let current = connections[company] ?? .notConnected(company)
-        let locked = LockedConnection(connection: current, tokens: current.holdsTokens ? tokens[company] : nil, generation: generations[company] ?? 0)
-        let (update, value) = try await body(locked)
-        if let update {
-            connections[company] = update.transition.connection
-            if let event = update.transition.event { auditEvents.append(event) }
-            if let newTokens = update.newTokens {
-                tokens[company] = newTokens
-                generations[company, default: 0] += 1
-            } else if !update.transition.connection.holdsTokens {
-                tokens[company] = nil
-            }
+        return LockedConnection(connection: current, tokens: current.holdsTokens ? tokens[company] : nil, generation: generations[company] ?? 0)
+    }
+
+    private func store(_ update: ConnectionUpdate, for company: CompanyID) {
+        connections[company] = update.transition.connection
+        if let event = update.transition.event { auditEvents.append(event) }
+        if let newTokens = update.newTokens {
+            tokens[company] = newTokens
+            generations[company, default: 0] += 1
+        } else if !update.transition.connection.holdsTokens {
+            tokens[company] = nil
         }
-        return value
     }
 
     func dueForRefresh(at now: Date, margin: RefreshMargin, limit: Int) async throws -> [CompanyID] {
