@@ -58,7 +58,7 @@ struct OperatorCLITests {
         let applied = runs.map { $0.stdout.components(separatedBy: "Applied 0001").count - 1 }.reduce(0, +)
         #expect(applied == 1)
         let rows = try await database.client.query("SELECT count(*)::bigint AS n FROM ipm_schema_migrations")
-        #expect(try rows[0].decode("n", as: Int.self) == 1)
+        #expect(try rows[0].decode("n", as: Int.self) == IPMSchema.migrations.count)
         await database.drop()
     }
 

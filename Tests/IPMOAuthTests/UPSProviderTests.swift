@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import IPMDomain
 import IPMOAuth
+import Synchronization
 import Testing
 
 /// The provider against a fake UPS on real sockets.
@@ -171,12 +172,16 @@ struct UPSProviderTests {
     @Test func aSlowAnswerEndsAtTheTotalTimeout() async throws {
         let gate = Gate()
         let clock = ContinuousClock()
-        let start = clock.now
+        let elapsed = Mutex<Duration>(.zero)
         let error = try await Self.failure(answering: FakeAnswer(body: FakeUPS.tokenJSON(), holdHead: gate), requestTimeout: .milliseconds(300)) { provider in
             defer { Task { await gate.open() } }
+            let start = clock.now
+            defer { elapsed.withLock { $0 = clock.now - start } }
             return try await provider.refresh(Secret("ref-1"))
         }
-        #expect(clock.now - start < .seconds(4))
+        // The answer is held until the call returns: only the timeout can end it. The bound
+        // is loose on purpose (2 shared cores); what matters is that it ends at all.
+        #expect(elapsed.withLock { $0 } < .seconds(10))
         #expect(error?.kind == .transient)
         #expect(error?.delivery == .unknown)
         #expect(error?.message == "UPS token refresh failed: UPS did not answer within 0.3 s")

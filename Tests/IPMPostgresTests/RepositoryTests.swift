@@ -151,7 +151,7 @@ struct RepositoryTests {
         let company = try await makeCompany()
         let now = clock.now()
         let lifetimes = TokenLifetimes(accessTokenExpiresAt: now.addingTimeInterval(14_400), refreshTokenExpiresAt: now.addingTimeInterval(5_184_000))
-        let authenticated = try await connections.transition(company.id) { try $0.optIn(by: admin, at: now, lifetimes: lifetimes) }
+        let authenticated = try await optIn(company, by: admin, at: now, lifetimes: lifetimes)
         #expect(authenticated.status == .authenticated)
         #expect(try await connections.connection(for: company.id) == authenticated)
 
@@ -165,6 +165,29 @@ struct RepositoryTests {
         _ = try await connections.transition(company.id) { try $0.optOut(by: admin, at: now.addingTimeInterval(2)) }
         let actions = try await audit.events(for: company.id, limit: 10, before: nil).map(\.action)
         #expect(actions == [.optedOut, .reauthorizationRequired, .optedIn, .companyCreated])
+    }
+
+    /// An opt-in stores a token pair with the state: the schema refuses one without the other.
+    private func optIn(_ company: Company, by admin: Admin, at now: Date, lifetimes: TokenLifetimes) async throws -> UPSConnection {
+        let pair = SealedTokenPair(
+            accessToken: SealedSecret(keyID: "k", ciphertext: [1, 2, 3]), refreshToken: SealedSecret(keyID: "k", ciphertext: [4, 5, 6]), scope: "read"
+        )
+        let stored = try await connections.withLockedConnection(company.id, .wait) { locked in
+            let transition = try locked.connection.optIn(by: admin, at: now, lifetimes: lifetimes)
+            return (ConnectionUpdate(transition, newTokens: pair), transition.connection)
+        }
+        return try #require(stored)
+    }
+
+    @Test func authenticatedWithoutTokensIsRefusedByTheSchema() async throws {
+        let admin = try await makeAdmin()
+        let company = try await makeCompany()
+        let lifetimes = TokenLifetimes(accessTokenExpiresAt: Date().addingTimeInterval(60), refreshTokenExpiresAt: nil)
+        let error = await #expect(throws: PostgresError.self) {
+            try await connections.transition(company.id) { try $0.optIn(by: admin, at: Date(), lifetimes: lifetimes) }
+        }
+        #expect(error?.constraint == "ups_connections_tokens_only_when_authenticated")
+        #expect(try await connections.connection(for: company.id).status == .notConnected)
     }
 
     @Test func anIllegalTransitionChangesNothing() async throws {
@@ -184,7 +207,7 @@ struct RepositoryTests {
         let company = try await makeCompany()
         let now = clock.now()
         let lifetimes = TokenLifetimes(accessTokenExpiresAt: now.addingTimeInterval(3600), refreshTokenExpiresAt: nil)
-        _ = try await connections.transition(company.id) { try $0.optIn(by: admin, at: now, lifetimes: lifetimes) }
+        _ = try await optIn(company, by: admin, at: now, lifetimes: lifetimes)
         // Ten admins race to opt out; exactly one wins, the rest find it already opted out.
         let outcomes = await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<10 {
