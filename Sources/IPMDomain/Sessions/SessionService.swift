@@ -1,0 +1,132 @@
+public import Foundation
+
+/// Signing in and out, and recognising a session's token, for every front. Failed sign-ins
+/// are throttled per sign-in name and per client address, across every instance (the
+/// counts live in storage).
+public struct SessionService: Sendable {
+    private let admins: any AdminRepository
+    private let sessions: any SessionRepository
+    private let throttle: any SignInThrottle
+    private let clock: any Clock
+    private let random: any RandomSource
+    private let limits: ThrottleLimits
+
+    /// How many failures a window allows.
+    public struct ThrottleLimits: Sendable, Hashable {
+        public var window: TimeInterval
+        public var perName: Int
+        public var perAddress: Int
+
+        public init(window: TimeInterval = 15 * 60, perName: Int = 5, perAddress: Int = 30) {
+            self.window = window
+            self.perName = perName
+            self.perAddress = perAddress
+        }
+    }
+
+    public init(
+        admins: any AdminRepository, sessions: any SessionRepository, throttle: any SignInThrottle,
+        clock: any Clock, random: any RandomSource, limits: ThrottleLimits = ThrottleLimits()
+    ) {
+        self.admins = admins
+        self.sessions = sessions
+        self.throttle = throttle
+        self.clock = clock
+        self.random = random
+        self.limits = limits
+    }
+
+    /// Checks the credentials and opens a session of `kind`.
+    public func signIn(_ name: String, password: Password, clientAddress: String?, kind: AdminSession.Kind, policy: SessionPolicy? = nil) async throws -> IssuedSession {
+        let now = clock.now()
+        let nameKey = "name:" + name.lowercased()
+        let addressKey = clientAddress.map { "address:" + $0 }
+        let since = now.addingTimeInterval(-limits.window)
+        let nameFailures = try await throttle.failures(key: nameKey, since: since)
+        let addressFailures = try await addressKey.asyncMap { try await throttle.failures(key: $0, since: since) }
+        if let oldest = nameFailures.count >= limits.perName ? nameFailures.oldest : nil {
+            throw SignInFailure.throttled(retryAfter: oldest.addingTimeInterval(limits.window).timeIntervalSince(now))
+        }
+        if let addressFailures, addressFailures.count >= limits.perAddress, let oldest = addressFailures.oldest {
+            throw SignInFailure.throttled(retryAfter: oldest.addingTimeInterval(limits.window).timeIntervalSince(now))
+        }
+
+        let signInName = try? SignInName(name)
+        let admin = try await signInName.asyncMap { try await admins.verifyCredentials($0, password: password) } ?? nil
+        guard let admin else {
+            try await throttle.recordFailure(keys: [nameKey] + (addressKey.map { [$0] } ?? []), at: now)
+            throw SignInFailure.invalidCredentials
+        }
+        guard !admin.isDisabled else { throw SignInFailure.disabled }
+        try await throttle.clear(key: nameKey)
+
+        let policy = policy ?? .standard(for: kind)
+        let session = AdminSession(
+            adminID: admin.id, kind: kind, createdAt: now, lastSeenAt: now,
+            expiresAt: now.addingTimeInterval(policy.absoluteLifetime), idleTimeout: policy.idleTimeout
+        )
+        let token = Secret(Base64URL.encode(random.bytes(32)))
+        try await sessions.create(session, token: token)
+        return IssuedSession(session: session, admin: admin, token: token)
+    }
+
+    /// The live session for a token and its admin, or `nil` (unknown, signed out, expired,
+    /// or the admin disabled — which ends every session at once). Marks it used.
+    public func resolve(_ token: Secret) async throws -> (session: AdminSession, admin: Admin)? {
+        guard let session = try await sessions.find(token: token) else { return nil }
+        let now = clock.now()
+        guard session.isLive(at: now) else {
+            try await sessions.revoke(session.id)
+            return nil
+        }
+        guard let admin = try await admins.find(id: session.adminID), !admin.isDisabled else { return nil }
+        // Written at most once a minute: a busy page does not write on every request.
+        var touched = session
+        if now.timeIntervalSince(session.lastSeenAt) >= 60 {
+            try await sessions.touch(session.id, at: now)
+            touched.lastSeenAt = now
+        }
+        return (touched, admin)
+    }
+
+    public func signOut(_ token: Secret) async throws {
+        if let session = try await sessions.find(token: token) {
+            try await sessions.revoke(session.id)
+        }
+    }
+}
+
+/// Sessions, stored by the digest of their token.
+public protocol SessionRepository: Sendable {
+    func create(_ session: AdminSession, token: Secret) async throws
+    /// The session whose token this is, unless revoked.
+    func find(token: Secret) async throws -> AdminSession?
+    func touch(_ id: SessionID, at now: Date) async throws
+    func revoke(_ id: SessionID) async throws
+    func revokeAll(of admin: AdminID) async throws
+}
+
+/// Failed sign-ins, counted per key ("name:…", "address:…") in a time window.
+public protocol SignInThrottle: Sendable {
+    func recordFailure(keys: [String], at now: Date) async throws
+    func failures(key: String, since: Date) async throws -> ThrottleCount
+    func clear(key: String) async throws
+}
+
+/// Failures of one key in the window, and when the oldest of them happened.
+public struct ThrottleCount: Sendable, Hashable {
+    public let count: Int
+    public let oldest: Date?
+
+    public init(count: Int, oldest: Date?) {
+        self.count = count
+        self.oldest = oldest
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}
