@@ -20,7 +20,7 @@ struct EngineHarness: Sendable {
     static let upsUser = "shipper"
     static let upsPassword = "Shipper-Pass-1"
 
-    let database: TestDatabase
+    let database: HarnessDatabase
     let sandbox: Sandbox
     let sandboxURL: URL
     let keyRing: AESGCMKeyRing
@@ -59,6 +59,23 @@ struct EngineHarness: Sendable {
         _ body: (EngineHarness) async throws -> Void
     ) async throws {
         let database = try await TestDatabase.fresh()
+        do {
+            try await run(on: HarnessDatabase(client: database.client, connectionString: database.connectionString), keys: keys, clientSecret: clientSecret, retry: retry, body)
+        } catch {
+            await database.drop()
+            throw error
+        }
+        await database.drop()
+    }
+
+    /// The same, on a migrated database the caller owns (e.g. one it restarts).
+    static func run(
+        on database: HarnessDatabase,
+        keys: String = "k1:" + Data(repeating: 7, count: 32).base64EncodedString(),
+        clientSecret: String = EngineHarness.clientSecret,
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(20), maxDelay: .milliseconds(50)),
+        _ body: (EngineHarness) async throws -> Void
+    ) async throws {
         let sandbox = Sandbox(configuration: sandboxConfiguration())
         let httpClient = UPSSignInDriver.makeHTTPClient()
         do {
@@ -68,15 +85,13 @@ struct EngineHarness: Sendable {
             }
         } catch {
             try? await httpClient.shutdown()
-            await database.drop()
             throw error
         }
         try await httpClient.shutdown()
-        await database.drop()
     }
 
     private static func make(
-        database: TestDatabase, sandbox: Sandbox, sandboxURL: URL, keys: String, clientSecret: String,
+        database: HarnessDatabase, sandbox: Sandbox, sandboxURL: URL, keys: String, clientSecret: String,
         retry: RetryPolicy, httpClient: HTTPClient
     ) async throws -> EngineHarness {
         let clock = MovableClock()
@@ -216,4 +231,10 @@ final class MovableClock: IPMDomain.Clock {
     func advance(by seconds: TimeInterval) {
         offset.withLock { $0 += seconds }
     }
+}
+
+/// Where the harness keeps its data.
+struct HarnessDatabase: Sendable {
+    let client: PostgresClient
+    let connectionString: String
 }

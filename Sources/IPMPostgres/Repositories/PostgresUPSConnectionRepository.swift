@@ -41,7 +41,7 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
     ) async throws -> R? {
         // What `body` decided, kept outside the transaction: if the connection dies at commit,
         // a rotated pair must still reach the database.
-        let decided = Mutex<(update: ConnectionUpdate, generation: Int64)?>(nil)
+        let decided = Mutex<(update: ConnectionUpdate, generation: Int64, value: R)?>(nil)
         do {
             return try await client.withLongTransaction { transaction -> R? in
                 let rows = try await transaction.query("""
@@ -58,16 +58,15 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                 let (update, value) = try await body(locked)
                 guard let update else { return value }
                 precondition(update.transition.connection.companyID == company, "an update must stay with its company")
-                decided.withLock { $0 = (update, locked.generation) }
+                decided.withLock { $0 = (update, locked.generation, value) }
                 try await transaction.run { try Self.apply(update, to: company, on: $0) }
                 return value
             }
         } catch let error as PostgresError where error.mayHaveLostTheConnection {
-            guard let (update, generation) = decided.withLock({ $0 }), update.newTokens != nil else { throw error }
-            try await recover(update, of: company, replacing: generation, after: error)
-            // The stored result is what `body` decided; its value went with the lost
-            // transaction, so report the failure — the pair itself is safe.
-            throw error
+            guard let (update, generation, value) = decided.withLock({ $0 }), update.newTokens != nil else { throw error }
+            // What `body` decided is stored after all: its value stands.
+            guard try await recover(update, of: company, replacing: generation, after: error) else { throw error }
+            return value
         }
     }
 
@@ -142,7 +141,8 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
     /// The connection died around the commit of a rotated pair. UPS has already consumed the
     /// old refresh token, so the new pair is the only one left: write it again on a fresh
     /// connection, over exactly the generation it replaces, until the database is back.
-    private func recover(_ update: ConnectionUpdate, of company: CompanyID, replacing generation: Int64, after error: PostgresError) async throws {
+    /// - Returns: whether the update is stored (now, or by the commit that seemed lost).
+    private func recover(_ update: ConnectionUpdate, of company: CompanyID, replacing generation: Int64, after error: PostgresError) async throws -> Bool {
         logger.warning("the database connection was lost while storing rotated UPS tokens; writing them again", metadata: [
             "company": "\(company)", "postgres.error": "\(error.debugDescription)",
         ])
@@ -167,8 +167,8 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                     let sealed = try row.decode("access_token_sealed", as: [UInt8]?.self)
                     return current == generation + 1 && sealed == update.newTokens?.accessToken.ciphertext
                 }
-                logger.notice(stored ? "rotated UPS tokens stored after the database came back" : "rotated UPS tokens were superseded; nothing to store", metadata: ["company": "\(company)"])
-                return
+                logger.notice(stored ? "rotated UPS tokens are stored after the database came back" : "rotated UPS tokens were superseded by a newer pair; nothing to store", metadata: ["company": "\(company)"])
+                return stored
             } catch let retry as PostgresError where retry.mayHaveLostTheConnection && clock.now < deadline {
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(2))

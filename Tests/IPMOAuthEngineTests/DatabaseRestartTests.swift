@@ -1,0 +1,49 @@
+import Foundation
+import IPMDomain
+import IPMOAuth
+import IPMPostgres
+import IPMTestSupport
+import Logging
+import Testing
+import UPSSandbox
+
+/// PostgreSQL restarts while UPS is answering a refresh: the rotated pair must not be lost,
+/// because UPS has already consumed the old refresh token.
+@Suite("Refresh across a database restart", .serialized)
+struct DatabaseRestartTests {
+    @Test func aRotatedPairSurvivesARestartBeforeItsCommit() async throws {
+        let cluster = try await RestartableCluster.start()
+        defer { cluster.destroy() }
+        var configuration = PostgresConfiguration(connectionString: cluster.url, maxConnections: 4)
+        configuration.connectTimeoutSeconds = 2
+        let client = PostgresClient(configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        _ = try await MigrationRunner(client: client, migrations: IPMSchema.migrations, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })).migrate()
+
+        try await EngineHarness.run(on: HarnessDatabase(client: client, connectionString: cluster.url)) { harness in
+            try await harness.optInFully()
+            let before = try #require(try await harness.storedTokens())
+
+            // UPS takes a while to answer; the database restarts meanwhile, cutting the
+            // connection that holds the row lock.
+            try harness.sandbox.setFaults(FaultConfiguration(latencyMilliseconds: 1500, endpoints: [.refresh], seed: 1))
+            async let outcome = harness.refresher.refresh(harness.company.id, force: true)
+            try await Task.sleep(for: .milliseconds(400))
+            try await cluster.restart()
+            let result = await outcome
+
+            guard case .refreshed = result else { Issue.record("outcome: \(result)"); return }
+            #expect(harness.sandbox.counters[.refreshesServed] == 1)
+            #expect(harness.logs.all.contains { $0.contains("rotated UPS tokens are stored after the database came back") })
+            let after = try #require(try await harness.storedTokens())
+            #expect(after.refresh != before.refresh, "the rotated pair was written")
+            #expect(try await harness.track(with: after.access) == 200)
+
+            // The stored refresh token is the live one: the next refresh works, no reuse.
+            harness.sandbox.clearFaults()
+            guard case .refreshed = await harness.refresher.refresh(harness.company.id, force: true) else { Issue.record("next refresh"); return }
+            #expect(harness.sandbox.counters[.refreshTokenReuse] == 0)
+            #expect(try await harness.connection().status == .authenticated)
+        }
+        await client.close()
+    }
+}
