@@ -238,3 +238,14 @@ struct HarnessDatabase: Sendable {
     let client: PostgresClient
     let connectionString: String
 }
+
+extension EngineHarness {
+    /// The harness's refresher with another refresh policy (backoff, budget).
+    func refresher(policy: RefreshPolicy) -> UPSTokenRefresher {
+        UPSTokenRefresher(
+            server: provider(), connections: connections, secrets: keyRing, clock: clock, random: SystemRandomSource(),
+            retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10), maxDelay: .milliseconds(20)), policy: policy,
+            logger: logs.logger(label: "worker")
+        )
+    }
+}

@@ -29,6 +29,8 @@ public struct IPMConfiguration: Sendable {
     public var encryptionKeys: String?
     /// How long before expiry access tokens are renewed (`IPM_REFRESH_MARGIN`, seconds).
     public var refreshMargin: RefreshMargin
+    /// How often each server looks for due connections (`IPM_REFRESH_INTERVAL`, seconds).
+    public var refreshInterval: Int
     public var logLevel: String
     /// bcrypt cost for new password hashes.
     public var passwordHashCost: Int
@@ -78,6 +80,7 @@ public struct IPMConfiguration: Sendable {
             encryptionKeys: settings["IPM_ENCRYPTION_KEYS"],
             refreshMargin: settings["IPM_REFRESH_MARGIN"] == nil
                 ? .standard : .fixed(TimeInterval(try integer(settings, "IPM_REFRESH_MARGIN", default: 300, range: 1...86_400))),
+            refreshInterval: try integer(settings, "IPM_REFRESH_INTERVAL", default: 30, range: 1...3600),
             logLevel: logLevel,
             passwordHashCost: try integer(settings, "IPM_PASSWORD_HASH_COST", default: 12, range: 4...16)
         )

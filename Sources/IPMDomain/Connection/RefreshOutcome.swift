@@ -8,6 +8,9 @@ public enum RefreshOutcome: Sendable, Hashable, CustomStringConvertible {
     case notDue(accessTokenExpiresAt: Date)
     /// Another instance is refreshing this company right now.
     case busy
+    /// Earlier refreshes failed: this one waits for its backoff (or, with no time, for the
+    /// next day's budget of failed refreshes).
+    case backingOff(until: Date?)
     /// The company holds no tokens (never opted in, opted out, or re-authorization required).
     case notAuthenticated(ConnectionStatus)
     /// UPS or the network failed in a way worth trying again; the connection stays authenticated.
@@ -25,6 +28,7 @@ public enum RefreshOutcome: Sendable, Hashable, CustomStringConvertible {
         case .refreshed: "refreshed"
         case .notDue: "not due"
         case .busy: "busy"
+        case .backingOff: "backing off"
         case .notAuthenticated: "not authenticated"
         case .transientFailure: "transient failure"
         case .reauthorizationRequired: "re-authorization required"
@@ -38,6 +42,8 @@ public enum RefreshOutcome: Sendable, Hashable, CustomStringConvertible {
         case .refreshed(let expiry): "refreshed; the new access token expires at \(expiry.formatted(.iso8601))"
         case .notDue(let expiry): "not due; the access token expires at \(expiry.formatted(.iso8601))"
         case .busy: "another IPM instance is refreshing this company right now"
+        case .backingOff(let until):
+            if let until { "earlier refreshes failed; the next attempt waits until \(until.formatted(.iso8601))" } else { "earlier refreshes failed; today's budget of failed refreshes is spent" }
         case .notAuthenticated(let status): "nothing to refresh: the company is \(status)"
         case .transientFailure(let message): "UPS could not be reached or answered with a temporary error (\(message)); the connection stays authenticated and will be retried"
         case .reauthorizationRequired(let reason): reason.message
@@ -49,7 +55,7 @@ public enum RefreshOutcome: Sendable, Hashable, CustomStringConvertible {
     /// Whether the outcome needs someone's attention.
     public var isFailure: Bool {
         switch self {
-        case .refreshed, .notDue, .busy, .notAuthenticated: false
+        case .refreshed, .notDue, .busy, .notAuthenticated, .backingOff: false
         case .transientFailure, .reauthorizationRequired, .misconfigured, .storageFailure: true
         }
     }

@@ -13,6 +13,8 @@ public struct UPSConnection: Hashable, Sendable {
     /// Set while `status` is `.reauthorizationRequired`.
     public private(set) var reauthorizationMessage: String?
     public private(set) var updatedAt: Date?
+    /// How refreshes have been going; reset by every success and every change of status.
+    public private(set) var refreshHealth: RefreshHealth
 
     /// A company that never opted in.
     public static func notConnected(_ companyID: CompanyID) -> UPSConnection {
@@ -23,7 +25,7 @@ public struct UPSConnection: Hashable, Sendable {
     public init(
         companyID: CompanyID, status: ConnectionStatus, authorizedBy: AdminID? = nil, authorizedAt: Date? = nil,
         accessTokenExpiresAt: Date? = nil, refreshTokenExpiresAt: Date? = nil,
-        reauthorizationMessage: String? = nil, updatedAt: Date? = nil
+        reauthorizationMessage: String? = nil, updatedAt: Date? = nil, refreshHealth: RefreshHealth = .healthy
     ) {
         self.companyID = companyID
         self.status = status
@@ -33,6 +35,7 @@ public struct UPSConnection: Hashable, Sendable {
         self.refreshTokenExpiresAt = refreshTokenExpiresAt
         self.reauthorizationMessage = reauthorizationMessage
         self.updatedAt = updatedAt
+        self.refreshHealth = refreshHealth
     }
 }
 
@@ -69,6 +72,7 @@ extension UPSConnection {
         next.refreshTokenExpiresAt = lifetimes.refreshTokenExpiresAt
         next.reauthorizationMessage = nil
         next.updatedAt = now
+        next.refreshHealth = .healthy
         let detail: String
         switch status {
         case .authenticated: detail = "Opted in again; the previous UPS authorization was replaced."
@@ -90,6 +94,7 @@ extension UPSConnection {
         var next = self
         next.status = .optedOut
         next.clearTokens()
+        next.refreshHealth = .healthy
         next.reauthorizationMessage = nil
         next.updatedAt = now
         return ConnectionTransition(
@@ -106,6 +111,7 @@ extension UPSConnection {
         var next = self
         next.status = .reauthorizationRequired
         next.clearTokens()
+        next.refreshHealth = .healthy
         next.reauthorizationMessage = reason.message
         next.updatedAt = now
         return ConnectionTransition(
@@ -123,30 +129,45 @@ extension UPSConnection {
         next.accessTokenExpiresAt = lifetimes.accessTokenExpiresAt
         next.refreshTokenExpiresAt = lifetimes.refreshTokenExpiresAt
         next.updatedAt = now
+        next.refreshHealth = .healthy
         return ConnectionTransition(connection: next, event: nil)
     }
 
-    /// A refresh failed for a reason worth retrying: the status stays, the failure is recorded.
-    public func refreshFailed(_ detail: String, by actor: AuditActor, at now: Date, eventID: AuditEventID = AuditEventID()) throws(DomainError) -> ConnectionTransition {
+    /// A refresh failed for a reason worth retrying: the status stays, the failure is
+    /// recorded, and the next attempt waits (backoff with jitter; the daily budget counts it).
+    public func refreshFailed(
+        _ detail: String, by actor: AuditActor, at now: Date, policy: RefreshPolicy, random: any RandomSource,
+        eventID: AuditEventID = AuditEventID()
+    ) throws(DomainError) -> ConnectionTransition {
         guard status == .authenticated else {
             throw .illegalTransition(from: status.description, action: "record a failed refresh")
         }
+        var next = self
+        let today = RefreshPolicy.day(of: now)
+        var health = refreshHealth
+        health.consecutiveFailures += 1
+        health.failuresToday = health.failureDay == today ? health.failuresToday + 1 : 1
+        health.failureDay = today
+        health.lastError = detail
+        health.nextAttemptAt = now.addingTimeInterval(policy.backoff(afterFailures: health.consecutiveFailures, random: random))
+        next.refreshHealth = health
         return ConnectionTransition(
-            connection: self,
+            connection: next,
             event: AuditEvent(id: eventID, companyID: companyID, actor: actor, occurredAt: now, action: .refreshFailed, detail: detail)
         )
     }
 
-    /// Whether the access token expires within `margin` of `now` (or its expiry is unknown).
-    public func isDueForRefresh(at now: Date, margin: RefreshMargin) -> Bool {
-        guard status == .authenticated else { return false }
+    /// Whether the access token expires within the policy's margin of `now` (or its expiry
+    /// is unknown), or the refresh token would end first — and no backoff or exhausted daily
+    /// budget holds refreshes back.
+    public func isDueForRefresh(at now: Date, policy: RefreshPolicy) -> Bool {
+        guard status == .authenticated, !refreshHealth.holdsBack(at: now, policy: policy) else { return false }
         guard let expiry = accessTokenExpiresAt else { return true }
         let issued = updatedAt ?? authorizedAt ?? now
-        if expiry.timeIntervalSince(now) <= margin.seconds(forLifetime: expiry.timeIntervalSince(issued)) { return true }
+        let margin = policy.margin.seconds(forLifetime: expiry.timeIntervalSince(issued))
+        if expiry.timeIntervalSince(now) <= margin { return true }
         // A refresh token that ends before the access token would: renew while it still works.
-        if let refreshExpiry = refreshTokenExpiresAt, refreshExpiry.timeIntervalSince(now) <= margin.seconds(forLifetime: expiry.timeIntervalSince(issued)) {
-            return true
-        }
+        if let refreshExpiry = refreshTokenExpiresAt, refreshExpiry.timeIntervalSince(now) <= margin { return true }
         return false
     }
 

@@ -66,9 +66,9 @@ public protocol UPSConnectionRepository: Sendable {
         _ body: (LockedConnection) async throws -> (ConnectionUpdate?, R)
     ) async throws -> R?
 
-    /// Authenticated companies due for a refresh at `now` under `margin` (see
+    /// Authenticated companies due for a refresh at `now` under `policy` (see
     /// `UPSConnection.isDueForRefresh`), soonest expiry first.
-    func dueForRefresh(at now: Date, margin: RefreshMargin, limit: Int) async throws -> [CompanyID]
+    func dueForRefresh(at now: Date, policy: RefreshPolicy, limit: Int) async throws -> [CompanyID]
 }
 
 /// Started opt-ins.

@@ -12,7 +12,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
     private let clock: any IPMDomain.Clock
     private let random: any RandomSource
     private let retry: RetryPolicy
-    private let margin: RefreshMargin
+    private let policy: RefreshPolicy
     private let concurrency: Int
     private let sleep: @Sendable (Duration) async throws -> Void
     private let logger: Logger
@@ -22,7 +22,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
 
     public init(
         server: any AuthorizationServer, connections: any UPSConnectionRepository, secrets: any SecretBox,
-        clock: any IPMDomain.Clock, random: any RandomSource, retry: RetryPolicy, margin: RefreshMargin = .standard,
+        clock: any IPMDomain.Clock, random: any RandomSource, retry: RetryPolicy, policy: RefreshPolicy = .standard,
         concurrency: Int = 4, logger: Logger,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
@@ -32,7 +32,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
         self.clock = clock
         self.random = random
         self.retry = retry
-        self.margin = margin
+        self.policy = policy
         self.concurrency = max(1, concurrency)
         self.sleep = sleep
         self.logger = logger
@@ -43,7 +43,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
     }
 
     public func refreshDue(limit: Int) async throws -> [(CompanyID, RefreshOutcome)] {
-        let due = try await connections.dueForRefresh(at: clock.now(), margin: margin, limit: limit)
+        let due = try await connections.dueForRefresh(at: clock.now(), policy: policy, limit: limit)
         return await withTaskGroup(of: (CompanyID, RefreshOutcome).self) { group in
             var results: [(CompanyID, RefreshOutcome)] = []
             var pending = due[...]
@@ -85,8 +85,11 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
             return (nil, .notAuthenticated(connection.status))
         }
         let now = clock.now()
-        if !force, !connection.isDueForRefresh(at: now, margin: margin), let expiry = connection.accessTokenExpiresAt {
-            return (nil, .notDue(accessTokenExpiresAt: expiry))
+        if !force, !connection.isDueForRefresh(at: now, policy: policy) {
+            if connection.refreshHealth.holdsBack(at: now, policy: policy) {
+                return (nil, .backingOff(until: connection.refreshHealth.nextAttemptAt))
+            }
+            if let expiry = connection.accessTokenExpiresAt { return (nil, .notDue(accessTokenExpiresAt: expiry)) }
         }
         // UPS would refuse it anyway; a token past its life is not worth a call.
         if let refreshExpiry = connection.refreshTokenExpiresAt, refreshExpiry <= now {
@@ -120,7 +123,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
                     attempt += 1
                 case .transient:
                     let detail = "The token refresh failed \(attempt) time\(attempt == 1 ? "" : "s") (\(error)); the connection stays authenticated and will be tried again."
-                    let transition = try connection.refreshFailed(detail, by: Self.actor, at: clock.now())
+                    let transition = try connection.refreshFailed(detail, by: Self.actor, at: clock.now(), policy: policy, random: random)
                     return (ConnectionUpdate(transition), .transientFailure(error.description))
                 case .refused:
                     let transition = try connection.requireReauthorization(.refreshRefused, by: Self.actor, at: clock.now())
@@ -137,7 +140,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
 
     private func log(_ outcome: RefreshOutcome, _ metadata: Logger.Metadata) {
         switch outcome {
-        case .refreshed, .notDue, .busy, .notAuthenticated:
+        case .refreshed, .notDue, .busy, .notAuthenticated, .backingOff:
             logger.debug("token refresh: \(outcome.label)", metadata: metadata)
         case .transientFailure:
             logger.warning("token refresh failed for now", metadata: metadata.merging(["outcome": "\(outcome)"]) { $1 })

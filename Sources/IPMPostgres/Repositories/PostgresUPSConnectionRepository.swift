@@ -80,20 +80,25 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
         return counts
     }
 
-    public func dueForRefresh(at now: Date, margin: RefreshMargin, limit: Int) async throws -> [CompanyID] {
+    public func dueForRefresh(at now: Date, policy: RefreshPolicy, limit: Int) async throws -> [CompanyID] {
         // The same rule as `UPSConnection.isDueForRefresh`, in SQL: the margin is a fixed
-        // number of seconds, or a share of the lifetime (expiry − last update) with a floor.
-        let (fraction, minimum): (Double, Double) = switch margin {
+        // number of seconds, or a share of the lifetime (expiry − last update) with a floor;
+        // a backoff or a spent daily budget holds a connection back.
+        let (fraction, minimum): (Double, Double) = switch policy.margin {
         case .fixed(let seconds): (0, seconds)
         case .proportional(let fraction, let minimum): (fraction, minimum)
         }
+        let today = RefreshPolicy.day(of: now)
         return try await client.query("""
             WITH m AS (
                 SELECT company_id, access_token_expires_at, refresh_token_expires_at,
                        GREATEST(\(minimum)::float8, \(fraction)::float8 * COALESCE(
                            EXTRACT(EPOCH FROM access_token_expires_at - COALESCE(updated_at, authorized_at)), 0)
                        ) * interval '1 second' AS margin
-                FROM ups_connections WHERE status = 'authenticated'
+                FROM ups_connections
+                WHERE status = 'authenticated'
+                  AND (next_refresh_at IS NULL OR next_refresh_at <= \(now))
+                  AND NOT (refresh_failure_day = \(today)::date AND refresh_failures_today >= \(policy.dailyFailureBudget))
             )
             SELECT company_id FROM m
             WHERE access_token_expires_at IS NULL
@@ -123,6 +128,11 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                 refresh_token_expires_at = \(next.refreshTokenExpiresAt),
                 reauthorization_message = \(next.reauthorizationMessage),
                 updated_at = \(next.updatedAt),
+                refresh_failures = \(next.refreshHealth.consecutiveFailures),
+                next_refresh_at = \(next.refreshHealth.nextAttemptAt),
+                last_refresh_error = \(next.refreshHealth.lastError),
+                refresh_failures_today = \(next.refreshHealth.failuresToday),
+                refresh_failure_day = \(next.refreshHealth.failureDay)::date,
                 access_token_sealed = CASE \(mode) WHEN 'new' THEN \(tokens?.accessToken.ciphertext)::bytea
                     WHEN 'keep' THEN access_token_sealed END,
                 refresh_token_sealed = CASE \(mode) WHEN 'new' THEN \(tokens?.refreshToken.ciphertext)::bytea

@@ -36,7 +36,9 @@ extension Admin {
 extension UPSConnection {
     static let columns = """
         u.company_id, u.status, u.authorized_by, u.authorized_at, u.access_token_expires_at,
-        u.refresh_token_expires_at, u.reauthorization_message, u.updated_at
+        u.refresh_token_expires_at, u.reauthorization_message, u.updated_at,
+        u.refresh_failures, u.next_refresh_at, u.last_refresh_error, u.refresh_failures_today,
+        to_char(u.refresh_failure_day, 'YYYY-MM-DD') AS refresh_failure_day
         """
 
     init(row: PostgresRow) throws {
@@ -52,7 +54,14 @@ extension UPSConnection {
             accessTokenExpiresAt: try row.decode("access_token_expires_at", as: Date?.self),
             refreshTokenExpiresAt: try row.decode("refresh_token_expires_at", as: Date?.self),
             reauthorizationMessage: try row.decode("reauthorization_message", as: String?.self),
-            updatedAt: try row.decode("updated_at", as: Date?.self)
+            updatedAt: try row.decode("updated_at", as: Date?.self),
+            refreshHealth: RefreshHealth(
+                consecutiveFailures: try row.decode("refresh_failures", as: Int.self),
+                nextAttemptAt: try row.decode("next_refresh_at", as: Date?.self),
+                lastError: try row.decode("last_refresh_error", as: String?.self),
+                failuresToday: try row.decode("refresh_failures_today", as: Int.self),
+                failureDay: try row.decode("refresh_failure_day", as: String?.self)
+            )
         )
     }
 }

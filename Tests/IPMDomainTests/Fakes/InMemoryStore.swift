@@ -171,9 +171,9 @@ actor InMemoryStore: CompanyRepository, AdminRepository, MembershipRepository, U
         }
     }
 
-    func dueForRefresh(at now: Date, margin: RefreshMargin, limit: Int) async throws -> [CompanyID] {
+    func dueForRefresh(at now: Date, policy: RefreshPolicy, limit: Int) async throws -> [CompanyID] {
         connections.values
-            .filter { $0.isDueForRefresh(at: now, margin: margin) }
+            .filter { $0.isDueForRefresh(at: now, policy: policy) }
             .sorted { ($0.accessTokenExpiresAt ?? .distantPast) < ($1.accessTokenExpiresAt ?? .distantPast) }
             .prefix(limit)
             .map(\.companyID)

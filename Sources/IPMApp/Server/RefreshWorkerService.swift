@@ -1,0 +1,13 @@
+import IPMOAuth
+import ServiceLifecycle
+
+/// The refresh worker as a service of `ipm-server`: it stops with the server's graceful shutdown.
+struct RefreshWorkerService: Service {
+    let worker: RefreshWorker
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await worker.run()
+        }
+    }
+}

@@ -1,0 +1,69 @@
+public import Foundation
+
+/// When a connection is refreshed, and how failures slow it down: a margin before expiry,
+/// exponential backoff with jitter after transient failures up to a cooldown, and a daily
+/// budget of failed refreshes — one dead connection never turns into thousands of calls.
+public struct RefreshPolicy: Sendable, Hashable {
+    public var margin: RefreshMargin
+    /// The wait after the first failure; it doubles with each further one.
+    public var backoffBase: TimeInterval
+    /// The longest wait between failed refreshes.
+    public var cooldown: TimeInterval
+    /// Failed refreshes of one connection per UTC day; then it waits for the next day.
+    public var dailyFailureBudget: Int
+
+    public init(margin: RefreshMargin = .standard, backoffBase: TimeInterval = 30, cooldown: TimeInterval = 3600, dailyFailureBudget: Int = 24) {
+        self.margin = margin
+        self.backoffBase = max(0, backoffBase)
+        self.cooldown = max(self.backoffBase, cooldown)
+        self.dailyFailureBudget = max(1, dailyFailureBudget)
+    }
+
+    public static let standard = RefreshPolicy()
+
+    /// The wait after `failures` consecutive failures: a random share between half and all
+    /// of `min(cooldown, base · 2^(failures−1))`, so connections that failed together spread out.
+    public func backoff(afterFailures failures: Int, random: any RandomSource) -> TimeInterval {
+        guard failures > 0 else { return 0 }
+        var window = backoffBase
+        for _ in 1..<min(failures, 40) where window < cooldown { window *= 2 }
+        window = min(window, cooldown)
+        let unit = Double(random.bytes(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }) / Double(UInt32.max)
+        return window * (0.5 + 0.5 * unit)
+    }
+
+    /// The UTC day of `date`, as the budget counts it (`yyyy-mm-dd`).
+    public static func day(of date: Date) -> String {
+        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
+        let components = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date(timeIntervalSince1970: Double(days) * 86_400))
+        return String(format: "%04d-%02d-%02d", components.year ?? 0, components.month ?? 0, components.day ?? 0)
+    }
+}
+
+/// How a connection's refreshes have been going.
+public struct RefreshHealth: Sendable, Hashable {
+    /// Transient failures since the last success.
+    public var consecutiveFailures: Int
+    /// Not refreshed (unless forced) before this time.
+    public var nextAttemptAt: Date?
+    public var lastError: String?
+    /// Failed refreshes on `failureDay` (UTC, `yyyy-mm-dd`).
+    public var failuresToday: Int
+    public var failureDay: String?
+
+    public init(consecutiveFailures: Int = 0, nextAttemptAt: Date? = nil, lastError: String? = nil, failuresToday: Int = 0, failureDay: String? = nil) {
+        self.consecutiveFailures = consecutiveFailures
+        self.nextAttemptAt = nextAttemptAt
+        self.lastError = lastError
+        self.failuresToday = failuresToday
+        self.failureDay = failureDay
+    }
+
+    public static let healthy = RefreshHealth()
+
+    /// Whether a failure budget or a backoff holds refreshes back at `now`.
+    public func holdsBack(at now: Date, policy: RefreshPolicy) -> Bool {
+        if let nextAttemptAt, now < nextAttemptAt { return true }
+        return failureDay == RefreshPolicy.day(of: now) && failuresToday >= policy.dailyFailureBudget
+    }
+}
