@@ -4,6 +4,8 @@ public import IPMDomain
 /// sees a database type.
 public protocol OperatorContext: Sendable {
     var operatorService: OperatorService { get }
+    /// Credentials of the deployment's other services (token API, proxy).
+    var serviceCredentials: ServiceCredentials { get }
     /// Applies pending migrations; the applied ones, in order.
     func migrate() async throws -> [MigrationLine]
     func migrationStatus() async throws -> [MigrationLine]

@@ -181,4 +181,37 @@ struct OperatorCLITests {
         #expect(usage.status == 64)
         #expect(usage.stderr.contains("Missing expected argument"))
     }
+
+    @Test func serviceTokensAreShownOnceAndStoredAsDigests() async throws {
+        let (database, env) = try await freshDatabase()
+        let created = try await ipm("service-token", "create", "label-printer", "--scope", "access-token", "--scope", "proxy", env: env)
+        #expect(created.status == 0, "\(created.stderr)")
+        let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.hasPrefix("ipm_svc_") && token.count > 40)
+        #expect(created.stderr.contains("shown only now"))
+
+        let list = try await ipm("service-token", "list", env: env)
+        #expect(list.stdout.contains("label-printer"))
+        #expect(list.stdout.contains("access-token,proxy"))
+        #expect(list.stdout.contains("active"))
+        #expect(!list.stdout.contains(token))
+        let json = try await ipm("service-token", "list", "--json", env: env)
+        #expect(json.stdout.contains("\"name\" : \"label-printer\""))
+        #expect(!json.stdout.contains(token))
+
+        // A 32-byte digest, and the token nowhere in the row.
+        let stored = try await database.client.query("SELECT octet_length(token_digest) AS n, service_credentials::text AS row FROM service_credentials")
+        #expect(try stored.first?.decode("n", as: Int.self) == 32)
+        #expect(try stored.allSatisfy { !(try $0.decode("row", as: String.self)).contains(token) })
+
+        expectOneLineFailure(try await ipm("service-token", "create", "LABEL-PRINTER", "--scope", "proxy", env: env), mentioning: "already exists")
+        expectOneLineFailure(try await ipm("service-token", "create", "other", "--scope", "everything", env: env), mentioning: "access-token, proxy")
+        #expect(try await ipm("service-token", "create", "other", env: env).status == 64)
+
+        let revoked = try await ipm("service-token", "revoke", "label-printer", env: env)
+        #expect(revoked.stdout.contains("Revoked service credential label-printer."))
+        #expect(try await ipm("service-token", "list", env: env).stdout.contains("revoked"))
+        expectOneLineFailure(try await ipm("service-token", "revoke", "label-printer", env: env), mentioning: "label-printer")
+        await database.drop()
+    }
 }

@@ -15,6 +15,10 @@ struct DatabaseOperatorContext: OperatorContext {
 
     var operatorService: OperatorService { services.operatorService(operatorName: Self.operatorName) }
 
+    var serviceCredentials: ServiceCredentials {
+        ServiceCredentials(repository: PostgresServiceCredentialRepository(client: database.client), clock: services.clock, random: SystemRandomSource())
+    }
+
     /// The person at the command line, recorded as the operator in audit events.
     static var operatorName: String {
         let environment = ProcessInfo.processInfo.environment

@@ -14,7 +14,7 @@ struct IPMCommand: ParsableCommand {
             nothing was changed); 64 the command line was wrong.
             """,
         version: IPMBuild.version,
-        subcommands: [MigrateCommand.self, AdminCommand.self, CompanyCommand.self, TokensCommand.self, KeysCommand.self]
+        subcommands: [MigrateCommand.self, AdminCommand.self, CompanyCommand.self, TokensCommand.self, KeysCommand.self, ServiceTokenCommand.self]
     )
 }
 

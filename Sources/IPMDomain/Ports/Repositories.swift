@@ -66,6 +66,10 @@ public protocol UPSConnectionRepository: Sendable {
         _ body: (LockedConnection) async throws -> (ConnectionUpdate?, R)
     ) async throws -> R?
 
+    /// The connection with its sealed tokens as committed now, without a lock (a fast read
+    /// for the token API; decisions that write go through `withLockedConnection`).
+    func snapshot(of company: CompanyID) async throws -> LockedConnection
+
     /// Authenticated companies due for a refresh at `now` under `policy` (see
     /// `UPSConnection.isDueForRefresh`), soonest expiry first.
     func dueForRefresh(at now: Date, policy: RefreshPolicy, limit: Int) async throws -> [CompanyID]

@@ -62,11 +62,54 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
         }
     }
 
+    /// The company's access token for the token API: the stored one while it is outside the
+    /// margin; else refreshed under the company's lock (callers waiting on the lock then get
+    /// the pair the first one stored). A failing refresh still hands out a token that has not
+    /// expired yet, and a backoff is respected.
+    func accessToken(for company: CompanyID) async throws -> IssuedAccessToken {
+        // Fast path, no lock: a stored token outside the margin is simply handed out.
+        let snapshot = try await connections.snapshot(of: company)
+        if snapshot.connection.status == .authenticated, let tokens = snapshot.tokens, let expiry = snapshot.connection.accessTokenExpiresAt,
+           !snapshot.connection.isDueForRefresh(at: clock.now(), policy: policy), expiry > clock.now()
+        {
+            return IssuedAccessToken(token: try secrets.open(tokens.accessToken, context: SealedTokenPair.accessTokenContext(company)), expiresAt: expiry)
+        }
+        let metadata: Logger.Metadata = ["company": "\(company)"]
+        let result = try await connections.withLockedConnection(company, .wait) { locked -> (ConnectionUpdate?, Result<IssuedAccessToken, AccessTokenFailure>) in
+            let connection = locked.connection
+            guard connection.status == .authenticated, let tokens = locked.tokens, let expiry = connection.accessTokenExpiresAt else {
+                return (nil, .failure(.notAuthenticated(connection.status, reason: connection.reauthorizationMessage)))
+            }
+            let now = clock.now()
+            let current = { () throws -> IssuedAccessToken in
+                IssuedAccessToken(token: try secrets.open(tokens.accessToken, context: SealedTokenPair.accessTokenContext(company)), expiresAt: expiry)
+            }
+            if !connection.isDueForRefresh(at: now, policy: policy) {
+                if expiry > now { return (nil, .success(try current())) }
+                return (nil, .failure(.unavailable("the access token expired and earlier refreshes failed; the next attempt waits until \(connection.refreshHealth.nextAttemptAt?.formatted(.iso8601) ?? "tomorrow")")))
+            }
+            let (update, outcome, fresh) = try await refreshLocked(locked, force: true, metadata: metadata)
+            switch outcome {
+            case .refreshed(let newExpiry):
+                guard let fresh else { return (update, .failure(.unavailable("UPS issued no access token"))) }
+                return (update, .success(IssuedAccessToken(token: fresh, expiresAt: newExpiry)))
+            case .reauthorizationRequired(let reason):
+                return (update, .failure(.notAuthenticated(.reauthorizationRequired, reason: reason.message)))
+            default:
+                if expiry > now { return (update, .success(try current())) }
+                return (update, .failure(.unavailable(outcome.description)))
+            }
+        }
+        guard let result else { throw DomainError.companyNotFound(.id(company)) }
+        return try result.get()
+    }
+
     private func refresh(_ company: CompanyID, force: Bool, lock: LockWaitPolicy) async -> RefreshOutcome {
         let metadata: Logger.Metadata = ["company": "\(company)"]
         do {
             let outcome = try await connections.withLockedConnection(company, lock) { locked in
-                try await refreshLocked(locked, force: force, metadata: metadata)
+                let (update, outcome, _) = try await refreshLocked(locked, force: force, metadata: metadata)
+                return (update, outcome)
             }
             guard let outcome else { return .busy }
             log(outcome, metadata)
@@ -79,29 +122,30 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
         }
     }
 
-    private func refreshLocked(_ locked: LockedConnection, force: Bool, metadata: Logger.Metadata) async throws -> (ConnectionUpdate?, RefreshOutcome) {
+    /// - Returns: the update to store, the outcome, and the new access token when UPS issued one.
+    private func refreshLocked(_ locked: LockedConnection, force: Bool, metadata: Logger.Metadata) async throws -> (ConnectionUpdate?, RefreshOutcome, Secret?) {
         let connection = locked.connection
         guard connection.status == .authenticated, let tokens = locked.tokens else {
-            return (nil, .notAuthenticated(connection.status))
+            return (nil, .notAuthenticated(connection.status), nil)
         }
         let now = clock.now()
         if !force, !connection.isDueForRefresh(at: now, policy: policy) {
             if connection.refreshHealth.holdsBack(at: now, policy: policy) {
-                return (nil, .backingOff(until: connection.refreshHealth.nextAttemptAt))
+                return (nil, .backingOff(until: connection.refreshHealth.nextAttemptAt), nil)
             }
-            if let expiry = connection.accessTokenExpiresAt { return (nil, .notDue(accessTokenExpiresAt: expiry)) }
+            if let expiry = connection.accessTokenExpiresAt { return (nil, .notDue(accessTokenExpiresAt: expiry), nil) }
         }
         // UPS would refuse it anyway; a token past its life is not worth a call.
         if let refreshExpiry = connection.refreshTokenExpiresAt, refreshExpiry <= now {
             let transition = try connection.requireReauthorization(.refreshTokenExpired, by: Self.actor, at: now)
-            return (ConnectionUpdate(transition), .reauthorizationRequired(.refreshTokenExpired))
+            return (ConnectionUpdate(transition), .reauthorizationRequired(.refreshTokenExpired), nil)
         }
         let refreshToken: Secret
         do {
             refreshToken = try secrets.open(tokens.refreshToken, context: SealedTokenPair.refreshTokenContext(connection.companyID))
         } catch {
             logger.critical("a stored UPS refresh token cannot be opened; nothing was sent to UPS", metadata: metadata.merging(["error": "\(error)"]) { $1 })
-            return (nil, .storageFailure(error.description))
+            return (nil, .storageFailure(error.description), nil)
         }
 
         var attempt = 1
@@ -111,7 +155,10 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
                 let sealed = try TokenSealing.seal(grant, for: connection.companyID, with: secrets)
                 let refreshedAt = clock.now()
                 let transition = try connection.refreshed(grant.lifetimes, at: refreshedAt)
-                return (ConnectionUpdate(transition, newTokens: sealed, refreshedAt: refreshedAt), .refreshed(accessTokenExpiresAt: grant.lifetimes.accessTokenExpiresAt))
+                return (
+                    ConnectionUpdate(transition, newTokens: sealed, refreshedAt: refreshedAt),
+                    .refreshed(accessTokenExpiresAt: grant.lifetimes.accessTokenExpiresAt), grant.accessToken
+                )
             } catch let error as AuthorizationServerError {
                 switch error.kind {
                 case .transient where attempt < retry.maxAttempts:
@@ -124,15 +171,15 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
                 case .transient:
                     let detail = "The token refresh failed \(attempt) time\(attempt == 1 ? "" : "s") (\(error)); the connection stays authenticated and will be tried again."
                     let transition = try connection.refreshFailed(detail, by: Self.actor, at: clock.now(), policy: policy, random: random)
-                    return (ConnectionUpdate(transition), .transientFailure(error.description))
+                    return (ConnectionUpdate(transition), .transientFailure(error.description), nil)
                 case .refused:
                     let transition = try connection.requireReauthorization(.refreshRefused, by: Self.actor, at: clock.now())
-                    return (ConnectionUpdate(transition), .reauthorizationRequired(.refreshRefused))
+                    return (ConnectionUpdate(transition), .reauthorizationRequired(.refreshRefused), nil)
                 case .misconfigured:
                     // Our UPS client id or secret is wrong: not the company's fault, so the
                     // company is left exactly as it was.
                     logger.critical("UPS refused IPM's client credentials; check IPM_UPS_CLIENT_ID and IPM_UPS_CLIENT_SECRET", metadata: metadata.merging(["error": "\(error)"]) { $1 })
-                    return (nil, .misconfigured(error.description))
+                    return (nil, .misconfigured(error.description), nil)
                 }
             }
         }

@@ -70,6 +70,15 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
         }
     }
 
+    public func snapshot(of company: CompanyID) async throws -> LockedConnection {
+        let rows = try await client.query("""
+            SELECT \(unescaped: UPSConnection.columns), \(unescaped: Self.tokenColumns)
+            FROM ups_connections u WHERE u.company_id = \(company.rawValue)
+            """)
+        guard let row = rows.first else { throw DomainError.notFound("company", company.description) }
+        return try LockedConnection(row: row)
+    }
+
     public func countByStatus() async throws -> [ConnectionStatus: Int] {
         var counts = Dictionary(uniqueKeysWithValues: ConnectionStatus.allCases.map { ($0, 0) })
         for row in try await client.query("SELECT status, count(*)::bigint AS n FROM ups_connections GROUP BY status") {

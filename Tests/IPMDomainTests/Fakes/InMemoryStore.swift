@@ -154,6 +154,10 @@ actor InMemoryStore: CompanyRepository, AdminRepository, MembershipRepository, U
         return value
     }
 
+    func snapshot(of company: CompanyID) async throws -> LockedConnection {
+        try lockedState(company)
+    }
+
     private func lockedState(_ company: CompanyID) throws -> LockedConnection {
         guard companiesByID[company] != nil else { throw DomainError.notFound("company", company.description) }
         let current = connections[company] ?? .notConnected(company)

@@ -1,0 +1,36 @@
+public import Foundation
+
+/// A company's valid UPS access token, as the token API hands it out.
+public struct IssuedAccessToken: Sendable, Hashable {
+    public let token: Secret
+    public let expiresAt: Date
+
+    public init(token: Secret, expiresAt: Date) {
+        self.token = token
+        self.expiresAt = expiresAt
+    }
+}
+
+/// Why no access token can be handed out.
+public enum AccessTokenFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The company holds no tokens (never opted in, opted out, or re-authorization required).
+    case notAuthenticated(ConnectionStatus, reason: String?)
+    /// The token expired and could not be renewed just now (UPS failing, or backing off).
+    case unavailable(String)
+
+    public var description: String {
+        switch self {
+        case .notAuthenticated(let status, let reason):
+            "The company is not authenticated with UPS (\(status))\(reason.map { ": \($0)" } ?? ".")"
+        case .unavailable(let reason):
+            "No valid UPS access token is available right now: \(reason)"
+        }
+    }
+}
+
+/// Hands valid UPS access tokens to the deployment's other services. `IPMOAuth` implements it.
+public protocol UPSAccessTokenProviding: Sendable {
+    /// The company's access token, refreshed first (under the company's lock) when it is
+    /// within the refresh margin. Throws `AccessTokenFailure` or an infrastructure error.
+    func accessToken(for company: CompanyID) async throws -> IssuedAccessToken
+}
