@@ -154,7 +154,33 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                 last_refreshed_at = COALESCE(\(update.refreshedAt)::timestamptz, last_refreshed_at)
             WHERE company_id = \(company.rawValue)
             """)
-        try update.transition.event?.insert(on: connection)
+        if let event = update.transition.event {
+            try event.insert(on: connection)
+            try notify(event, connection: next, on: connection)
+        }
+    }
+
+    /// A change every admin of the company hears about: a notification and a webhook event,
+    /// in the same transaction as the change itself.
+    private static func notify(_ event: AuditEvent, connection next: UPSConnection, on connection: PostgresConnection) throws {
+        guard let kind = CompanyNotification.Kind(event.action) else { return }
+        try connection.execute("""
+            INSERT INTO notifications (id, company_id, kind, message, occurred_at)
+            VALUES (\(event.id.rawValue), \(event.companyID.rawValue), \(kind.rawValue), \(event.detail), \(event.occurredAt))
+            """)
+        try connection.execute("""
+            INSERT INTO webhook_outbox (event_id, company_id, payload, created_at, next_attempt_at)
+            SELECT \(event.id.rawValue), c.id, json_build_object(
+                       'id', \(event.id.description)::text,
+                       'type', \(kind.eventType)::text,
+                       'occurred_at', to_char(\(event.occurredAt)::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                       'company', json_build_object('id', c.id, 'name', c.name),
+                       'connection', json_build_object('status', \(next.status.rawValue)::text, 'reauthorization_message', \(next.reauthorizationMessage)::text),
+                       'actor', \(event.actor.description)::text,
+                       'detail', \(event.detail)::text
+                   )::text, \(event.occurredAt), \(event.occurredAt)
+            FROM companies c WHERE c.id = \(event.companyID.rawValue)
+            """)
     }
 
     /// The connection died around the commit of a rotated pair. UPS has already consumed the

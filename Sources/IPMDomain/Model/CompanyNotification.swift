@@ -1,0 +1,78 @@
+public import Foundation
+
+/// Something every admin of a company is told about its UPS connection.
+public struct CompanyNotification: Sendable, Hashable, Identifiable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable, Codable {
+        case optedIn = "opted_in"
+        case optedOut = "opted_out"
+        case reauthorizationRequired = "reauthorization_required"
+
+        /// The audit actions that notify, and as what.
+        public init?(_ action: AuditAction) {
+            switch action {
+            case .optedIn: self = .optedIn
+            case .optedOut: self = .optedOut
+            case .reauthorizationRequired: self = .reauthorizationRequired
+            case .companyCreated, .membershipGranted, .refreshFailed: return nil
+            }
+        }
+
+        /// The webhook event type.
+        public var eventType: String { "ups_connection.\(rawValue)" }
+    }
+
+    /// The audit event's id: one notification per event.
+    public let id: AuditEventID
+    public let company: Company
+    public let kind: Kind
+    public let message: String
+    public let occurredAt: Date
+    /// Whether the admin reading the list has marked it read.
+    public let isRead: Bool
+
+    public init(id: AuditEventID, company: Company, kind: Kind, message: String, occurredAt: Date, isRead: Bool) {
+        self.id = id
+        self.company = company
+        self.kind = kind
+        self.message = message
+        self.occurredAt = occurredAt
+        self.isRead = isRead
+    }
+}
+
+/// Notifications as an admin sees them: those of the companies they belong to.
+public protocol NotificationRepository: Sendable {
+    /// Newest first.
+    func notifications(for admin: AdminID, unreadOnly: Bool, limit: Int) async throws -> [CompanyNotification]
+    /// Marks every notification the admin can see as read.
+    func markAllRead(by admin: AdminID, at now: Date) async throws -> Int
+}
+
+/// One event waiting in the webhook outbox.
+public struct OutboxEvent: Sendable, Hashable {
+    public let eventID: AuditEventID
+    /// The JSON body, as it will be signed and sent.
+    public let payload: String
+    public let attempts: Int
+
+    public init(eventID: AuditEventID, payload: String, attempts: Int) {
+        self.eventID = eventID
+        self.payload = payload
+        self.attempts = attempts
+    }
+}
+
+/// What became of one delivery attempt.
+public enum DeliveryResult: Sendable, Hashable {
+    case delivered
+    /// Try again at `retryAt`; `error` is for the operator (no secrets).
+    case failed(error: String, retryAt: Date)
+}
+
+/// The webhook outbox: events claimed one at a time across instances, each held (locked)
+/// while it is being delivered.
+public protocol WebhookOutbox: Sendable {
+    /// Claims the oldest due event nobody else holds, runs `deliver`, and stores its result
+    /// in the same transaction. `false` when nothing was due.
+    func deliverNext(at now: Date, _ deliver: (OutboxEvent) async -> DeliveryResult) async throws -> Bool
+}

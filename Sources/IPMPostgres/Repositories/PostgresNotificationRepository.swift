@@ -1,0 +1,82 @@
+public import Foundation
+public import IPMDomain
+
+public struct PostgresNotificationRepository: NotificationRepository {
+    private let client: PostgresClient
+
+    public init(client: PostgresClient) {
+        self.client = client
+    }
+
+    public func notifications(for admin: AdminID, unreadOnly: Bool, limit: Int) async throws -> [CompanyNotification] {
+        try await client.query("""
+            SELECT n.id, n.kind, n.message, n.occurred_at, c.id AS company_id, c.name AS company_name, c.created_at AS company_created_at,
+                   r.read_at IS NOT NULL AS is_read
+            FROM notifications n
+            JOIN memberships m ON m.company_id = n.company_id AND m.admin_id = \(admin.rawValue)
+            JOIN companies c ON c.id = n.company_id
+            LEFT JOIN notification_reads r ON r.notification_id = n.id AND r.admin_id = \(admin.rawValue)
+            WHERE NOT \(unreadOnly) OR r.read_at IS NULL
+            ORDER BY n.occurred_at DESC, n.id DESC
+            LIMIT \(max(1, min(limit, 500)))
+            """).map { row in
+            guard let kind = CompanyNotification.Kind(rawValue: try row.decode("kind", as: String.self)) else { throw PostgresError.decodingFailed }
+            return CompanyNotification(
+                id: AuditEventID(try row.decode("id", as: UUID.self)),
+                company: Company(
+                    id: CompanyID(try row.decode("company_id", as: UUID.self)), name: try CompanyName(try row.decode("company_name", as: String.self)),
+                    createdAt: try row.decode("company_created_at", as: Date.self)
+                ),
+                kind: kind, message: try row.decode("message", as: String.self), occurredAt: try row.decode("occurred_at", as: Date.self),
+                isRead: try row.decode("is_read", as: Bool.self)
+            )
+        }
+    }
+
+    public func markAllRead(by admin: AdminID, at now: Date) async throws -> Int {
+        try await client.execute("""
+            INSERT INTO notification_reads (admin_id, notification_id, read_at)
+            SELECT \(admin.rawValue), n.id, \(now) FROM notifications n
+            JOIN memberships m ON m.company_id = n.company_id AND m.admin_id = \(admin.rawValue)
+            ON CONFLICT DO NOTHING
+            """)
+    }
+}
+
+/// The webhook outbox in PostgreSQL: `FOR UPDATE SKIP LOCKED`, so each event is delivered
+/// by one instance at a time, and the result is stored with the lock still held.
+public struct PostgresWebhookOutbox: WebhookOutbox {
+    private let client: PostgresClient
+
+    public init(client: PostgresClient) {
+        self.client = client
+    }
+
+    public func deliverNext(at now: Date, _ deliver: (OutboxEvent) async -> DeliveryResult) async throws -> Bool {
+        try await client.withLongTransaction { transaction in
+            let rows = try await transaction.query("""
+                SELECT event_id, payload, attempts FROM webhook_outbox
+                WHERE delivered_at IS NULL AND next_attempt_at <= \(now)
+                ORDER BY next_attempt_at, created_at LIMIT 1 FOR UPDATE SKIP LOCKED
+                """)
+            guard let row = rows.first else { return false }
+            let event = OutboxEvent(
+                eventID: AuditEventID(try row.decode("event_id", as: UUID.self)),
+                payload: try row.decode("payload", as: String.self), attempts: try row.decode("attempts", as: Int.self)
+            )
+            switch await deliver(event) {
+            case .delivered:
+                try await transaction.execute("""
+                    UPDATE webhook_outbox SET delivered_at = now(), attempts = attempts + 1, last_error = NULL
+                    WHERE event_id = \(event.eventID.rawValue)
+                    """)
+            case .failed(let error, let retryAt):
+                try await transaction.execute("""
+                    UPDATE webhook_outbox SET attempts = attempts + 1, last_error = \(error), next_attempt_at = \(retryAt)
+                    WHERE event_id = \(event.eventID.rawValue)
+                    """)
+            }
+            return true
+        }
+    }
+}
