@@ -22,7 +22,7 @@ import time
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -139,7 +139,9 @@ class Journey:
 
     def see(self, text, seconds=10):
         try:
-            WebDriverWait(self.driver, seconds).until(lambda d: text in d.find_element(By.TAG_NAME, "body").text)
+            # While the browser moves to the next page, the old body goes stale: look again.
+            WebDriverWait(self.driver, seconds, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(
+                lambda d: text in d.find_element(By.TAG_NAME, "body").text)
         except TimeoutException:
             raise AssertionError(f"expected to see {text!r} on {self.driver.current_url}:\n{self.driver.find_element(By.TAG_NAME, 'body').text}")
 
