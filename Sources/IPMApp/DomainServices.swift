@@ -11,6 +11,7 @@ struct DomainServices: Sendable {
     let connections: any UPSConnectionRepository
     let audit: any AuditEventRepository
     let sessions: SessionService
+    let apiTokens: APITokenService
 
     init(client: PostgresClient, configuration: IPMConfiguration, clock: any Clock = SystemClock()) throws {
         self.clock = clock
@@ -23,6 +24,7 @@ struct DomainServices: Sendable {
             admins: admins, sessions: PostgresSessionRepository(client: client), throttle: PostgresSignInThrottle(client: client),
             clock: clock, random: SystemRandomSource()
         )
+        apiTokens = APITokenService(tokens: PostgresAPITokenRepository(client: client), admins: admins, clock: clock, random: SystemRandomSource())
     }
 
     func operatorService(operatorName: String) -> OperatorService {

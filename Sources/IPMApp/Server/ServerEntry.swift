@@ -70,7 +70,7 @@ enum ServerApplication {
         MetricsRoutes(registry: metrics).register(on: router)
         OpenAPIDocument.register(on: router)
         let web = WebFront(
-            sessions: services.sessions, access: services.companyAccess, optIn: oauth.optIn,
+            sessions: services.sessions, apiTokens: services.apiTokens, access: services.companyAccess, optIn: oauth.optIn,
             settings: WebSettings(publicURL: configuration.publicURL, supportContact: configuration.supportContact), logger: logger
         )
         web.register(on: router)

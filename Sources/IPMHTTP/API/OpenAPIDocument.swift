@@ -14,7 +14,7 @@ public enum OpenAPIDocument {
         {
           "openapi": "3.1.0",
           "info": {"title": "Intelligent Pickup Manager API", "version": "1.0.0",
-                   "description": "Companies, their UPS OAuth opt-in, opt-out and activity. Authenticate with Authorization: Bearer <session token> (a terminal sign-in), or with the browser session cookie plus the X-CSRF-Token header for changes. Errors are application/problem+json."},
+                   "description": "Companies, their UPS OAuth opt-in, opt-out and activity. Authenticate with Authorization: Bearer <token> (a personal API token from Manage → API tokens, or a terminal sign-in's session token), or with the browser session cookie plus the X-CSRF-Token header for changes. Errors are application/problem+json."},
           "servers": [{"url": "/"}],
           "components": {
             "securitySchemes": {
@@ -75,6 +75,13 @@ public enum OpenAPIDocument {
                   {"name": "before", "in": "query", "schema": {"type": "string"}, "description": "The next value of the previous page"}],
                 "responses": {"200": {"description": "A page of events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AuditEventPage"}}}},
                   "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}
+            },
+            "/api/v1/oauth/complete": {
+              "post": {"summary": "Finish an opt-in started through the API: the address the browser was sent back to (--paste)", "operationId": "completeOptIn",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["redirectedURL"],
+                  "properties": {"redirectedURL": {"type": "string", "format": "uri"}}}}}},
+                "responses": {"200": {"description": "Opted in", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Company"}}}},
+                  "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}, "413": {"$ref": "#/components/responses/Problem"}}}
             },
             "/healthz": {"get": {"summary": "The process answers", "operationId": "health", "security": [], "responses": {"200": {"description": "Up"}}}},
             "/readyz": {"get": {"summary": "The database answers within 3 s", "operationId": "ready", "security": [],

@@ -4,7 +4,7 @@ import Hummingbird
 
 /// An `application/problem+json` answer (RFC 9457). `detail` never names a company the
 /// caller may not see.
-struct Problem: Encodable, Sendable {
+struct Problem: Error, Encodable, Sendable {
     let type: String
     let title: String
     let status: Int

@@ -18,7 +18,7 @@ struct Pages: Sendable {
             ("forgotPassword", Templates.forgotPassword), ("message", Templates.message),
             ("settings", Templates.settings), ("company", Templates.company), ("apiPanel", Templates.apiPanel),
             ("optOutConfirmation", Templates.optOutConfirmation), ("outcome", Templates.outcome),
-            ("startConfirmation", Templates.startConfirmation), ("activity", Templates.activity),
+            ("startConfirmation", Templates.startConfirmation), ("activity", Templates.activity), ("apiTokens", Templates.apiTokens),
         ]
         for (name, text) in templates {
             // The templates are constants of this module; WebPagesTests renders every one.

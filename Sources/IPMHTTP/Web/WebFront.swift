@@ -14,14 +14,16 @@ public struct WebFront: Sendable {
     static let signInFormPurpose = "sign-in"
 
     let sessions: SessionService
+    let apiTokens: APITokenService
     let access: CompanyAccess
     let optIn: any UPSOptInFlow
     let settings: WebSettings
     let pages: Pages
     let logger: Logger
 
-    public init(sessions: SessionService, access: CompanyAccess, optIn: any UPSOptInFlow, settings: WebSettings, logger: Logger) {
+    public init(sessions: SessionService, apiTokens: APITokenService, access: CompanyAccess, optIn: any UPSOptInFlow, settings: WebSettings, logger: Logger) {
         self.sessions = sessions
+        self.apiTokens = apiTokens
         self.access = access
         self.optIn = optIn
         self.settings = settings
@@ -36,6 +38,7 @@ public struct WebFront: Sendable {
         registerSignIn(on: router)
         registerCompanies(on: router)
         registerOptIn(on: router)
+        registerAPITokens(on: router)
         // Any other page: a clear "not found", for people as for their links.
         router.get("**") { request, _ -> Response in
             let signedIn = try await signedIn(request)

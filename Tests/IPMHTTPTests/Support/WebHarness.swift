@@ -74,6 +74,7 @@ struct WebHarness: @unchecked Sendable {
         OpenAPIDocument.register(on: router)
         let web = WebFront(
             sessions: sessions,
+            apiTokens: APITokenService(tokens: PostgresAPITokenRepository(client: client), admins: admins, clock: clock, random: SystemRandomSource()),
             access: CompanyAccess(companies: companies, memberships: memberships, connections: connections, audit: audit, clock: clock),
             optIn: flow, settings: WebSettings(publicURL: URL(string: "https://ipm.example")!, supportContact: "Pat <pat@example.com>"),
             logger: Logger(label: "web-test")

@@ -22,6 +22,7 @@ enum Templates {
         <summary>Manage</summary>
         <ul>
         <li><a href="/settings">Settings</a></li>
+        <li><a href="/settings/api-tokens">API tokens</a></li>
         </ul>
         </details>
         <span class="who">{{displayName}}</span>
@@ -38,6 +39,39 @@ enum Templates {
         <footer>Intelligent Pickup Manager</footer>
         </body>
         </html>
+        """#
+
+    static let apiTokens = #"""
+        <nav class="crumbs" aria-label="Breadcrumb"><a href="/settings">Settings</a> › API tokens</nav>
+        <h1>API tokens</h1>
+        <p class="lead">Personal tokens let programs use the JSON API (<a href="/openapi.json">/openapi.json</a>) as you: send <code>Authorization: Bearer TOKEN</code>.</p>
+        {{#created}}
+        <div class="notice" role="status">
+        <p>Token <strong>{{name}}</strong> created. Copy it now: it will not be shown again.</p>
+        <label for="new-token">New API token</label>
+        <input id="new-token" type="text" readonly value="{{secret}}">
+        </div>
+        {{/created}}
+        {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
+        <form method="post" action="/settings/api-tokens" class="card">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label for="token-name">Token name</label>
+        <input id="token-name" name="name" type="text" maxlength="100" required placeholder="e.g. nightly report">
+        <div class="actions"><button type="submit">Create token</button></div>
+        </form>
+        {{#hasTokens}}
+        <table>
+        <caption>Your tokens</caption>
+        <thead><tr><th scope="col">Name</th><th scope="col">Created (UTC)</th><th scope="col">Last used (UTC)</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+        <tbody>
+        {{#tokens}}
+        <tr><th scope="row">{{name}}</th><td>{{created}}</td><td>{{lastUsed}}</td>
+        <td><form method="post" action="/settings/api-tokens/{{id}}/revoke" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="secondary small" aria-label="Revoke {{name}}">Revoke</button></form></td></tr>
+        {{/tokens}}
+        </tbody>
+        </table>
+        {{/hasTokens}}
+        {{^hasTokens}}<p>You have no API tokens.</p>{{/hasTokens}}
         """#
 
     static let tip = #"""
