@@ -247,6 +247,12 @@ class Journey:
         self.see("Opted out")
         self.see("Re-authorization required")
         self.step("activity")
+        # Phone-sized: the same pages stay usable in a narrow window.
+        self.driver.set_window_size(390, 844)
+        self.click("Manage")
+        self.click("Settings")
+        self.see(COMPANY)
+        self.step("phone-settings")
 
     def run(self):
         self.start_world()

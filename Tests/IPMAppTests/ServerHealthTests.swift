@@ -39,6 +39,10 @@ struct ServerHealthTests {
         let healthz = base.appendingPathComponent("healthz"), readyz = base.appendingPathComponent("readyz")
         #expect(await Self.status(healthz) == 200, "\(server.log)")
         #expect(await Self.status(readyz) == 200, "\(server.log)")
+        // Prometheus metrics through swift-metrics: the requests just made are counted.
+        let metrics = try await Programs.run("/usr/bin/curl", ["-s", "--max-time", "5", base.appendingPathComponent("metrics").absoluteString])
+        #expect(metrics.stdout.contains("http_server_request_duration"), "\(metrics.stdout)")
+        #expect(metrics.stdout.contains(#"http_route="/healthz""#), "\(metrics.stdout)")
 
         // PostgreSQL goes away: readiness turns red promptly, the process stays up.
         try await onThread { try postgres.stop(handle) }
