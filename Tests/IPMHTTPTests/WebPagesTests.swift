@@ -54,6 +54,23 @@ struct WebPagesTests {
         }
     }
 
+    @Test func repeatedFailedSignInsAreThrottledEvenWithTheRightPassword() async throws {
+        try await WebHarness.with { harness in
+            try await harness.test { client in
+                var browser = Browser()
+                let csrf = Browser.csrf(in: try await browser.get(client, "/sign-in")) ?? ""
+                for _ in 1...5 {
+                    let wrong = try await browser.post(client, "/sign-in", [("csrf", csrf), ("name", "alice"), ("password", "not the password")])
+                    #expect(wrong.status == .unauthorized)
+                }
+                let throttled = try await browser.post(client, "/sign-in", [("csrf", csrf), ("name", "alice"), ("password", WebHarness.password)])
+                #expect(throttled.status == .tooManyRequests)
+                #expect(String(buffer: throttled.body).contains("Too many failed sign-ins."))
+                #expect(browser.cookies["ipm_session"] == nil)
+            }
+        }
+    }
+
     @Test func settingsListsOnlyTheAdminsCompaniesAndAnotherCompanyIsNotFound() async throws {
         try await WebHarness.with { harness in
             try await harness.test { client in
