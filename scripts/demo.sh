@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The single-machine demo: the embedded PostgreSQL (started by IPM itself under
-# IPM_STATE_DIR), a demo admin and demo companies on first run, then ipm-server.
+# IPM_STATE_DIR), a demo admin and demo companies on first run, ups-sandbox on its own
+# port in place of UPS (with a demo UPS.com user), then ipm-server wired to it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,13 +36,39 @@ if [[ "$("$ipm" admin list --json | tr -d "[:space:]")" == "[]" ]]; then
 fi
 
 url="${IPM_PUBLIC_URL:-http://${IPM_HTTP_HOST:-127.0.0.1}:${IPM_HTTP_PORT:-8080}}"
+export IPM_PUBLIC_URL="$url"
+
+# The sandbox stands in for UPS: IPM's demo app registered with this server's callback,
+# and one UPS.com user.
+sandbox_port="${IPM_DEMO_SANDBOX_PORT:-8090}"
+sandbox_url="http://127.0.0.1:$sandbox_port"
+ups_user=demo-shipper ups_password=Shipper-Pass-1
+sandbox_config="$IPM_STATE_DIR/ups-sandbox.json"
+cat > "$sandbox_config" <<JSON
+{"host": "127.0.0.1", "port": $sandbox_port,
+ "clients": [{"clientId": "ipm-demo-client", "clientSecret": "ipm-demo-secret", "redirectURIs": ["$url/oauth/ups/callback"],
+              "appName": "Intelligent Pickup Manager"}],
+ "users": [{"username": "$ups_user", "email": "shipper@example.com", "password": "$ups_password"}]}
+JSON
+"$bin_dir/ups-sandbox" --config "$sandbox_config" &
+sandbox_pid=$!
+trap 'kill "$sandbox_pid" 2>/dev/null || true' EXIT
+
+export IPM_UPS_BASE_URL="$sandbox_url" IPM_UPS_CLIENT_ID=ipm-demo-client IPM_UPS_CLIENT_SECRET=ipm-demo-secret
+export IPM_SUPPORT_CONTACT="${IPM_SUPPORT_CONTACT:-your Account Executive, ae@example.com}"
+
 cat <<MESSAGE
 
-  IPM is starting at $url  (health: $url/healthz, readiness: $url/readyz)
+  IPM is starting at $url  (health: $url/healthz, readiness: $url/readyz, API: $url/openapi.json)
   State (embedded PostgreSQL, demo credentials): $IPM_STATE_DIR
-  Demo sign-in — $(tr '\n' ' ' < "$credentials" 2>/dev/null || echo "created on an earlier run by someone else")
+  IPM sign-in — $(tr '\n' ' ' < "$credentials" 2>/dev/null || echo "created on an earlier run by someone else")
+  UPS sandbox at $sandbox_url — UPS.com user: $ups_user  password: $ups_password
+    (change it to see re-authorization required: $bin_dir/ups-sandbox set-password $ups_user --url $sandbox_url,
+     then IPM_STATE_DIR=$IPM_STATE_DIR IPM_UPS_BASE_URL=$sandbox_url IPM_UPS_CLIENT_ID=ipm-demo-client \\
+          IPM_UPS_CLIENT_SECRET=ipm-demo-secret $ipm tokens refresh CSShipQA --force)
+  Walk the seed: sign in, Manage → Settings, CSShipQA, API, Continue, OAuth, UPS sign-in, Success, OPT-OUT.
   Operator commands: $ipm --help   (e.g. $ipm company list)
   Stop with Ctrl-C.
 
 MESSAGE
-exec "$bin_dir/ipm-server" "$@"
+"$bin_dir/ipm-server" "$@"

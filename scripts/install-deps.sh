@@ -11,6 +11,9 @@ DEBIAN_PACKAGES=(
     tmux        # TUI tests drive a real terminal
     python3
     curl        # tests talk to ipm-server over real sockets
+    chromium            # the browser journey test (Tests/Browser) drives headless Chromium
+    chromium-driver
+    python3-selenium
 )
 
 SWIFT_BIN_DIR="${SWIFT_BIN_DIR:-/opt/swift/usr/bin}"

@@ -10,6 +10,8 @@ struct DomainServices: Sendable {
     let memberships: any MembershipRepository
     let connections: any UPSConnectionRepository
     let audit: any AuditEventRepository
+    let sessions: SessionService
+    let apiTokens: APITokenService
 
     init(client: PostgresClient, configuration: IPMConfiguration, clock: any Clock = SystemClock()) throws {
         self.clock = clock
@@ -18,6 +20,11 @@ struct DomainServices: Sendable {
         memberships = PostgresMembershipRepository(client: client, clock: clock)
         connections = PostgresUPSConnectionRepository(client: client)
         audit = PostgresAuditEventRepository(client: client)
+        sessions = SessionService(
+            admins: admins, sessions: PostgresSessionRepository(client: client), throttle: PostgresSignInThrottle(client: client),
+            clock: clock, random: SystemRandomSource()
+        )
+        apiTokens = APITokenService(tokens: PostgresAPITokenRepository(client: client), admins: admins, clock: clock, random: SystemRandomSource())
     }
 
     func operatorService(operatorName: String) -> OperatorService {

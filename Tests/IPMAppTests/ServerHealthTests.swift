@@ -34,11 +34,15 @@ struct ServerHealthTests {
         // The embedded server of this test is not migrated: migrate it like an operator would.
         let migrate = try await Programs.run("ipm", ["migrate"], environment: ["IPM_DATABASE_URL": handle.connectionString])
         #expect(migrate.status == 0, "\(migrate.stderr)")
-        let server = try ServerProcess(environment: ["IPM_DATABASE_URL": handle.connectionString])
+        let server = try ServerProcess(environment: Self.upsSettings.merging(["IPM_DATABASE_URL": handle.connectionString]) { $1 })
         let base = try #require(await server.waitUntilListening(), "ipm-server did not come up: \(server.log)")
         let healthz = base.appendingPathComponent("healthz"), readyz = base.appendingPathComponent("readyz")
         #expect(await Self.status(healthz) == 200, "\(server.log)")
         #expect(await Self.status(readyz) == 200, "\(server.log)")
+        // Prometheus metrics through swift-metrics: the requests just made are counted.
+        let metrics = try await Programs.run("/usr/bin/curl", ["-s", "--max-time", "5", base.appendingPathComponent("metrics").absoluteString])
+        #expect(metrics.stdout.contains("http_server_request_duration"), "\(metrics.stdout)")
+        #expect(metrics.stdout.contains(#"http_route="/healthz""#), "\(metrics.stdout)")
 
         // PostgreSQL goes away: readiness turns red promptly, the process stays up.
         try await onThread { try postgres.stop(handle) }
@@ -55,6 +59,19 @@ struct ServerHealthTests {
         #expect(exit.reason == .exit, "\(server.log)")
         #expect(exit.status == 0, "\(server.log)")
         try await onThread { try postgres.stop(again) }
+    }
+
+    /// The UPS app and key ring every server needs (nothing is contacted until an opt-in).
+    static let upsSettings = [
+        "IPM_UPS_CLIENT_ID": "health-client", "IPM_UPS_CLIENT_SECRET": "health-secret",
+        "IPM_UPS_BASE_URL": "http://127.0.0.1:9", "IPM_ENCRYPTION_KEYS": "k1:" + Data(repeating: 3, count: 32).base64EncodedString(),
+    ]
+
+    @Test func aMissingUPSClientIDStopsStartUpWithOneLine() async throws {
+        let run = try await Programs.run("ipm-server", [], environment: ["IPM_UPS_CLIENT_SECRET": "s", "IPM_DATABASE_URL": "postgresql://127.0.0.1:9/none"])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("IPM_UPS_CLIENT_ID: expected the client id of IPM's app at UPS"), "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
     }
 
     @Test func aMalformedSettingStopsStartUpWithOneLine() async throws {

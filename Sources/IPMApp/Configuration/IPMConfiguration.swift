@@ -34,6 +34,8 @@ public struct IPMConfiguration: Sendable {
     public var logLevel: String
     /// bcrypt cost for new password hashes.
     public var passwordHashCost: Int
+    /// Who admins ask for help, shown in the seed's tip on the web pages (`IPM_SUPPORT_CONTACT`).
+    public var supportContact: String?
 
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> IPMConfiguration {
         let settings = try SettingsSource(environment: environment)
@@ -82,7 +84,8 @@ public struct IPMConfiguration: Sendable {
                 ? .standard : .fixed(TimeInterval(try integer(settings, "IPM_REFRESH_MARGIN", default: 300, range: 1...86_400))),
             refreshInterval: try integer(settings, "IPM_REFRESH_INTERVAL", default: 30, range: 1...3600),
             logLevel: logLevel,
-            passwordHashCost: try integer(settings, "IPM_PASSWORD_HASH_COST", default: 12, range: 4...16)
+            passwordHashCost: try integer(settings, "IPM_PASSWORD_HASH_COST", default: 12, range: 4...16),
+            supportContact: settings["IPM_SUPPORT_CONTACT"].flatMap { $0.isEmpty ? nil : $0 }
         )
     }
 

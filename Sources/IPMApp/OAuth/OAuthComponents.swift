@@ -13,14 +13,21 @@ struct OAuthComponents: Sendable {
     let refresher: UPSTokenRefresher
     private let httpClient: HTTPClient
 
-    static func make(_ configuration: IPMConfiguration, services: DomainServices, client: PostgresClient, logger: Logger) throws -> OAuthComponents {
-        let keyRing = try KeyRingLoader.load(configuration)
+    /// The UPS app's client id and secret, or the one-line error naming the missing one.
+    @discardableResult
+    static func checkCredentials(_ configuration: IPMConfiguration) throws -> (id: String, secret: String) {
         guard let clientID = configuration.upsClientID, !clientID.isEmpty else {
             throw ConfigurationError("IPM_UPS_CLIENT_ID", "expected the client id of IPM's app at UPS (for the local sandbox: ipm-demo-client)")
         }
         guard let clientSecret = configuration.upsClientSecret, !clientSecret.isEmpty else {
             throw ConfigurationError("IPM_UPS_CLIENT_SECRET", "expected the client secret of IPM's app at UPS")
         }
+        return (clientID, clientSecret)
+    }
+
+    static func make(_ configuration: IPMConfiguration, services: DomainServices, client: PostgresClient, logger: Logger) throws -> OAuthComponents {
+        let keyRing = try KeyRingLoader.load(configuration)
+        let (clientID, clientSecret) = try checkCredentials(configuration)
         let providerConfiguration = UPSProviderConfiguration(
             baseURL: configuration.upsBaseURL, clientID: clientID, clientSecret: Secret(clientSecret),
             redirectURI: configuration.upsRedirectURI, scope: configuration.upsScope, usesPKCE: configuration.upsPKCE

@@ -5,6 +5,8 @@ import IPMDomain
 import IPMHTTP
 import IPMPostgres
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -25,25 +27,54 @@ struct ServerCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try IPMConfiguration.load()
         let logger = LoggingSetup.logger(label: "ipm-server", level: configuration.logLevel)
+        // The UPS app's credentials are checked before anything starts.
+        try OAuthComponents.checkCredentials(configuration)
+        let metrics = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         let database = try await AppDatabase.open(configuration, forMigration: false, logger: logger)
-        let application = ServerApplication.build(configuration: configuration, database: database, logger: logger)
+        let oauth: OAuthComponents
+        let application: any Service
+        do {
+            let services = try DomainServices(client: database.client, configuration: configuration)
+            oauth = try OAuthComponents.make(configuration, services: services, client: database.client, logger: logger)
+            application = ServerApplication.build(
+                configuration: configuration, database: database, services: services, oauth: oauth, metrics: metrics, logger: logger
+            )
+        } catch {
+            await database.close()
+            throw error
+        }
         let group = ServiceGroup(
             configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         do {
             try await group.run()
         } catch {
+            await oauth.shutdown()
             await database.close()
             throw error
         }
+        await oauth.shutdown()
         await database.close()
     }
 }
 
 enum ServerApplication {
-    static func build(configuration: IPMConfiguration, database: AppDatabase, logger: Logger) -> some ApplicationProtocol {
-        let router = Router()
+    static func build(
+        configuration: IPMConfiguration, database: AppDatabase, services: DomainServices, oauth: OAuthComponents,
+        metrics: PrometheusCollectorRegistry, logger: Logger
+    ) -> some ApplicationProtocol {
+        let router = Router(context: WebRequestContext.self)
+        router.add(middleware: MetricsMiddleware())
         HealthRoutes(checks: [DatabaseReadiness(client: database.client)]).register(on: router)
+        MetricsRoutes(registry: metrics).register(on: router)
+        OpenAPIDocument.register(on: router)
+        let web = WebFront(
+            sessions: services.sessions, apiTokens: services.apiTokens, access: services.companyAccess, optIn: oauth.optIn,
+            settings: WebSettings(publicURL: configuration.publicURL, supportContact: configuration.supportContact), logger: logger
+        )
+        web.register(on: router)
+        APIFront(web: web).register(on: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "ipm-server"),

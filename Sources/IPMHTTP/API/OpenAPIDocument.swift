@@ -1,0 +1,95 @@
+public import Hummingbird
+import NIOCore
+
+/// `/openapi.json`: the OpenAPI 3.1 description of what this server answers to programs.
+/// `OpenAPIDocumentTests` checks its paths against the router's routes both ways.
+public enum OpenAPIDocument {
+    public static func register<Context: RequestContext>(on router: Router<Context>) {
+        router.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=300"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+    }
+
+    public static let text = #"""
+        {
+          "openapi": "3.1.0",
+          "info": {"title": "Intelligent Pickup Manager API", "version": "1.0.0",
+                   "description": "Companies, their UPS OAuth opt-in, opt-out and activity. Authenticate with Authorization: Bearer <token> (a personal API token from Manage → API tokens, or a terminal sign-in's session token), or with the browser session cookie plus the X-CSRF-Token header for changes. Errors are application/problem+json."},
+          "servers": [{"url": "/"}],
+          "components": {
+            "securitySchemes": {
+              "session": {"type": "http", "scheme": "bearer"},
+              "cookie": {"type": "apiKey", "in": "cookie", "name": "ipm_session"}
+            },
+            "parameters": {
+              "companyID": {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}
+            },
+            "responses": {
+              "Problem": {"description": "An error", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+            },
+            "schemas": {
+              "Problem": {"type": "object", "required": ["type", "title", "status", "detail"],
+                "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"}}},
+              "Company": {"type": "object", "required": ["id", "name", "role", "status", "statusTitle"],
+                "properties": {"id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "role": {"enum": ["admin", "viewer"]},
+                  "status": {"enum": ["not_connected", "authenticated", "reauthorization_required", "opted_out"]}, "statusTitle": {"type": "string"},
+                  "reauthorizationReason": {"type": "string"}, "authorizedAt": {"type": "string", "format": "date-time"}}},
+              "CompanyList": {"type": "object", "required": ["companies"], "properties": {"companies": {"type": "array", "items": {"$ref": "#/components/schemas/Company"}}}},
+              "OptInStart": {"type": "object", "required": ["authorizationURL", "expiresAt"],
+                "properties": {"authorizationURL": {"type": "string", "format": "uri"}, "expiresAt": {"type": "string", "format": "date-time"}}},
+              "AuditEvent": {"type": "object", "required": ["id", "occurredAt", "actor", "action", "title", "detail"],
+                "properties": {"id": {"type": "string", "format": "uuid"}, "occurredAt": {"type": "string", "format": "date-time"}, "actor": {"type": "string"},
+                  "action": {"type": "string"}, "title": {"type": "string"}, "detail": {"type": "string"}}},
+              "AuditEventPage": {"type": "object", "required": ["events"],
+                "properties": {"events": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEvent"}}, "next": {"type": "string"}}}
+            }
+          },
+          "security": [{"session": []}, {"cookie": []}],
+          "paths": {
+            "/api/v1/companies": {
+              "get": {"summary": "The caller's companies with their UPS OAuth status", "operationId": "listCompanies",
+                "responses": {"200": {"description": "Companies", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CompanyList"}}}},
+                  "401": {"$ref": "#/components/responses/Problem"}}}
+            },
+            "/api/v1/companies/{id}": {
+              "get": {"summary": "One company", "operationId": "getCompany", "parameters": [{"$ref": "#/components/parameters/companyID"}],
+                "responses": {"200": {"description": "The company", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Company"}}}},
+                  "401": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}
+            },
+            "/api/v1/companies/{id}/opt-in": {
+              "post": {"summary": "Start an opt-in; send the browser of the same session to the authorization URL", "operationId": "startOptIn",
+                "parameters": [{"$ref": "#/components/parameters/companyID"}],
+                "responses": {"201": {"description": "Started", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OptInStart"}}}},
+                  "401": {"$ref": "#/components/responses/Problem"}, "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}
+            },
+            "/api/v1/companies/{id}/opt-out": {
+              "post": {"summary": "Opt out: destroy the company's UPS tokens", "operationId": "optOut", "parameters": [{"$ref": "#/components/parameters/companyID"}],
+                "responses": {"200": {"description": "Opted out", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Company"}}}},
+                  "401": {"$ref": "#/components/responses/Problem"}, "403": {"$ref": "#/components/responses/Problem"},
+                  "404": {"$ref": "#/components/responses/Problem"}, "409": {"$ref": "#/components/responses/Problem"}}}
+            },
+            "/api/v1/companies/{id}/events": {
+              "get": {"summary": "The company's audit events, newest first", "operationId": "listEvents",
+                "parameters": [{"$ref": "#/components/parameters/companyID"},
+                  {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}},
+                  {"name": "before", "in": "query", "schema": {"type": "string"}, "description": "The next value of the previous page"}],
+                "responses": {"200": {"description": "A page of events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AuditEventPage"}}}},
+                  "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}
+            },
+            "/api/v1/oauth/complete": {
+              "post": {"summary": "Finish an opt-in started through the API: the address the browser was sent back to (--paste)", "operationId": "completeOptIn",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["redirectedURL"],
+                  "properties": {"redirectedURL": {"type": "string", "format": "uri"}}}}}},
+                "responses": {"200": {"description": "Opted in", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Company"}}}},
+                  "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}, "413": {"$ref": "#/components/responses/Problem"}}}
+            },
+            "/healthz": {"get": {"summary": "The process answers", "operationId": "health", "security": [], "responses": {"200": {"description": "Up"}}}},
+            "/readyz": {"get": {"summary": "The database answers within 3 s", "operationId": "ready", "security": [],
+              "responses": {"200": {"description": "Ready"}, "503": {"description": "Not ready"}}}},
+            "/metrics": {"get": {"summary": "Prometheus metrics", "operationId": "metrics", "security": [],
+              "responses": {"200": {"description": "Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+            "/openapi.json": {"get": {"summary": "This document", "operationId": "openapi", "security": [], "responses": {"200": {"description": "OpenAPI 3.1"}}}}
+          }
+        }
+        """#
+}

@@ -1,0 +1,61 @@
+import Foundation
+import NIOCore
+import Hummingbird
+import HTTPTypes
+import IPMDomain
+import Mustache
+
+/// Renders the web pages: a page template inside the layout, as an HTML response with the
+/// headers every page carries.
+struct Pages: Sendable {
+    private let library: MustacheLibrary
+    private let supportContact: String?
+
+    init(supportContact: String?) {
+        var library = MustacheLibrary()
+        let templates: [(String, String)] = [
+            ("layout", Templates.layout), ("tip", Templates.tip), ("signIn", Templates.signIn),
+            ("forgotPassword", Templates.forgotPassword), ("message", Templates.message),
+            ("settings", Templates.settings), ("company", Templates.company), ("apiPanel", Templates.apiPanel),
+            ("optOutConfirmation", Templates.optOutConfirmation), ("outcome", Templates.outcome),
+            ("startConfirmation", Templates.startConfirmation), ("activity", Templates.activity), ("apiTokens", Templates.apiTokens),
+        ]
+        for (name, text) in templates {
+            // The templates are constants of this module; WebPagesTests renders every one.
+            do { try library.register(text, named: name) } catch { preconditionFailure("template \(name) does not parse: \(error)") }
+        }
+        self.library = library
+        self.supportContact = supportContact
+    }
+
+    /// `template` rendered with `values` inside the layout; `signedIn` fills the header.
+    func render(_ template: String, title: String, _ values: [String: Any], signedIn: SignedIn? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        var values = values
+        values["support"] = supportContact
+        let body = library.render(values, withTemplate: template) ?? ""
+        var layout: [String: Any] = ["title": title, "body": body]
+        if let signedIn {
+            layout["admin"] = ["displayName": signedIn.admin.displayName, "csrf": signedIn.csrf]
+        }
+        return Self.html(library.render(layout, withTemplate: "layout") ?? "", status: status)
+    }
+
+    /// A short page with one sentence and one link.
+    func message(_ heading: String, _ message: String, link: String, linkText: String, isError: Bool = true, signedIn: SignedIn? = nil, status: HTTPResponse.Status) -> Response {
+        render("message", title: heading, ["heading": heading, "message": message, "link": link, "linkText": linkText, "isError": isError], signedIn: signedIn, status: status)
+    }
+
+    static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: securityHeaders(contentType: "text/html; charset=utf-8"), body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// No caching of personal pages, no framing, scripts and styles from this origin only,
+    /// and no Referer (a callback URL carries the authorization code).
+    static func securityHeaders(contentType: String) -> HTTPFields {
+        var headers: HTTPFields = [.contentType: contentType, .cacheControl: "no-store"]
+        headers[HTTPField.Name("Content-Security-Policy")!] = "default-src 'self'; frame-ancestors 'none'"
+        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        return headers
+    }
+}

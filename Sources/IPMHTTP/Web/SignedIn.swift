@@ -1,0 +1,9 @@
+import IPMDomain
+
+/// The admin behind a request's session cookie, with the CSRF token their forms carry.
+struct SignedIn: Sendable {
+    let session: AdminSession
+    let admin: Admin
+    let token: Secret
+    var csrf: String { FormCSRF.token(cookie: token.value, purpose: WebFront.sessionFormPurpose) }
+}

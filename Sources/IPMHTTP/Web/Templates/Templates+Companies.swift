@@ -1,0 +1,146 @@
+extension Templates {
+    static let settings = #"""
+        <h1>Settings</h1>
+        <p class="lead">Your companies and their UPS OAuth status. Select a company and click API.</p>
+        {{#hasCompanies}}
+        <table class="companies">
+        <caption>Companies</caption>
+        <thead><tr><th scope="col">Company</th><th scope="col">UPS OAuth</th><th scope="col">Your role</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+        <tbody>
+        {{#companies}}
+        <tr>
+        <th scope="row"><a href="/companies/{{id}}">{{name}}</a></th>
+        <td><span class="status status-{{statusKey}}">{{statusTitle}}</span></td>
+        <td>{{role}}</td>
+        <td class="row-actions"><a class="button small" href="/companies/{{id}}/api" aria-label="API for {{name}}">API</a> <a href="/companies/{{id}}/activity" aria-label="Activity of {{name}}">Activity</a></td>
+        </tr>
+        {{/companies}}
+        </tbody>
+        </table>
+        {{/hasCompanies}}
+        {{^hasCompanies}}<p>You do not belong to any company yet. Ask a company admin or an operator to add you.</p>{{/hasCompanies}}
+        """#
+
+    static let company = #"""
+        <nav class="crumbs" aria-label="Breadcrumb"><a href="/settings">Settings</a> › {{name}}</nav>
+        <h1>{{name}}</h1>
+        <dl class="facts">
+        <dt>UPS OAuth</dt><dd><span class="status status-{{statusKey}}">{{statusTitle}}</span></dd>
+        {{#authorizedAt}}<dt>Authorized</dt><dd>{{authorizedAt}}</dd>{{/authorizedAt}}
+        <dt>Your role</dt><dd>{{role}}</dd>
+        </dl>
+        {{#reason}}<p class="warning" role="status">{{reason}}</p>{{/reason}}
+        <p class="actions"><a class="button" href="/companies/{{id}}/api">API</a> <a class="button secondary" href="/companies/{{id}}/activity">Activity</a></p>
+        """#
+
+    /// The seed's "UPS API" pop-up, as a page that looks like a dialog (it works without JS).
+    static let apiPanel = #"""
+        <div class="backdrop">
+        <section class="dialog" role="dialog" aria-modal="true" aria-labelledby="dialog-title">
+        <h1 id="dialog-title">UPS API</h1>
+        <p class="company">Company: <strong>{{name}}</strong></p>
+        <h2>Credentials</h2>
+        {{#authenticated}}
+        <p class="status-line"><strong>Authenticated</strong></p>
+        <p>This company has been authenticated using UPS OAuth</p>
+        {{#canManage}}
+        <form method="post" action="/companies/{{id}}/opt-out" data-confirm="Are you sure you want to opt out of UPS Online Tools (OAuth)?">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="confirmed" value="">
+        <button type="submit" class="danger">OPT-OUT</button>
+        </form>
+        {{/canManage}}
+        {{/authenticated}}
+        {{^authenticated}}
+        <p class="status-line"><strong>{{statusTitle}}</strong></p>
+        {{#reason}}<p class="warning" role="status">{{reason}}</p>{{/reason}}
+        {{#canManage}}
+        {{^choose}}
+        <p>Connect {{name}} to UPS Online Tools? You will sign in at UPS.com to grant permission.</p>
+        <div class="actions">
+        <a class="button" href="/companies/{{id}}/api?step=method">Continue</a>
+        <a class="button secondary" href="/companies/{{id}}">Cancel</a>
+        </div>
+        {{/choose}}
+        {{#choose}}
+        <p>Choose how {{name}} connects to UPS Online Tools:</p>
+        <form method="post" action="/companies/{{id}}/opt-in" class="actions">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit">OAuth</button>
+        <a class="button secondary" href="/companies/{{id}}">Cancel</a>
+        </form>
+        {{/choose}}
+        <p class="warning">Warning: When using the Opt-In method, changing the password for the ups.com user that opted in will invalidate any previous Opt-In. Consequently, company admins will need to opt-in again whenever the password is changed.</p>
+        {{/canManage}}
+        {{^canManage}}<p>Your role lets you see this company's status; a company admin can connect it to UPS.</p>{{/canManage}}
+        {{/authenticated}}
+        {{> tip}}
+        <p class="close"><a class="button secondary" href="/companies/{{id}}">Close</a></p>
+        </section>
+        </div>
+        """#
+
+    static let optOutConfirmation = #"""
+        <div class="backdrop">
+        <section class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="dialog-title" aria-describedby="question">
+        <h1 id="dialog-title">UPS API</h1>
+        <p class="company">Company: <strong>{{name}}</strong></p>
+        <p id="question">Are you sure you want to opt out of UPS Online Tools (OAuth)?</p>
+        <form method="post" action="/companies/{{id}}/opt-out" class="actions">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="confirmed" value="yes">
+        <button type="submit" class="danger">OK</button>
+        <a class="button secondary" href="/companies/{{id}}/api">Cancel</a>
+        </form>
+        </section>
+        </div>
+        """#
+
+    /// Success or failure of an opt-in or opt-out, as in the seed ("Success", the sentence, Close).
+    static let outcome = #"""
+        <div class="backdrop">
+        <section class="dialog" role="dialog" aria-modal="true" aria-labelledby="dialog-title">
+        <h1 id="dialog-title" class="{{#succeeded}}success{{/succeeded}}{{^succeeded}}failure{{/succeeded}}">{{heading}}</h1>
+        <p role="{{#succeeded}}status{{/succeeded}}{{^succeeded}}alert{{/succeeded}}">{{message}}</p>
+        {{#hint}}<p class="hint">{{hint}}</p>{{/hint}}
+        <p class="close"><a class="button" href="{{closeURL}}">Close</a></p>
+        {{> tip}}
+        </section>
+        </div>
+        """#
+
+    /// IPM's start URL for opt-ins begun in the CLI or the TUI.
+    static let startConfirmation = #"""
+        <div class="backdrop">
+        <section class="dialog" role="dialog" aria-modal="true" aria-labelledby="dialog-title">
+        <h1 id="dialog-title">Opt in {{name}} to UPS Online Tools (OAuth)?</h1>
+        <p>You will sign in at UPS.com to grant permission. The opt-in is bound to this browser, signed in as {{displayName}}.</p>
+        <form method="post" action="/companies/{{id}}/opt-in" class="actions">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit">Continue</button>
+        <a class="button secondary" href="/companies/{{id}}">Cancel</a>
+        </form>
+        <p class="warning">Warning: When using the Opt-In method, changing the password for the ups.com user that opted in will invalidate any previous Opt-In. Consequently, company admins will need to opt-in again whenever the password is changed.</p>
+        {{> tip}}
+        </section>
+        </div>
+        """#
+
+    static let activity = #"""
+        <nav class="crumbs" aria-label="Breadcrumb"><a href="/settings">Settings</a> › <a href="/companies/{{id}}">{{name}}</a> › Activity</nav>
+        <h1>Activity of {{name}}</h1>
+        {{#hasEvents}}
+        <table class="activity">
+        <caption>Newest first</caption>
+        <thead><tr><th scope="col">When (UTC)</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Detail</th></tr></thead>
+        <tbody>
+        {{#events}}
+        <tr><td><time datetime="{{iso}}">{{when}}</time></td><td>{{actor}}</td><td>{{action}}</td><td>{{detail}}</td></tr>
+        {{/events}}
+        </tbody>
+        </table>
+        {{/hasEvents}}
+        {{^hasEvents}}<p>Nothing has happened yet.</p>{{/hasEvents}}
+        <p class="pager">{{#newest}}<a href="/companies/{{id}}/activity">Newest</a> {{/newest}}{{#older}}<a href="/companies/{{id}}/activity?before={{older}}">Older</a>{{/older}}</p>
+        """#
+}

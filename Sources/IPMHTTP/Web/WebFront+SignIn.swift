@@ -1,0 +1,64 @@
+import Foundation
+import Hummingbird
+import IPMDomain
+
+extension WebFront {
+    func registerSignIn(on router: Router<WebRequestContext>) {
+        router.get("/sign-in") { request, _ -> Response in
+            let next = Self.safeReturnPath(request.uri.queryParameters["next"].map { String($0) })
+            if try await signedIn(request) != nil { return Self.redirect(next) }
+            let notice = request.uri.queryParameters["signed-out"] != nil ? "You are signed out." : nil
+            return signInPage(request, next: next, name: "", error: nil, notice: notice, status: .ok)
+        }
+
+        router.post("/sign-in") { request, context -> Response in
+            let form = try await FormFields.read(request, context: context)
+            let next = Self.safeReturnPath(form["next"])
+            let name = form["name"] ?? ""
+            guard let formCookie = request.cookies[Self.formCookie]?.value,
+                  FormCSRF.isValid(form["csrf"], cookie: formCookie, purpose: Self.signInFormPurpose)
+            else {
+                return signInPage(request, next: next, name: name, error: "This sign-in form has expired. Please sign in again.", notice: nil, status: .forbidden)
+            }
+            do {
+                let issued = try await sessions.signIn(
+                    name, password: Password(unchecked: form["password"] ?? ""), clientAddress: context.clientAddress, kind: .web
+                )
+                var response = Self.redirect(next)
+                response.setCookie(cookie(Self.sessionCookie, issued.token.value))
+                return response
+            } catch let failure as SignInFailure {
+                let status: HTTPResponse.Status = if case .throttled = failure { .tooManyRequests } else { .unauthorized }
+                return signInPage(request, next: next, name: name, error: failure.description, notice: nil, status: status)
+            }
+        }
+
+        router.post("/sign-out") { request, context -> Response in
+            guard let signedIn = try await signedIn(request) else { return Self.redirect("/sign-in") }
+            guard try await postedForm(request, context: context, by: signedIn) != nil else {
+                return formExpired(signedIn, back: "/settings")
+            }
+            try await sessions.signOut(signedIn.token)
+            var response = Self.redirect("/sign-in?signed-out=1")
+            response.setCookie(cookie(Self.sessionCookie, "", maxAge: 0))
+            return response
+        }
+
+        router.get("/forgot-password") { _, _ in
+            pages.render("forgotPassword", title: "Forgot your password?", [:])
+        }
+    }
+
+    /// The sign-in form. Before a session exists its CSRF token is keyed with a random
+    /// form cookie, set here when the browser has none.
+    private func signInPage(_ request: Request, next: String, name: String, error: String?, notice: String?, status: HTTPResponse.Status) -> Response {
+        let existing = request.cookies[Self.formCookie]?.value
+        let formCookie = existing ?? Base64URL.encode((0..<32).map { _ in UInt8.random(in: .min ... .max) })
+        var values: [String: Any] = ["csrf": FormCSRF.token(cookie: formCookie, purpose: Self.signInFormPurpose), "next": next, "name": name]
+        values["error"] = error
+        values["notice"] = notice
+        var response = pages.render("signIn", title: "Sign in", values, status: status)
+        if existing == nil { response.setCookie(cookie(Self.formCookie, formCookie)) }
+        return response
+    }
+}

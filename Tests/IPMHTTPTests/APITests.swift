@@ -1,0 +1,81 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import HummingbirdTesting
+import IPMDomain
+import IPMHTTP
+import Synchronization
+import Testing
+
+/// The JSON API against a real PostgreSQL: problem+json errors, no hint of other
+/// companies, CSRF for cookie callers, and the OpenAPI document matching the routes.
+@Suite("JSON API")
+struct APITests {
+    @Test func companiesNeedACallerAndOtherCompaniesAreNotFound() async throws {
+        try await WebHarness.with { harness in
+            try await harness.test { client in
+                let anonymous = try await client.execute(uri: "/api/v1/companies", method: .get)
+                #expect(anonymous.status == .unauthorized)
+                #expect(anonymous.headers[.contentType] == "application/problem+json")
+
+                var browser = Browser()
+                _ = try await browser.signIn(client, as: "alice")
+                let list = try await browser.get(client, "/api/v1/companies")
+                #expect(list.status == .ok)
+                let text = String(buffer: list.body)
+                #expect(text.contains(#""name":"Acme""#) && text.contains(#""status":"not_connected""#) && !text.contains("Other Co"))
+
+                let foreign = try await browser.get(client, "/api/v1/companies/\(harness.other.id)")
+                let missing = try await browser.get(client, "/api/v1/companies/\(CompanyID())")
+                #expect(foreign.status == .notFound && missing.status == .notFound)
+                #expect(String(buffer: foreign.body) == String(buffer: missing.body))
+                let unknown = try await browser.get(client, "/api/v1/nothing/here")
+                #expect(unknown.status == .notFound)
+                #expect(unknown.headers[.contentType] == "application/problem+json")
+
+                let events = try await browser.get(client, "/api/v1/companies/\(harness.acme.id)/events?limit=1")
+                #expect(String(buffer: events.body).contains(#""next":"#))
+                let badLimit = try await browser.get(client, "/api/v1/companies/\(harness.acme.id)/events?limit=zero")
+                #expect(badLimit.status == .badRequest)
+                #expect(String(buffer: badLimit.body).contains("limit"))
+            }
+        }
+    }
+
+    @Test func aCookieCallerNeedsTheCSRFHeaderToStartAnOptIn() async throws {
+        try await WebHarness.with { harness in
+            try await harness.test { client in
+                var browser = Browser()
+                let csrf = try await browser.signIn(client, as: "alice")
+                let path = "/api/v1/companies/\(harness.acme.id)/opt-in"
+                let without = try await client.execute(uri: path, method: .post, headers: browser.headers)
+                #expect(without.status == .forbidden)
+                #expect(harness.flow.starts.withLock { $0.isEmpty })
+                var headers = browser.headers
+                headers[HTTPField.Name("X-CSRF-Token")!] = csrf
+                let started = try await client.execute(uri: path, method: .post, headers: headers)
+                #expect(started.status == .created)
+                #expect(String(buffer: started.body).contains("https:\\/\\/ups.example\\/authorize?state=s"))
+                let optOut = try await client.execute(uri: "/api/v1/companies/\(harness.acme.id)/opt-out", method: .post, headers: headers)
+                #expect(optOut.status == .conflict)
+            }
+        }
+    }
+
+    @Test func theOpenAPIDocumentDescribesExactlyTheServedAPIRoutes() async throws {
+        try await WebHarness.with { harness in
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.text.utf8)) as? [String: Any])
+            #expect(document["openapi"] as? String == "3.1.0")
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            var documented = Set<String>()
+            for (path, operations) in paths {
+                for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") }
+            }
+            // Served by ipm-server's composition root next to these; HealthRoutesTests covers them.
+            let servedElsewhere: Set<String> = ["GET /healthz", "GET /readyz", "GET /metrics"]
+            let served = Set(harness.router.routes.map { "\($0.method) \($0.path)".replacingOccurrences(of: ":id", with: "{id}") }
+                .filter { $0.contains(" /api/") && !$0.hasSuffix("**") || $0.hasSuffix("/openapi.json") })
+            #expect(documented.subtracting(servedElsewhere) == served, "documented \(documented.sorted()) served \(served.sorted())")
+        }
+    }
+}
