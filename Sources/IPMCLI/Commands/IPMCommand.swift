@@ -7,17 +7,18 @@ struct IPMCommand: ParsableCommand {
         commandName: "ipm",
         abstract: "Intelligent Pickup Manager: UPS OAuth opt-in for your companies.",
         discussion: """
-            Admin commands (login, logout, whoami) act as the signed-in \
+            Admin commands (login, logout, whoami, companies, oauth, audit) act as the signed-in \
             admin, under the same rules as the web pages; `ipm login` first. Operator commands \
             (migrate, admin, company, tokens, keys) work on the database directly: \
             IPM_DATABASE_URL, libpq's PG* variables, or the embedded PostgreSQL under IPM_STATE_DIR.
 
             Exit codes: 0 success; 1 the command failed (one line on standard error says why); \
-            64 the command line was wrong; 77 not signed in (no session, or it ended: run `ipm login`).
+            64 the command line was wrong; 75 `ipm oauth opt-in` waited and the opt-in did not \
+            complete in time; 77 not signed in (no session, or it ended: run `ipm login`).
             """,
         version: IPMBuild.version,
         subcommands: [
-            LoginCommand.self, LogoutCommand.self, WhoamiCommand.self,
+            LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, CompaniesCommand.self, OAuthCommand.self, AuditCommand.self,
             MigrateCommand.self, AdminCommand.self, CompanyCommand.self, TokensCommand.self, KeysCommand.self,
         ]
     )
