@@ -147,6 +147,12 @@ struct AdminCLITests {
             expectOneLineFailure(try await world.ipm("companies"), status: 77, "not signed in: run `ipm login`")
             chmod(world.tokenFile, 0o644)
             expectOneLineFailure(try await world.ipm("companies"), "is readable by others (mode 644)")
+            #expect(try await world.ipm("logout").stdout == "Not signed in.\n")
+            #expect(!FileManager.default.fileExists(atPath: world.tokenFile), "logout removes a file it cannot use")
+            try "junk\n".write(toFile: world.tokenFile, atomically: false, encoding: .utf8)
+            chmod(world.tokenFile, 0o644)
+            try await world.login("alice")
+            #expect(try mode(world.tokenFile) == 0o600, "login replaces it")
         }
     }
 

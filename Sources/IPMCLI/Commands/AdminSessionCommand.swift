@@ -4,7 +4,7 @@ import IPMDomain
 
 /// Where admin commands work: `--server URL` / `IPM_SERVER`, else the database.
 struct ConnectionOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Work through this ipm-server's JSON API (or set IPM_SERVER) instead of the database.", valueName: "url"))
+    @Option(help: ArgumentHelp("Work through this ipm-server's JSON API (or IPM_SERVER) instead of the database; not available in this build yet.", valueName: "url"))
     var server: String?
 
     var connection: AdminConnection {
@@ -50,8 +50,13 @@ extension IPMCLIMain {
         let token: Secret?
         do {
             store = try CredentialStore.standard()
-            token = try store.load()
-            if type(of: command).needsSession && token == nil { throw CLIError.notSignedIn }
+            if type(of: command).needsSession {
+                guard let stored = try store.load() else { throw CLIError.notSignedIn }
+                token = stored
+            } else {
+                // login and logout replace or remove a token file that cannot be used.
+                token = (try? store.load()) ?? nil
+            }
             context = try await factory.makeAdmin(try command.options.connection)
         } catch {
             return report(error)

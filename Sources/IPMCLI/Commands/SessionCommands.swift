@@ -49,6 +49,7 @@ struct LogoutCommand: AdminSessionCommand {
 
     func run(in context: any AdminContext, store: CredentialStore, token: Secret?) async throws {
         guard let token else {
+            try store.remove()
             print("Not signed in.")
             return
         }
