@@ -105,6 +105,8 @@ struct AdminCLITests {
             let before = try await world.ipm("whoami")
             #expect(before.stderr == "ipm: not signed in: run `ipm login`\n")
             #expect(before.status == 77)
+            let noDatabase = try await world.ipm("companies", extra: ["IPM_DATABASE_URL": "postgresql://ipm@127.0.0.1:1/ipm"])
+            #expect(noDatabase.stderr == "ipm: not signed in: run `ipm login`\n", "no database is opened without a token")
 
             expectOneLineFailure(try await world.ipm("login", "alice", "--password-stdin", stdin: "wrong password 0\n"), "The sign-in name or password is not correct.")
             expectOneLineFailure(try await world.ipm("login", "nobody", "--password-stdin", stdin: "short\n"), "The sign-in name or password is not correct.")
