@@ -1,5 +1,24 @@
-/// A failure the CLI reports as one line on standard error.
+/// A failure the CLI reports as one line on standard error, with its exit status.
 struct CLIError: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    let exitCode: Int32
+
+    init(_ description: String, exitCode: Int32 = ExitStatus.failure) {
+        self.description = description
+        self.exitCode = exitCode
+    }
+
+    /// No token, or its session has ended (expired, signed out, admin disabled).
+    static let notSignedIn = CLIError("not signed in: run `ipm login`", exitCode: ExitStatus.notSignedIn)
+}
+
+/// The exit statuses `ipm help` lists (sysexits.h numbers where one fits).
+enum ExitStatus {
+    static let success: Int32 = 0
+    static let failure: Int32 = 1
+    static let usage: Int32 = 64
+    /// EX_TEMPFAIL: waited for the opt-in and it did not complete in time.
+    static let timedOut: Int32 = 75
+    /// EX_NOPERM: no live session.
+    static let notSignedIn: Int32 = 77
 }

@@ -58,12 +58,24 @@ public struct OperatorContextFactory: Sendable {
     public let make: @Sendable (_ forMigration: Bool) async throws -> any OperatorContext
     /// A fresh key-ring entry (`id:base64key`) for `ipm keys generate`; needs no database.
     public let generateKey: @Sendable (_ id: String) throws -> String
+    /// The context of the admin commands, on the database or a server.
+    public let makeAdmin: @Sendable (_ connection: AdminConnection) async throws -> any AdminContext
 
+    public init(
+        generateKey: @escaping @Sendable (_ id: String) throws -> String,
+        makeAdmin: @escaping @Sendable (_ connection: AdminConnection) async throws -> any AdminContext,
+        _ make: @escaping @Sendable (_ forMigration: Bool) async throws -> any OperatorContext
+    ) {
+        self.generateKey = generateKey
+        self.makeAdmin = makeAdmin
+        self.make = make
+    }
+
+    /// A factory for the operator commands only; admin commands fail with one line.
     public init(
         generateKey: @escaping @Sendable (_ id: String) throws -> String,
         _ make: @escaping @Sendable (_ forMigration: Bool) async throws -> any OperatorContext
     ) {
-        self.generateKey = generateKey
-        self.make = make
+        self.init(generateKey: generateKey, makeAdmin: { _ in throw CLIError("admin commands are not available in this program") }, make)
     }
 }

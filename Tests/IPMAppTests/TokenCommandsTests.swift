@@ -1,10 +1,8 @@
-import AsyncHTTPClient
 import Foundation
 import IPMDomain
 import IPMOAuth
 import IPMPostgres
 import IPMTestSupport
-import Logging
 import Testing
 import UPSSandbox
 
@@ -12,66 +10,28 @@ import UPSSandbox
 /// sandbox over real sockets; the opt-in itself is made by the engine, as the server would.
 @Suite("ipm tokens and keys")
 struct TokenCommandsTests {
-    static let k1 = "k1:" + Data(repeating: 3, count: 32).base64EncodedString()
-    static let redirect = "http://127.0.0.1:9/oauth/ups/callback"
-
-    private static func sandboxConfiguration() -> SandboxConfiguration {
-        SandboxConfiguration(
-            host: "127.0.0.1", port: 0,
-            clients: [RegisteredClient(clientID: "cli-client", clientSecret: "cli-secret", redirectURIs: [redirect], appName: "IPM CLI Tests")],
-            users: [UPSUser(username: "shipper", email: "shipper@example.com", password: "Shipper-Pass-1")]
-        )
-    }
+    static let k1 = OptInHarness.k1
 
     /// A database with one company whose admin opted in, the sandbox serving, and the
     /// environment an operator would have.
     private func withOptedInCompany(_ body: (_ env: [String: String], _ sandbox: Sandbox, _ database: TestDatabase) async throws -> Void) async throws {
         let database = try await TestDatabase.fresh()
-        let sandbox = Sandbox(configuration: Self.sandboxConfiguration())
-        let http = UPSSignInDriver.makeHTTPClient()
         do {
-            try await sandbox.withRunningServer(logger: Logger(label: "sandbox", factory: { _ in SwiftLogNoOpLogHandler() })) { url in
-                let env = [
-                    "IPM_DATABASE_URL": database.connectionString, "IPM_UPS_BASE_URL": url.absoluteString,
-                    "IPM_UPS_CLIENT_ID": "cli-client", "IPM_UPS_CLIENT_SECRET": "cli-secret",
-                    "IPM_UPS_REDIRECT_URI": Self.redirect, "IPM_ENCRYPTION_KEYS": Self.k1,
-                ]
+            try await OptInHarness.withSandbox { sandbox, url, http in
+                let env = OptInHarness.environment(database: database, sandboxURL: url)
                 #expect(try await Programs.run("ipm", ["company", "create", "Acme Logistics"], environment: env).status == 0)
                 #expect(try await Programs.run("ipm", ["admin", "create", "alice", "--password-stdin"], environment: env, stdin: "correct horse battery\n").status == 0)
                 #expect(try await Programs.run("ipm", ["company", "add-admin", "Acme Logistics", "alice"], environment: env).status == 0)
-                try await optIn(database: database, sandboxURL: url, http: http)
+                try await OptInHarness.optIn(
+                    company: "Acme Logistics", by: "alice", binding: SessionBinding(Secret("cli-test")), database: database, sandboxURL: url, http: http
+                )
                 try await body(env, sandbox, database)
             }
         } catch {
-            try? await http.shutdown()
             await database.drop()
             throw error
         }
-        try await http.shutdown()
         await database.drop()
-    }
-
-    private func optIn(database: TestDatabase, sandboxURL: URL, http: HTTPClient) async throws {
-        let clock = SystemClock()
-        let client = database.client
-        let companies = PostgresCompanyRepository(client: client, clock: clock)
-        let admins = try PostgresAdminRepository(client: client, hasher: BcryptPasswordHasher(cost: 4), clock: clock)
-        let memberships = PostgresMembershipRepository(client: client, clock: clock)
-        let connections = PostgresUPSConnectionRepository(client: client)
-        let provider = UPSProvider(
-            configuration: UPSProviderConfiguration(baseURL: sandboxURL, clientID: "cli-client", clientSecret: Secret("cli-secret"), redirectURI: URL(string: Self.redirect)!),
-            httpClient: http
-        )
-        let engine = UPSOptInEngine(
-            server: provider, requests: PostgresAuthorizationRequestRepository(client: client), connections: connections, admins: admins,
-            access: CompanyAccess(companies: companies, memberships: memberships, connections: connections, audit: PostgresAuditEventRepository(client: client), clock: clock),
-            secrets: try AESGCMKeyRing.parse(Self.k1), random: SystemRandomSource(), clock: clock, usePKCE: true, logger: Logger(label: "test")
-        )
-        let admin = try #require(try await admins.find(try SignInName("alice")))
-        let session = SessionBinding(Secret("cli-test"))
-        let start = try await engine.start(.name(try CompanyName("Acme Logistics")), by: admin, session: session)
-        let back = try await UPSSignInDriver(client: http).signIn(authorizationURL: start.authorizationURL, username: "shipper", password: "Shipper-Pass-1")
-        _ = try await engine.complete(OptInCallback(redirectedURL: back), session: session)
     }
 
     @Test func refreshReportsEachOutcome() async throws {

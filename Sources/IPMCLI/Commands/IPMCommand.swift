@@ -1,20 +1,26 @@
 import ArgumentParser
 import IPMDomain
 
-/// `ipm`: the operator's and (in later issues) the admin's command line.
+/// `ipm`: the admin's and the operator's command line.
 struct IPMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ipm",
         abstract: "Intelligent Pickup Manager: UPS OAuth opt-in for your companies.",
         discussion: """
-            Operator commands work on the database directly: IPM_DATABASE_URL, libpq's PG* \
-            variables, or the embedded PostgreSQL under IPM_STATE_DIR.
+            Admin commands (login, logout, whoami, companies, oauth, audit) act as the signed-in \
+            admin, under the same rules as the web pages; `ipm login` first. Operator commands \
+            (migrate, admin, company, tokens, keys, service-token) work on the database directly: \
+            IPM_DATABASE_URL, libpq's PG* variables, or the embedded PostgreSQL under IPM_STATE_DIR.
 
-            Exit codes: 0 success; 1 the command failed (one line on standard error says why, \
-            nothing was changed); 64 the command line was wrong.
+            Exit codes: 0 success; 1 the command failed (one line on standard error says why); \
+            64 the command line was wrong; 75 `ipm oauth opt-in` waited and the opt-in did not \
+            complete in time; 77 not signed in (no session, or it ended: run `ipm login`).
             """,
         version: IPMBuild.version,
-        subcommands: [MigrateCommand.self, AdminCommand.self, CompanyCommand.self, TokensCommand.self, KeysCommand.self, ServiceTokenCommand.self]
+        subcommands: [
+            LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, CompaniesCommand.self, OAuthCommand.self, AuditCommand.self,
+            MigrateCommand.self, AdminCommand.self, CompanyCommand.self, TokensCommand.self, KeysCommand.self, ServiceTokenCommand.self,
+        ]
     )
 }
 
@@ -26,6 +32,9 @@ public enum IPMCLIMain {
             command = try IPMCommand.parseAsRoot(arguments)
         } catch {
             return reportParsing(error)
+        }
+        if let adminCommand = command as? any AdminSessionCommand {
+            return await runAdmin(adminCommand, factory: factory)
         }
         if let factoryCommand = command as? any FactoryCommand {
             do {
@@ -74,8 +83,8 @@ public enum IPMCLIMain {
     }
 
     /// Everything that fails while a command runs is one line on standard error, exit 1.
-    private static func report(_ error: any Error) -> Int32 {
+    static func report(_ error: any Error) -> Int32 {
         writeToStandardError("ipm: \(error)\n")
-        return 1
+        return (error as? CLIError)?.exitCode ?? ExitStatus.failure
     }
 }

@@ -1,22 +1,38 @@
-/// Aligned columns for listings: what a person reads at a terminal.
+/// Aligned columns for listings: what a person reads at a terminal. Cells may carry a
+/// colour; widths are measured on the visible text.
 struct Table {
+    struct Cell {
+        let text: String
+        let color: TerminalStyle.Color?
+
+        init(_ text: String, _ color: TerminalStyle.Color? = nil) {
+            self.text = text
+            self.color = color
+        }
+    }
+
     let headers: [String]
-    var rows: [[String]] = []
+    var rows: [[Cell]] = []
 
     init(_ headers: String...) {
         self.headers = headers
     }
 
     mutating func append(_ row: String...) {
-        rows.append(row)
+        rows.append(row.map { Cell($0) })
     }
 
-    func render() -> String {
-        let all = [headers] + rows
-        let widths = headers.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+    mutating func append(cells: [Cell]) {
+        rows.append(cells)
+    }
+
+    func render(_ style: TerminalStyle = TerminalStyle(colors: false)) -> String {
+        let all = [headers.map { Cell($0, .bold) }] + rows
+        let widths = headers.indices.map { column in all.map { $0[column].text.count }.max() ?? 0 }
         return all.map { row in
             row.indices.map { column in
-                column == row.count - 1 ? row[column] : row[column].padding(to: widths[column])
+                let text = column == row.count - 1 ? row[column].text : row[column].text.padding(to: widths[column])
+                return style.paint(text, row[column].color)
             }.joined(separator: "  ")
         }.joined(separator: "\n")
     }

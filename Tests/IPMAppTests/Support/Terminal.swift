@@ -42,8 +42,18 @@ final class TerminalSession: @unchecked Sendable {
         return false
     }
 
+    /// Everything the screen showed so far.
+    var screen: String { String(decoding: transcript, as: UTF8.self) }
+
     func type(_ text: String) {
         master.write(Data(text.utf8))
+    }
+
+    /// Waits for `prompt`, types `line` and Enter, and waits for the program to end.
+    func answer(_ prompt: String, with line: String) throws -> (status: Int32, screen: String) {
+        _ = try expect(prompt)
+        type(line + "\n")
+        return try finish()
     }
 
     /// Waits for the program to end and returns its status and everything the screen showed.

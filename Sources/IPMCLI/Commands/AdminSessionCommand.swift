@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import IPMDomain
+
+/// Where admin commands work: `--server URL` / `IPM_SERVER`, else the database.
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Work through this ipm-server's JSON API (or IPM_SERVER) instead of the database; not available in this build yet.", valueName: "url"))
+    var server: String?
+
+    var connection: AdminConnection {
+        get throws {
+            guard let text = server ?? ProcessInfo.processInfo.environment["IPM_SERVER"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+                return .database
+            }
+            guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                throw CLIError("--server/IPM_SERVER: expected an http:// or https:// URL, got '\(text.printable)'")
+            }
+            return .server(url)
+        }
+    }
+}
+
+/// A command an admin runs in their own name, through an `AdminContext`.
+protocol AdminSessionCommand: ParsableCommand {
+    var options: ConnectionOptions { get }
+    /// Whether the command needs a stored token (checked before anything is opened).
+    static var needsSession: Bool { get }
+    func run(in context: any AdminContext, store: CredentialStore, token: Secret?) async throws
+}
+
+/// Most admin commands act through the live session.
+protocol SignedInCommand: AdminSessionCommand {
+    func run(as admin: any SignedInAdmin, in context: any AdminContext) async throws
+}
+
+extension SignedInCommand {
+    static var needsSession: Bool { true }
+
+    func run(in context: any AdminContext, store: CredentialStore, token: Secret?) async throws {
+        guard let token, let admin = try await context.session(for: token) else { throw CLIError.notSignedIn }
+        try await run(as: admin, in: context)
+    }
+}
+
+extension IPMCLIMain {
+    /// Runs an admin command: no database is opened when the token is missing.
+    static func runAdmin(_ command: any AdminSessionCommand, factory: OperatorContextFactory) async -> Int32 {
+        let context: any AdminContext
+        let store: CredentialStore
+        let token: Secret?
+        do {
+            store = try CredentialStore.standard()
+            if type(of: command).needsSession {
+                guard let stored = try store.load() else { throw CLIError.notSignedIn }
+                token = stored
+            } else {
+                // login and logout replace or remove a token file that cannot be used.
+                token = (try? store.load()) ?? nil
+            }
+            context = try await factory.makeAdmin(try command.options.connection)
+        } catch {
+            return report(error)
+        }
+        let status: Int32
+        do {
+            try await command.run(in: context, store: store, token: token)
+            status = ExitStatus.success
+        } catch {
+            status = report(error)
+        }
+        await context.shutdown()
+        return status
+    }
+}

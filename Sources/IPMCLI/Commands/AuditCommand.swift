@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import IPMDomain
+
+struct AuditCommand: SignedInCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Show a company's activity, newest first.",
+        discussion: "When there is more, the last line on standard error gives the --before value of the next page."
+    )
+
+    @Argument(help: "The company's name or id.")
+    var company: String
+    @Option(help: "How many events to show (1–500).")
+    var limit = 20
+    @Option(help: ArgumentHelp("Continue after this point (printed at the end of the previous page).", valueName: "cursor"))
+    var before: String?
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+    @OptionGroup var options: ConnectionOptions
+
+    func validate() throws {
+        guard (1...500).contains(limit) else { throw ValidationError("--limit must be from 1 to 500") }
+        if let before, AuditPageCursor.parse(before) == nil {
+            throw ValidationError("--before: not a cursor printed by `ipm audit`")
+        }
+    }
+
+    func run(as admin: any SignedInAdmin, in context: any AdminContext) async throws {
+        let reference = try CompanyReference(company)
+        // One more than asked tells whether there is a next page.
+        let fetched = try await admin.activity(reference, limit: min(limit + 1, 500), before: before.flatMap(AuditPageCursor.parse))
+        let events = Array(fetched.prefix(limit))
+        let next = fetched.count > limit || (limit == 500 && fetched.count == 500) ? events.last.map { AuditPageCursor.text(AuditCursor(after: $0)) } : nil
+        if json {
+            print(try JSONOutput.render(AuditPageJSON(events: events.map(AuditEventJSON.init), nextBefore: next)))
+            return
+        }
+        var table = Table("TIME", "WHAT", "BY", "DETAIL")
+        for event in events {
+            table.append(event.occurredAt.iso8601, event.action.title, event.actor.description.printable, event.detail.printable)
+        }
+        print(table.render(.standardOutput()))
+        if let next {
+            writeToStandardError("More: ipm audit \(Self.quoted(company)) --limit \(limit) --before \(next)\n")
+        }
+    }
+
+    private static func quoted(_ text: String) -> String {
+        text.allSatisfy { $0.isLetter || $0.isNumber || "-_.".contains($0) } ? text : "'\(text.replacingOccurrences(of: "'", with: "'\\''"))'"
+    }
+}
+
+/// `--before`: the last event's time in microseconds since 1970 and its id; exact, because
+/// application times are microsecond-exact (DECISIONS.md 5).
+enum AuditPageCursor {
+    static func text(_ cursor: AuditCursor) -> String {
+        "\(Int64((cursor.occurredAt.timeIntervalSince1970 * 1_000_000).rounded())).\(cursor.id)"
+    }
+
+    static func parse(_ text: String) -> AuditCursor? {
+        let parts = text.split(separator: ".", maxSplits: 1)
+        guard parts.count == 2, let micros = Int64(parts[0]), let id = AuditEventID(String(parts[1])) else { return nil }
+        let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
+        let fraction = micros - seconds * 1_000_000
+        return AuditCursor(occurredAt: Date(timeIntervalSince1970: Double(seconds) + Double(fraction) / 1_000_000), id: id)
+    }
+}
+
+struct AuditPageJSON: Encodable {
+    let events: [AuditEventJSON]
+    let nextBefore: String?
+}
+
+struct AuditEventJSON: Encodable {
+    let id: String
+    let occurredAt: Date
+    let action: String
+    let title: String
+    let actor: String
+    let detail: String
+
+    init(_ event: AuditEvent) {
+        id = event.id.description
+        occurredAt = event.occurredAt
+        action = event.action.rawValue
+        title = event.action.title
+        actor = event.actor.description
+        detail = event.detail
+    }
+}

@@ -1,0 +1,204 @@
+import ArgumentParser
+import Foundation
+import IPMDomain
+
+struct OAuthCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "oauth",
+        abstract: "A company's UPS Online Tools (OAuth) opt-in: status, opt-in, opt-out.",
+        discussion: "A company is named by its name (case-insensitive) or its id.",
+        subcommands: [Status.self, OptIn.self, OptOut.self]
+    )
+
+    struct Status: SignedInCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a company's UPS OAuth status.")
+
+        @Argument(help: "The company's name or id.")
+        var company: String
+        @Flag(help: "Print JSON instead of text.")
+        var json = false
+        @OptionGroup var options: ConnectionOptions
+
+        func run(as admin: any SignedInAdmin, in context: any AdminContext) async throws {
+            let overview = try await admin.company(try CompanyReference(company), for: .view)
+            if json {
+                print(try JSONOutput.render(CompanyStatusJSON(overview)))
+                return
+            }
+            let style = TerminalStyle.standardOutput()
+            let connection = overview.connection
+            var table = Table("COMPANY", overview.company.name.value)
+            table.append(cells: [.init("Status"), .init(connection.status.title, connection.status.color)])
+            table.append("", connection.reauthorizationMessage ?? connection.status.explanation(for: overview.role))
+            if connection.status == .authenticated {
+                if let authorizedAt = connection.authorizedAt { table.append("Authorized at", authorizedAt.iso8601) }
+                if let expiry = connection.accessTokenExpiresAt { table.append("Access token until", expiry.iso8601) }
+                if let expiry = connection.refreshTokenExpiresAt { table.append("Refresh token until", expiry.iso8601) }
+            }
+            table.append("Your role", overview.role.rawValue)
+            print(table.render(style))
+        }
+    }
+
+    struct OptIn: SignedInCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "opt-in",
+            abstract: "Opt a company in to UPS Online Tools (OAuth).",
+            discussion: """
+                Prints IPM's own start address and opens it in a browser when one is available \
+                ($BROWSER, or xdg-open on a desktop): there you sign in to IPM, then to UPS.com, \
+                and agree. Meanwhile this command waits until the company is authenticated, or \
+                until --timeout (exit 75). With --paste, the CLI starts the opt-in itself and \
+                prints the UPS address; after signing in at UPS, paste the address of the page \
+                the browser lands on, and the CLI completes the opt-in.
+                """
+        )
+
+        @Argument(help: "The company's name or id.")
+        var company: String
+        @Flag(help: "Paste the address UPS redirects to instead of waiting for the browser to finish.")
+        var paste = false
+        @Flag(help: "Do not open a browser; only print the address.")
+        var noBrowser = false
+        @Option(help: ArgumentHelp("How long to wait for the opt-in: seconds, or with s, m or h.", valueName: "duration"))
+        var timeout = WaitTime(seconds: 600)
+        @OptionGroup var options: ConnectionOptions
+
+        func run(as admin: any SignedInAdmin, in context: any AdminContext) async throws {
+            let reference = try CompanyReference(company)
+            // The rules first: a viewer or a stranger learns nothing more, whatever is configured.
+            let overview = try await admin.company(reference, for: .optIn)
+            if paste {
+                try await pasteRedirect(admin, reference)
+            } else {
+                try await waitForBrowser(admin, reference, overview, publicURL: context.publicURL)
+            }
+            print("Success — Successfully Opted-In to UPS Online Tools (OAuth)")
+        }
+
+        private func pasteRedirect(_ admin: any SignedInAdmin, _ reference: CompanyReference) async throws {
+            let start = try await admin.startOptIn(reference)
+            print("Open this address in a browser, sign in to UPS.com and agree, to opt in \(start.company.name):")
+            print(start.authorizationURL.absoluteString)
+            if !noBrowser { Browser.open(start.authorizationURL) }
+            print("UPS then sends the browser back to IPM; copy the address of that page and paste it here (before \(start.expiresAt.iso8601)).")
+            guard let answer = await LineReader.ask("Address: ")?.trimmingCharacters(in: .whitespacesAndNewlines), !answer.isEmpty else {
+                throw CLIError("no address pasted; nothing was changed")
+            }
+            guard let url = URL(string: answer), url.query != nil else {
+                throw CLIError("that is not the address UPS sent the browser back to (it has no ?code=…&state=…); nothing was changed")
+            }
+            _ = try await admin.completeOptIn(OptInCallback(redirectedURL: url))
+        }
+
+        private func waitForBrowser(_ admin: any SignedInAdmin, _ reference: CompanyReference, _ overview: CompanyOverview, publicURL: URL) async throws {
+            let before = overview.connection
+            let url = Self.startURL(publicURL: publicURL, company: overview.company.id)
+            print("Open this address in a browser to opt in \(overview.company.name) to UPS Online Tools (OAuth):")
+            print(url.absoluteString)
+            let opened = !noBrowser && Browser.open(url)
+            print("\(opened ? "A browser was opened. " : "")Waiting up to \(timeout) for the opt-in to complete…")
+            let deadline = ContinuousClock.now + .seconds(timeout.seconds)
+            let spinner = Spinner { [timeout] in
+                let left = max(0, Int((deadline - ContinuousClock.now).components.seconds))
+                return "Waiting for the opt-in in the browser (\(left / 60):\(String(format: "%02d", left % 60)) left of \(timeout); Ctrl-C stops waiting)"
+            }
+            do {
+                try await Self.waitUntilAuthenticated(admin, reference, after: before, deadline: deadline)
+            } catch {
+                await spinner.stop()
+                throw error
+            }
+            await spinner.stop()
+        }
+
+        /// Polls the shared state; the session is read again each time, so a disabled admin stops at once.
+        private static func waitUntilAuthenticated(_ admin: any SignedInAdmin, _ reference: CompanyReference, after before: UPSConnection, deadline: ContinuousClock.Instant) async throws {
+            var admin = admin
+            while ContinuousClock.now < deadline {
+                try await Task.sleep(for: min(.seconds(1), deadline - ContinuousClock.now))
+                guard let current = try await admin.reload() else { throw CLIError.notSignedIn }
+                admin = current
+                let connection = try await admin.company(reference, for: .view).connection
+                if connection.status == .authenticated, let at = connection.authorizedAt, at != before.authorizedAt {
+                    return
+                }
+            }
+            throw CLIError("the opt-in did not complete in time; run `ipm oauth opt-in` again", exitCode: ExitStatus.timedOut)
+        }
+
+        /// IPM's start page: it signs the admin in to IPM in that browser, binds the opt-in
+        /// to that browser session, then goes on to UPS (DESIGN.md).
+        static func startURL(publicURL: URL, company: CompanyID) -> URL {
+            var base = publicURL.absoluteString
+            while base.hasSuffix("/") { base.removeLast() }
+            return URL(string: "\(base)/oauth/ups/start?company=\(company)")!
+        }
+    }
+
+    struct OptOut: SignedInCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "opt-out",
+            abstract: "Opt a company out of UPS Online Tools (OAuth): its UPS tokens are destroyed."
+        )
+
+        @Argument(help: "The company's name or id.")
+        var company: String
+        @Flag(name: [.long, .customShort("y")], help: "Do not ask for confirmation.")
+        var yes = false
+        @OptionGroup var options: ConnectionOptions
+
+        func run(as admin: any SignedInAdmin, in context: any AdminContext) async throws {
+            let reference = try CompanyReference(company)
+            // The rules are checked before asking: a viewer or a stranger is never asked.
+            let overview = try await admin.company(reference, for: .optOut)
+            if !yes {
+                guard LineReader.standardInputIsTerminal else {
+                    throw CLIError("no terminal to confirm the opt-out on; use --yes")
+                }
+                writeToStandardError("Company: \(overview.company.name) — \(overview.connection.status.title)\n")
+                guard await LineReader.confirm("Are you sure you want to opt out of UPS Online Tools (OAuth)?") else {
+                    throw CLIError("opt-out cancelled; nothing was changed")
+                }
+            }
+            _ = try await admin.optOut(reference)
+            print("Successfully Opted-Out of UPS Online Tools (OAuth)")
+        }
+    }
+}
+
+extension ConnectionStatus {
+    /// The sentence under the status, as the web's API panel shows it.
+    func explanation(for role: Role) -> String {
+        let action = role == .admin
+        switch self {
+        case .authenticated: return "This company has been authenticated using UPS OAuth"
+        case .notConnected: return "This company has not opted in to UPS Online Tools (OAuth)" + (action ? "; run `ipm oauth opt-in`" : "")
+        case .optedOut: return "This company opted out of UPS Online Tools (OAuth)" + (action ? "; run `ipm oauth opt-in` to opt in again" : "")
+        case .reauthorizationRequired: return "An admin must opt in again" + (action ? ": run `ipm oauth opt-in`" : "")
+        }
+    }
+}
+
+/// `--timeout`: `90`, `90s`, `10m`, `1h`.
+struct WaitTime: ExpressibleByArgument, Sendable, CustomStringConvertible {
+    let seconds: Int
+
+    init(seconds: Int) { self.seconds = seconds }
+
+    init?(argument: String) {
+        let text = argument.trimmingCharacters(in: .whitespaces).lowercased()
+        let units: [(String, Int)] = [("h", 3600), ("m", 60), ("s", 1)]
+        let (number, unit) = units.first { text.hasSuffix($0.0) }.map { (String(text.dropLast()), $0.1) } ?? (text, 1)
+        guard let value = Int(number), value > 0, value <= 86_400 / unit else { return nil }
+        seconds = value * unit
+    }
+
+    var description: String {
+        if seconds % 3600 == 0 { return "\(seconds / 3600) hour\(seconds == 3600 ? "" : "s")" }
+        if seconds % 60 == 0 { return "\(seconds / 60) minute\(seconds == 60 ? "" : "s")" }
+        return "\(seconds) second\(seconds == 1 ? "" : "s")"
+    }
+
+    var defaultValueDescription: String { description }
+}

@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import IPMDomain
+
+/// Where the CLI keeps its session token, and nothing else: `$XDG_CONFIG_HOME/ipm/session`
+/// (default `~/.config/ipm/session`), the file 0600 in a 0700 directory, written atomically.
+struct CredentialStore: Sendable {
+    let directory: String
+    var file: String { directory + "/session" }
+
+    static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CredentialStore {
+        // The XDG spec ignores a relative XDG_CONFIG_HOME.
+        if let xdg = environment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") {
+            return CredentialStore(directory: xdg.trimmingSlashes + "/ipm")
+        }
+        guard let home = environment["HOME"] ?? (NSHomeDirectory().isEmpty ? nil : NSHomeDirectory()), home.hasPrefix("/") else {
+            throw CLIError("cannot tell where to keep the session: set HOME or XDG_CONFIG_HOME")
+        }
+        return CredentialStore(directory: home.trimmingSlashes + "/.config/ipm")
+    }
+
+    /// The stored token, or `nil` when there is none. A file others could read is refused, as
+    /// ssh refuses a readable private key.
+    func load() throws -> Secret? {
+        var info = stat()
+        guard stat(file, &info) == 0 else {
+            if errno == ENOENT { return nil }
+            throw CLIError("cannot read \(file): \(String(cString: strerror(errno)))")
+        }
+        guard info.st_mode & 0o077 == 0 else {
+            throw CLIError("\(file) is readable by others (mode \(String(info.st_mode & 0o777, radix: 8))): remove it and run `ipm login` again")
+        }
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw CLIError("cannot read \(file)")
+        }
+        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return token.isEmpty ? nil : Secret(token)
+    }
+
+    /// Replaces the stored token: a new file created exclusively with mode 0600, then renamed.
+    func save(_ token: Secret) throws {
+        try makeDirectory()
+        let temporary = file + ".\(getpid()).tmp"
+        unlink(temporary)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw CLIError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        let bytes = Array((token.value + "\n").utf8)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        let synced = fchmod(descriptor, 0o600) == 0 && fsync(descriptor) == 0
+        close(descriptor)
+        guard written == bytes.count, synced, rename(temporary, file) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw CLIError("cannot write \(file): \(reason)")
+        }
+    }
+
+    func remove() throws {
+        guard unlink(file) == 0 || errno == ENOENT else {
+            throw CLIError("cannot remove \(file): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Creates the directory (and its parents) private to the user; an existing one is made private.
+    private func makeDirectory() throws {
+        var path = ""
+        for component in directory.split(separator: "/") {
+            path += "/" + component
+            if mkdir(path, path == directory ? 0o700 : 0o755) != 0 && errno != EEXIST {
+                throw CLIError("cannot create \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        var info = stat()
+        guard stat(directory, &info) == 0, info.st_mode & 0o170000 == 0o040000 else {
+            throw CLIError("\(directory) is not a directory")
+        }
+        if info.st_mode & 0o777 != 0o700, chmod(directory, 0o700) != 0 {
+            throw CLIError("cannot make \(directory) private (mode 0700): \(String(cString: strerror(errno)))")
+        }
+    }
+}
+
+extension String {
+    fileprivate var trimmingSlashes: String {
+        var text = self
+        while text.count > 1 && text.hasSuffix("/") { text.removeLast() }
+        return text
+    }
+}
