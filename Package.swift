@@ -88,6 +88,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Outbound events
+        .target(
+            name: "IPMWebhooks",
+            dependencies: [
+                "IPMDomain",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Fronts
         .target(
             name: "IPMHTTP",
@@ -117,7 +131,7 @@ let package = Package(
         .target(
             name: "IPMApp",
             dependencies: [
-                "IPMDomain", "IPMPostgres", "IPMOAuth", "IPMHTTP", "IPMCLI", "IPMTUI", "UPSSandbox",
+                "IPMDomain", "IPMPostgres", "IPMOAuth", "IPMWebhooks", "IPMHTTP", "IPMCLI", "IPMTUI", "UPSSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -217,7 +231,9 @@ let package = Package(
         .testTarget(
             name: "IPMOAuthEngineTests",
             dependencies: [
-                "IPMOAuth", "IPMDomain", "IPMPostgres", "IPMTestSupport", "UPSSandbox",
+                "IPMOAuth", "IPMWebhooks", "IPMDomain", "IPMPostgres", "IPMTestSupport", "UPSSandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -166,6 +166,9 @@ public struct EmbeddedPostgres: Sendable {
             port = \(ClusterLayout.port)
             unix_socket_directories = \(quoted(layout.socketDirectory.path))
             unix_socket_permissions = 0700
+            # Several servers, CLI runs and workers share one machine's database; each
+            # server pools IPM_DATABASE_MAX_CONNECTIONS (10) connections.
+            max_connections = 300
 
             """
         do {
