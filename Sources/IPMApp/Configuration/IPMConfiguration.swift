@@ -36,6 +36,9 @@ public struct IPMConfiguration: Sendable {
     public var passwordHashCost: Int
     /// Who admins ask for help, shown in the seed's tip on the web pages (`IPM_SUPPORT_CONTACT`).
     public var supportContact: String?
+    /// Where state-change events are POSTed (`IPM_WEBHOOK_URL`), signed with `IPM_WEBHOOK_SECRET`.
+    public var webhookURL: URL?
+    public var webhookSecret: String?
 
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> IPMConfiguration {
         let settings = try SettingsSource(environment: environment)
@@ -85,8 +88,24 @@ public struct IPMConfiguration: Sendable {
             refreshInterval: try integer(settings, "IPM_REFRESH_INTERVAL", default: 30, range: 1...3600),
             logLevel: logLevel,
             passwordHashCost: try integer(settings, "IPM_PASSWORD_HASH_COST", default: 12, range: 4...16),
-            supportContact: settings["IPM_SUPPORT_CONTACT"].flatMap { $0.isEmpty ? nil : $0 }
+            supportContact: settings["IPM_SUPPORT_CONTACT"].flatMap { $0.isEmpty ? nil : $0 },
+            webhookURL: settings["IPM_WEBHOOK_URL"] == nil ? nil : try url(settings, "IPM_WEBHOOK_URL", default: ""),
+            webhookSecret: try webhookSecret(settings)
         )
+    }
+
+    /// Required with a webhook URL, and long enough to be a key.
+    private static func webhookSecret(_ settings: SettingsSource) throws(ConfigurationError) -> String? {
+        guard let secret = settings["IPM_WEBHOOK_SECRET"] else {
+            if settings["IPM_WEBHOOK_URL"] != nil {
+                throw ConfigurationError("IPM_WEBHOOK_SECRET", "expected a secret of at least 32 characters to sign webhook events (IPM_WEBHOOK_URL is set)")
+            }
+            return nil
+        }
+        guard secret.count >= 32 else {
+            throw ConfigurationError("IPM_WEBHOOK_SECRET", "expected at least 32 characters, got \(secret.count)")
+        }
+        return secret
     }
 
     /// `~/.local/state/ipm`; for root `/var/lib/ipm`, because PostgreSQL must run as an

@@ -11,7 +11,8 @@ struct OAuthComponents: Sendable {
     let keyRing: AESGCMKeyRing
     let optIn: UPSOptInEngine
     let refresher: UPSTokenRefresher
-    private let httpClient: HTTPClient
+    /// Pooled outbound HTTP (UPS, and the webhook); shut down with the components.
+    let httpClient: HTTPClient
 
     /// The UPS app's client id and secret, or the one-line error naming the missing one.
     @discardableResult

@@ -3,7 +3,9 @@ import Foundation
 import Hummingbird
 import IPMDomain
 import IPMHTTP
+import IPMOAuth
 import IPMPostgres
+import IPMWebhooks
 import Logging
 import Metrics
 import Prometheus
@@ -34,18 +36,29 @@ struct ServerCommand: AsyncParsableCommand {
         let database = try await AppDatabase.open(configuration, forMigration: false, logger: logger)
         let oauth: OAuthComponents
         let application: any Service
+        var workers: [any Service] = []
         do {
             let services = try DomainServices(client: database.client, configuration: configuration)
             oauth = try OAuthComponents.make(configuration, services: services, client: database.client, logger: logger)
             application = ServerApplication.build(
                 configuration: configuration, database: database, services: services, oauth: oauth, metrics: metrics, logger: logger
             )
+            workers.append(RefreshWorkerService(worker: RefreshWorker(
+                refresher: oauth.refresher, interval: .seconds(configuration.refreshInterval), logger: logger
+            )))
+            if let url = configuration.webhookURL, let secret = configuration.webhookSecret {
+                workers.append(WebhookDelivererService(deliverer: WebhookDeliverer(
+                    outbox: PostgresWebhookOutbox(client: database.client),
+                    configuration: WebhookConfiguration(url: url, secret: Secret(secret)), httpClient: oauth.httpClient,
+                    clock: services.clock, random: SystemRandomSource(), logger: logger
+                )))
+            }
         } catch {
             await database.close()
             throw error
         }
         let group = ServiceGroup(
-            configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: .init(services: [application] + workers, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         do {
             try await group.run()
