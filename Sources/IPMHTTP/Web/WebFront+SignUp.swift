@@ -53,9 +53,16 @@ extension WebFront {
                 return signUpPage(request, token: raw, invitation: invitation, values: entered,
                                   error: "The sign-in name '\(signUp.admin.signInName.value)' is already taken. Please choose another one.", status: .conflict)
             }
-            let issued = try await sessions.signIn(admin.signInName.value, password: signUp.password, clientAddress: context.clientAddress, kind: .web)
+            let next = "/companies/\(invitation.company.id)"
+            let issued: IssuedSession
+            do {
+                issued = try await sessions.signIn(admin.signInName.value, password: signUp.password, clientAddress: context.clientAddress, kind: .web)
+            } catch is SignInFailure {
+                // The account exists; a throttled client address signs in later, as anyone would.
+                return Self.redirect("/sign-in?next=" + Self.queryEscaped(next))
+            }
             if let previous = request.cookies[Self.sessionCookie]?.value, !previous.isEmpty { try await sessions.signOut(Secret(previous)) }
-            var response = Self.redirect("/companies/\(invitation.company.id)")
+            var response = Self.redirect(next)
             response.setCookie(cookie(Self.sessionCookie, issued.token.value))
             return response
         }
