@@ -12,11 +12,14 @@ struct DomainServices: Sendable {
     let audit: any AuditEventRepository
     let sessions: SessionService
     let apiTokens: APITokenService
+    let invitationRepository: any InvitationRepository
 
     init(client: PostgresClient, configuration: IPMConfiguration, clock: any Clock = SystemClock()) throws {
         self.clock = clock
         companies = PostgresCompanyRepository(client: client, clock: clock)
-        admins = try PostgresAdminRepository(client: client, hasher: BcryptPasswordHasher(cost: UInt8(configuration.passwordHashCost)), clock: clock)
+        let hasher = try BcryptPasswordHasher(cost: UInt8(configuration.passwordHashCost))
+        admins = try PostgresAdminRepository(client: client, hasher: hasher, clock: clock)
+        invitationRepository = PostgresInvitationRepository(client: client, hasher: hasher)
         memberships = PostgresMembershipRepository(client: client, clock: clock)
         connections = PostgresUPSConnectionRepository(client: client)
         audit = PostgresAuditEventRepository(client: client)
@@ -29,6 +32,10 @@ struct DomainServices: Sendable {
 
     func operatorService(operatorName: String) -> OperatorService {
         OperatorService(companies: companies, admins: admins, memberships: memberships, operatorName: operatorName)
+    }
+
+    var invitations: InvitationService {
+        InvitationService(invitations: invitationRepository, access: companyAccess, clock: clock, random: SystemRandomSource())
     }
 
     var companyAccess: CompanyAccess {

@@ -24,6 +24,8 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable, Codable {
     case optedOut = "opted_out"
     case reauthorizationRequired = "reauthorization_required"
     case refreshFailed = "refresh_failed"
+    case invitationCreated = "invitation_created"
+    case invitationRevoked = "invitation_revoked"
 
     public var title: String {
         switch self {
@@ -33,6 +35,8 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable, Codable {
         case .optedOut: return "Opted out"
         case .reauthorizationRequired: return "Re-authorization required"
         case .refreshFailed: return "Token refresh failed"
+        case .invitationCreated: return "Invitation created"
+        case .invitationRevoked: return "Invitation revoked"
         }
     }
 }

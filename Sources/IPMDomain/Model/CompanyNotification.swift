@@ -13,7 +13,7 @@ public struct CompanyNotification: Sendable, Hashable, Identifiable {
             case .optedIn: self = .optedIn
             case .optedOut: self = .optedOut
             case .reauthorizationRequired: self = .reauthorizationRequired
-            case .companyCreated, .membershipGranted, .refreshFailed: return nil
+            case .companyCreated, .membershipGranted, .refreshFailed, .invitationCreated, .invitationRevoked: return nil
             }
         }
 

@@ -19,6 +19,7 @@ struct Pages: Sendable {
             ("settings", Templates.settings), ("company", Templates.company), ("apiPanel", Templates.apiPanel),
             ("optOutConfirmation", Templates.optOutConfirmation), ("outcome", Templates.outcome),
             ("startConfirmation", Templates.startConfirmation), ("activity", Templates.activity), ("apiTokens", Templates.apiTokens),
+            ("signUp", Templates.signUp), ("signUpByInvitationOnly", Templates.signUpByInvitationOnly),
         ]
         for (name, text) in templates {
             // The templates are constants of this module; WebPagesTests renders every one.

@@ -15,8 +15,7 @@ extension WebFront {
 
         router.get("/companies/:id") { request, context -> Response in
             try await withAdmin(request) { signedIn in
-                let overview = try await access.company(try Self.companyReference(context), for: signedIn.admin)
-                return pages.render("company", title: overview.company.name.value, Self.values(of: overview), signedIn: signedIn)
+                try await companyPage(try Self.companyReference(context), signedIn: signedIn)
             }
         }
 

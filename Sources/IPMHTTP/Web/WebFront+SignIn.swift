@@ -49,15 +49,22 @@ extension WebFront {
         }
     }
 
-    /// The sign-in form. Before a session exists its CSRF token is keyed with a random
-    /// form cookie, set here when the browser has none.
+    /// The sign-in form.
     private func signInPage(_ request: Request, next: String, name: String, error: String?, notice: String?, status: HTTPResponse.Status) -> Response {
-        let existing = request.cookies[Self.formCookie]?.value
-        let formCookie = existing ?? Base64URL.encode((0..<32).map { _ in UInt8.random(in: .min ... .max) })
-        var values: [String: Any] = ["csrf": FormCSRF.token(cookie: formCookie, purpose: Self.signInFormPurpose), "next": next, "name": name]
+        var values: [String: Any] = ["next": next, "name": name]
         values["error"] = error
         values["notice"] = notice
-        var response = pages.render("signIn", title: "Sign in", values, status: status)
+        return preSessionForm(request, purpose: Self.signInFormPurpose, "signIn", title: "Sign in", values, status: status)
+    }
+
+    /// A form shown before a session exists: its CSRF token (`csrf`) is keyed with a random
+    /// form cookie, set here when the browser has none.
+    func preSessionForm(_ request: Request, purpose: String, _ template: String, title: String, _ values: [String: Any], status: HTTPResponse.Status) -> Response {
+        let existing = request.cookies[Self.formCookie]?.value
+        let formCookie = existing ?? Base64URL.encode((0..<32).map { _ in UInt8.random(in: .min ... .max) })
+        var values = values
+        values["csrf"] = FormCSRF.token(cookie: formCookie, purpose: purpose)
+        var response = pages.render(template, title: title, values, status: status)
         if existing == nil { response.setCookie(cookie(Self.formCookie, formCookie)) }
         return response
     }

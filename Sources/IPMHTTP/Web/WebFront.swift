@@ -12,20 +12,23 @@ public struct WebFront: Sendable {
     static let formCookie = "ipm_form"
     static let sessionFormPurpose = "session"
     static let signInFormPurpose = "sign-in"
+    static let signUpFormPurpose = "sign-up"
 
     let sessions: SessionService
     let apiTokens: APITokenService
     let access: CompanyAccess
     let optIn: any UPSOptInFlow
+    let invitations: InvitationService
     let settings: WebSettings
     let pages: Pages
     let logger: Logger
 
-    public init(sessions: SessionService, apiTokens: APITokenService, access: CompanyAccess, optIn: any UPSOptInFlow, settings: WebSettings, logger: Logger) {
+    public init(sessions: SessionService, apiTokens: APITokenService, access: CompanyAccess, optIn: any UPSOptInFlow, invitations: InvitationService, settings: WebSettings, logger: Logger) {
         self.sessions = sessions
         self.apiTokens = apiTokens
         self.access = access
         self.optIn = optIn
+        self.invitations = invitations
         self.settings = settings
         self.pages = Pages(supportContact: settings.supportContact)
         self.logger = logger
@@ -36,6 +39,8 @@ public struct WebFront: Sendable {
         router.get("/static/ipm.js") { _, _ in Self.asset(StaticAssets.script, type: "text/javascript; charset=utf-8") }
         router.get("/") { _, _ in Self.redirect("/settings") }
         registerSignIn(on: router)
+        registerSignUp(on: router)
+        registerInvitations(on: router)
         registerCompanies(on: router)
         registerOptIn(on: router)
         registerAPITokens(on: router)

@@ -70,19 +70,10 @@ extension AuditEvent {
     static let columns = "e.id, e.company_id, e.occurred_at, e.actor_kind, e.actor_admin_id, e.actor_name, e.action, e.detail"
 
     init(row: PostgresRow) throws {
-        let name = try row.decode("actor_name", as: String.self)
-        let actor: AuditActor
-        switch try row.decode("actor_kind", as: String.self) {
-        case "admin":
-            guard let adminID = try row.decode("actor_admin_id", as: UUID?.self) else { throw PostgresError.decodingFailed }
-            actor = .admin(AdminID(adminID), try SignInName(name))
-        case "system":
-            actor = .system(name)
-        case "operator":
-            actor = .operator(name)
-        default:
-            throw PostgresError.decodingFailed
-        }
+        let actor = try AuditActor(
+            kind: try row.decode("actor_kind", as: String.self), adminID: try row.decode("actor_admin_id", as: UUID?.self),
+            name: try row.decode("actor_name", as: String.self)
+        )
         guard let action = AuditAction(rawValue: try row.decode("action", as: String.self)) else {
             throw PostgresError.decodingFailed
         }
@@ -98,18 +89,33 @@ extension AuditEvent {
 
     /// Appends the event on a connection that is already in the caller's transaction.
     func insert(on connection: PostgresConnection) throws {
-        let kind: String
-        let adminID: UUID?
-        let name: String
-        switch actor {
-        case .admin(let id, let signInName): (kind, adminID, name) = ("admin", id.rawValue, signInName.value)
-        case .system(let system): (kind, adminID, name) = ("system", nil, system)
-        case .operator(let person): (kind, adminID, name) = ("operator", nil, person)
-        }
+        let (kind, adminID, name) = actor.columns
         try connection.execute("""
             INSERT INTO audit_events (id, company_id, occurred_at, actor_kind, actor_admin_id, actor_name, action, detail)
             VALUES (\(id.rawValue), \(companyID.rawValue), \(occurredAt), \(kind), \(adminID), \(name), \(action.rawValue), \(detail))
             """)
+    }
+}
+
+extension AuditActor {
+    /// `(actor_kind, admin id, name)` as the audit trail stores them.
+    var columns: (String, UUID?, String) {
+        switch self {
+        case .admin(let id, let signInName): return ("admin", id.rawValue, signInName.value)
+        case .system(let system): return ("system", nil, system)
+        case .operator(let person): return ("operator", nil, person)
+        }
+    }
+
+    init(kind: String, adminID: UUID?, name: String) throws {
+        switch kind {
+        case "admin":
+            guard let adminID else { throw PostgresError.decodingFailed }
+            self = .admin(AdminID(adminID), try SignInName(name))
+        case "system": self = .system(name)
+        case "operator": self = .operator(name)
+        default: throw PostgresError.decodingFailed
+        }
     }
 }
 

@@ -72,11 +72,17 @@ struct WebHarness: @unchecked Sendable {
         )
         let router = Router(context: WebRequestContext.self)
         OpenAPIDocument.register(on: router)
+        let access = CompanyAccess(companies: companies, memberships: memberships, connections: connections, audit: audit, clock: clock)
         let web = WebFront(
             sessions: sessions,
             apiTokens: APITokenService(tokens: PostgresAPITokenRepository(client: client), admins: admins, clock: clock, random: SystemRandomSource()),
-            access: CompanyAccess(companies: companies, memberships: memberships, connections: connections, audit: audit, clock: clock),
-            optIn: flow, settings: WebSettings(publicURL: URL(string: "https://ipm.example")!, supportContact: "Pat <pat@example.com>"),
+            access: access,
+            optIn: flow,
+            invitations: InvitationService(
+                invitations: PostgresInvitationRepository(client: client, hasher: try BcryptPasswordHasher(cost: 4)),
+                access: access, clock: clock, random: SystemRandomSource()
+            ),
+            settings: WebSettings(publicURL: URL(string: "https://ipm.example")!, supportContact: "Pat <pat@example.com>"),
             logger: Logger(label: "web-test")
         )
         web.register(on: router)

@@ -31,6 +31,38 @@ extension Templates {
         </dl>
         {{#reason}}<p class="warning" role="status">{{reason}}</p>{{/reason}}
         <p class="actions"><a class="button" href="/companies/{{id}}/api">API</a> <a class="button secondary" href="/companies/{{id}}/activity">Activity</a></p>
+        {{#canInvite}}
+        <h2>Invitations</h2>
+        {{#issued}}
+        <div class="notice" role="status">
+        <p>Invitation created: whoever opens this link before {{expires}} (UTC) can sign up once and join as {{role}}. Copy it now: it will not be shown again.</p>
+        <label for="invitation-link">Invitation link</label>
+        <input id="invitation-link" type="text" readonly value="{{link}}">
+        </div>
+        {{/issued}}
+        <form method="post" action="/companies/{{id}}/invitations" class="card">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label for="invite-role">Role of the newcomer</label>
+        <select id="invite-role" name="role">
+        <option value="viewer">viewer (sees status and activity)</option>
+        <option value="admin">admin (also opts in and out, invites)</option>
+        </select>
+        <div class="actions"><button type="submit">Create invitation link</button></div>
+        </form>
+        {{#hasInvitations}}
+        <table class="invitations">
+        <caption>Pending invitations</caption>
+        <thead><tr><th scope="col">Role</th><th scope="col">Invited by</th><th scope="col">Created (UTC)</th><th scope="col">Expires (UTC)</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+        <tbody>
+        {{#invitations}}
+        <tr><td>{{role}}</td><td>{{invitedBy}}</td><td>{{created}}</td><td>{{expires}}</td>
+        <td><form method="post" action="/companies/{{companyID}}/invitations/{{id}}/revoke" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="secondary small" aria-label="Revoke the {{role}} invitation created {{created}}">Revoke</button></form></td></tr>
+        {{/invitations}}
+        </tbody>
+        </table>
+        {{/hasInvitations}}
+        {{^hasInvitations}}<p>No pending invitations.</p>{{/hasInvitations}}
+        {{/canInvite}}
         """#
 
     /// The seed's "UPS API" pop-up, as a page that looks like a dialog (it works without JS).

@@ -93,6 +93,7 @@ enum Templates {
         <p class="aside"><a href="/forgot-password">Forgot your password?</a></p>
         <button type="submit">SIGN IN</button>
         </form>
+        <p class="aside">Don't have an account? <a href="/signup">Sign up now</a></p>
         </section>
         """#
 
