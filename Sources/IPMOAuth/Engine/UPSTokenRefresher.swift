@@ -72,7 +72,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
         if snapshot.connection.status == .authenticated, let tokens = snapshot.tokens, let expiry = snapshot.connection.accessTokenExpiresAt,
            !snapshot.connection.isDueForRefresh(at: clock.now(), policy: policy), expiry > clock.now()
         {
-            return IssuedAccessToken(token: try secrets.open(tokens.accessToken, context: SealedTokenPair.accessTokenContext(company)), expiresAt: expiry)
+            return try stored(tokens, of: company, expiresAt: expiry)
         }
         let metadata: Logger.Metadata = ["company": "\(company)"]
         let result = try await connections.withLockedConnection(company, .wait) { locked -> (ConnectionUpdate?, Result<IssuedAccessToken, AccessTokenFailure>) in
@@ -82,7 +82,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
             }
             let now = clock.now()
             let current = { () throws -> IssuedAccessToken in
-                IssuedAccessToken(token: try secrets.open(tokens.accessToken, context: SealedTokenPair.accessTokenContext(company)), expiresAt: expiry)
+                try stored(tokens, of: company, expiresAt: expiry)
             }
             if !connection.isDueForRefresh(at: now, policy: policy) {
                 if expiry > now { return (nil, .success(try current())) }
@@ -102,6 +102,11 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
         }
         guard let result else { throw DomainError.companyNotFound(.id(company)) }
         return try result.get()
+    }
+
+    /// The stored access token, opened.
+    private func stored(_ tokens: SealedTokenPair, of company: CompanyID, expiresAt expiry: Date) throws -> IssuedAccessToken {
+        IssuedAccessToken(token: try secrets.open(tokens.accessToken, context: SealedTokenPair.accessTokenContext(company)), expiresAt: expiry)
     }
 
     private func refresh(_ company: CompanyID, force: Bool, lock: LockWaitPolicy) async -> RefreshOutcome {
