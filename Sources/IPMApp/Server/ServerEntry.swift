@@ -88,7 +88,11 @@ enum ServerApplication {
             settings: WebSettings(publicURL: configuration.publicURL, supportContact: configuration.supportContact), logger: logger
         )
         web.register(on: router)
-        APIFront(web: web).register(on: router)
+        let upsAccess = UPSAccessAPI(
+            credentials: ServiceCredentials(repository: PostgresServiceCredentialRepository(client: database.client), clock: services.clock, random: SystemRandomSource()),
+            tokens: UPSAccessTokens(refresher: oauth.refresher), clock: services.clock, logger: logger
+        )
+        APIFront(web: web, upsAccess: upsAccess).register(on: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "ipm-server"),

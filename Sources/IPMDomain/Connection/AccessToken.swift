@@ -17,6 +17,8 @@ public enum AccessTokenFailure: Error, Sendable, Hashable, CustomStringConvertib
     case notAuthenticated(ConnectionStatus, reason: String?)
     /// The token expired and could not be renewed just now (UPS failing, or backing off).
     case unavailable(String)
+    /// UPS refused IPM's own client credentials: an operator must fix IPM_UPS_CLIENT_ID/SECRET.
+    case misconfigured(String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,8 @@ public enum AccessTokenFailure: Error, Sendable, Hashable, CustomStringConvertib
             "The company is not authenticated with UPS (\(status))\(reason.map { ": \($0)" } ?? ".")"
         case .unavailable(let reason):
             "No valid UPS access token is available right now: \(reason)"
+        case .misconfigured(let reason):
+            "UPS refused IPM's client credentials, so no access token can be issued: \(reason)"
         }
     }
 }

@@ -19,7 +19,9 @@ public enum OpenAPIDocument {
           "components": {
             "securitySchemes": {
               "session": {"type": "http", "scheme": "bearer"},
-              "cookie": {"type": "apiKey", "in": "cookie", "name": "ipm_session"}
+              "cookie": {"type": "apiKey", "in": "cookie", "name": "ipm_session"},
+              "serviceToken": {"type": "http", "scheme": "bearer",
+                "description": "A service token (ipm_svc_…) for the deployment's other services, made with ipm service-token create NAME --scope access-token|proxy; admins' tokens are refused"}
             },
             "parameters": {
               "companyID": {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}
@@ -40,6 +42,9 @@ public enum OpenAPIDocument {
               "AuditEvent": {"type": "object", "required": ["id", "occurredAt", "actor", "action", "title", "detail"],
                 "properties": {"id": {"type": "string", "format": "uuid"}, "occurredAt": {"type": "string", "format": "date-time"}, "actor": {"type": "string"},
                   "action": {"type": "string"}, "title": {"type": "string"}, "detail": {"type": "string"}}},
+              "AccessToken": {"type": "object", "required": ["access_token", "token_type", "expires_at", "expires_in"],
+                "properties": {"access_token": {"type": "string"}, "token_type": {"enum": ["Bearer"]}, "expires_at": {"type": "string", "format": "date-time"},
+                  "expires_in": {"type": "integer", "description": "Whole seconds from now"}}},
               "AuditEventPage": {"type": "object", "required": ["events"],
                 "properties": {"events": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEvent"}}, "next": {"type": "string"}}}
             }
@@ -75,6 +80,13 @@ public enum OpenAPIDocument {
                   {"name": "before", "in": "query", "schema": {"type": "string"}, "description": "The next value of the previous page"}],
                 "responses": {"200": {"description": "A page of events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AuditEventPage"}}}},
                   "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}
+            },
+            "/api/v1/companies/{id}/ups/access-token": {
+              "get": {"summary": "The company's valid UPS access token, refreshed first when it is within the refresh margin (service token with scope access-token)",
+                "operationId": "getUPSAccessToken", "security": [{"serviceToken": []}], "parameters": [{"$ref": "#/components/parameters/companyID"}],
+                "responses": {"200": {"description": "The token; never cache it (Cache-Control: no-store)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AccessToken"}}}},
+                  "401": {"$ref": "#/components/responses/Problem"}, "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"},
+                  "409": {"$ref": "#/components/responses/Problem"}, "502": {"$ref": "#/components/responses/Problem"}, "503": {"$ref": "#/components/responses/Problem"}}}
             },
             "/api/v1/oauth/complete": {
               "post": {"summary": "Finish an opt-in started through the API: the address the browser was sent back to (--paste)", "operationId": "completeOptIn",

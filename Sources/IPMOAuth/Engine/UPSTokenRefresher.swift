@@ -95,6 +95,8 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
                 return (update, .success(IssuedAccessToken(token: fresh, expiresAt: newExpiry)))
             case .reauthorizationRequired(let reason):
                 return (update, .failure(.notAuthenticated(.reauthorizationRequired, reason: reason.message)))
+            case .misconfigured(let detail) where expiry <= now:
+                return (update, .failure(.misconfigured(detail)))
             default:
                 if expiry > now { return (update, .success(try current())) }
                 return (update, .failure(.unavailable(outcome.description)))

@@ -1,0 +1,15 @@
+import Metrics
+
+/// The token API's and the UPS proxy's metrics (names listed in the README).
+enum UPSAccessMetrics {
+    /// `ipm_token_api_duration_seconds{outcome}`: one observation per token API request.
+    static func tokenAPI(_ outcome: String, since start: ContinuousClock.Instant) {
+        Timer(label: "ipm_token_api_duration_seconds", dimensions: [("outcome", outcome)], preferredDisplayUnit: .seconds)
+            .recordNanoseconds(nanoseconds(since: start))
+    }
+
+    private static func nanoseconds(since start: ContinuousClock.Instant) -> Int64 {
+        let (seconds, attoseconds) = (ContinuousClock.now - start).components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
