@@ -20,6 +20,9 @@ struct HTTPHarness: @unchecked Sendable {
     let apiTokens: APITokenService
     let router: Router<WebRequestContext>
 
+    /// The proxy's limits here: 2 s for UPS to answer, 64 KiB bodies either way.
+    static let proxyTimeout = Duration.seconds(2)
+
     static func run(_ body: (HTTPHarness) async throws -> Void) async throws {
         try await EngineHarness.run { engine in
             try await body(try make(engine))
@@ -27,6 +30,7 @@ struct HTTPHarness: @unchecked Sendable {
     }
 
     private static func make(_ engine: EngineHarness) throws -> HTTPHarness {
+        let proxyTimeout = Self.proxyTimeout
         let client = engine.database.client
         let clock = engine.clock
         let logger = engine.logs.logger(label: "http")
@@ -41,10 +45,15 @@ struct HTTPHarness: @unchecked Sendable {
             invitations: InvitationService(
                 invitations: PostgresInvitationRepository(client: client, hasher: try BcryptPasswordHasher(cost: 4)), access: access, clock: clock, random: SystemRandomSource()
             ),
+            notifications: PostgresNotificationRepository(client: client),
             settings: WebSettings(publicURL: URL(string: "http://127.0.0.1:8080")!), logger: logger
         )
         let credentials = ServiceCredentials(repository: PostgresServiceCredentialRepository(client: client), clock: clock, random: SystemRandomSource())
-        let upsAccess = UPSAccessAPI(credentials: credentials, tokens: UPSAccessTokens(refresher: engine.refresher), clock: clock, logger: logger)
+        let forwarder = UPSResourceForwarder(configuration: engine.provider().configuration, httpClient: engine.httpClient, timeout: proxyTimeout, maxResponseBytes: 64 * 1024)
+        let upsAccess = UPSAccessAPI(
+            credentials: credentials, tokens: UPSAccessTokens(refresher: engine.refresher), forwarding: forwarder, clock: clock, logger: logger,
+            maxProxyBodyBytes: 64 * 1024
+        )
         let router = Router(context: WebRequestContext.self)
         web.register(on: router)
         APIFront(web: web, upsAccess: upsAccess).register(on: router)
@@ -63,6 +72,12 @@ struct HTTPHarness: @unchecked Sendable {
     var companyID: String { engine.company.id.description }
 
     static func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)"] }
+
+    /// A signed-in browser's cookie (a session made the way the sign-in page makes one).
+    func browserCookie(_ name: String = "alice") async throws -> HTTPFields {
+        let issued = try await sessions.signIn(name, password: try Password("correct horse battery"), clientAddress: nil, kind: .web)
+        return [.cookie: "ipm_session=\(issued.token.value)"]
+    }
 
     /// `GET /api/v1/companies/{id}/ups/access-token` with `token`.
     static func accessToken(_ client: any TestClientProtocol, company: String, token: String) async throws -> TestResponse {

@@ -37,4 +37,8 @@ public protocol UPSAccessTokenProviding: Sendable {
     /// The company's access token, refreshed first (under the company's lock) when it is
     /// within the refresh margin. Throws `AccessTokenFailure` or an infrastructure error.
     func accessToken(for company: CompanyID) async throws -> IssuedAccessToken
+    /// A new access token after UPS refused `rejected` (401): refreshed under the company's
+    /// lock only when `rejected` is still the stored one; otherwise the token another caller
+    /// stored meanwhile. Throws `AccessTokenFailure` or an infrastructure error.
+    func accessToken(for company: CompanyID, replacing rejected: Secret) async throws -> IssuedAccessToken
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HTTPTypes
+import NIOCore
 public import IPMDomain
 public import Logging
 
@@ -9,20 +10,29 @@ public import Logging
 public struct UPSAccessAPI: Sendable {
     let credentials: ServiceCredentials
     let tokens: any UPSAccessTokenProviding
+    let proxy: UPSResourceProxy
     let clock: any IPMDomain.Clock
     let logger: Logger
+    /// The largest request body the proxy passes on (UPS's answers are bounded by the forwarder).
+    let maxProxyBodyBytes: Int
 
-    public init(credentials: ServiceCredentials, tokens: any UPSAccessTokenProviding, clock: any IPMDomain.Clock, logger: Logger) {
+    public init(
+        credentials: ServiceCredentials, tokens: any UPSAccessTokenProviding, forwarding: any UPSResourceForwarding,
+        clock: any IPMDomain.Clock, logger: Logger, maxProxyBodyBytes: Int = 10 * 1024 * 1024
+    ) {
         self.credentials = credentials
         self.tokens = tokens
+        self.proxy = UPSResourceProxy(tokens: tokens, forwarding: forwarding)
         self.clock = clock
         self.logger = logger
+        self.maxProxyBodyBytes = maxProxyBodyBytes
     }
 }
 
 extension APIFront {
-    /// `GET /api/v1/companies/{id}/ups/access-token` for the deployment's other services,
-    /// with a service token of scope `access-token`.
+    /// `GET /api/v1/companies/{id}/ups/access-token` (service token of scope `access-token`)
+    /// and `/api/v1/companies/{id}/ups/proxy/{path…}` (scope `proxy`) for the deployment's
+    /// other services.
     func registerUPSAccess(on api: RouterGroup<WebRequestContext>) {
         guard let upsAccess else { return }
         api.get("/companies/:id/ups/access-token") { request, context in
@@ -34,6 +44,19 @@ extension APIFront {
             } catch {
                 UPSAccessMetrics.tokenAPI("error", since: start)
                 throw error
+            }
+        }
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+            api.on("/companies/:id/ups/proxy/**", method: method) { request, context in
+                let start = ContinuousClock.now
+                do {
+                    let (response, outcome) = try await proxied(request, context, upsAccess)
+                    UPSAccessMetrics.proxy(outcome, since: start)
+                    return response
+                } catch {
+                    UPSAccessMetrics.proxy("error", since: start)
+                    throw error
+                }
             }
         }
     }
@@ -63,6 +86,73 @@ extension APIFront {
             upsAccess.logger.notice("token API: no access token", metadata: metadata.merging(["reason": "\(failure)"]) { $1 })
             return (refusal.response, refusal.outcome)
         }
+    }
+
+    /// The proxy: the caller's request without its credentials, to UPS with the company's
+    /// token; UPS's status, content type and body back. The metric label is UPS's status
+    /// class (`2xx`…`5xx`) or why no call was made.
+    private func proxied(_ request: Request, _ context: WebRequestContext, _ upsAccess: UPSAccessAPI) async throws -> (Response, String) {
+        let credential: ServiceCredential
+        switch try await serviceCaller(request, scope: .proxy, upsAccess) {
+        case .success(let found): credential = found
+        case .failure(let refusal): return (refusal.response, refusal.outcome)
+        }
+        guard let company = context.parameters.get("id").flatMap(CompanyID.init) else {
+            return (Problem(.notFound, "There is no such company.").response, "not_found")
+        }
+        // The path exactly as sent (still percent-encoded), after /api/v1/companies/{id}/ups/proxy/.
+        let target: UPSResourceTarget
+        do {
+            let path = request.uri.path.split(separator: "/", maxSplits: 7, omittingEmptySubsequences: false).dropFirst(7).joined(separator: "/")
+            target = try UPSResourceTarget(path: path, query: request.uri.query)
+        } catch {
+            return (Problem(.badRequest, "The UPS \(error.description).").response, "bad_request")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: upsAccess.maxProxyBodyBytes)
+        } catch is NIOTooManyBytesError {
+            return (Problem(.contentTooLarge, "The request body is larger than the proxy passes on (\(upsAccess.maxProxyBodyBytes) bytes).").response, "too_large")
+        }
+        let forwarded = UPSResourceRequest(
+            method: request.method.rawValue, target: target, headers: Self.endToEndHeaders(request.headers), body: Array(buffer: body)
+        )
+        var metadata: Logger.Metadata = ["service": "\(credential.name)", "company": "\(company)", "method": "\(request.method)", "target": "\(target)"]
+        do {
+            let (answer, retried) = try await upsAccess.proxy.forward(forwarded, for: company)
+            metadata["status"] = "\(answer.status)"
+            metadata["retried"] = "\(retried)"
+            upsAccess.logger.debug("UPS proxy: forwarded", metadata: metadata)
+            if retried { UPSAccessMetrics.proxyRetried() }
+            var headers: HTTPFields = [.cacheControl: "no-store"]
+            if let contentType = answer.contentType { headers[.contentType] = contentType }
+            return (Response(status: .init(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body))), "\(answer.status / 100)xx")
+        } catch let error as DomainError where error.isNotFound {
+            return (Problem(.notFound, "There is no such company.").response, "not_found")
+        } catch let failure as AccessTokenFailure {
+            let refusal = Self.refusal(failure)
+            upsAccess.logger.notice("UPS proxy: no access token", metadata: metadata.merging(["reason": "\(failure)"]) { $1 })
+            return (refusal.response, refusal.outcome)
+        } catch let failure as UPSResourceForwardingError {
+            upsAccess.logger.notice("UPS proxy: no answer from UPS", metadata: metadata.merging(["reason": "\(failure)"]) { $1 })
+            switch failure.kind {
+            case .timeout: return (Problem(.gatewayTimeout, "UPS did not answer in time: \(failure.message).").response, "timeout")
+            case .unreachable, .responseTooLarge: return (Problem(.badGateway, "No usable answer from UPS: \(failure.message).").response, "bad_gateway")
+            }
+        }
+    }
+
+    /// What the proxy never passes on: the caller's own credentials and cookies, the host,
+    /// and hop-by-hop headers (RFC 9110 §7.6.1), including those the Connection header names.
+    static func endToEndHeaders(_ headers: HTTPFields) -> [(name: String, value: String)] {
+        var dropped: Set<String> = [
+            "authorization", "cookie", "host", "connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
+            "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "content-length", "x-csrf-token",
+        ]
+        for value in headers[values: .connection] {
+            for name in value.split(separator: ",") { dropped.insert(name.trimmingCharacters(in: .whitespaces).lowercased()) }
+        }
+        return headers.filter { !dropped.contains($0.name.canonicalName) }.map { (name: $0.name.rawName, value: $0.value) }
     }
 
     /// Why a service is not given what it asked for: the problem, and a metric label.

@@ -8,6 +8,18 @@ enum UPSAccessMetrics {
             .recordNanoseconds(nanoseconds(since: start))
     }
 
+    /// `ipm_ups_proxy_duration_seconds{outcome}`: one observation per proxied request; the
+    /// outcome is UPS's status class (`2xx`, `4xx`, …) or why UPS was not (usefully) called.
+    static func proxy(_ outcome: String, since start: ContinuousClock.Instant) {
+        Timer(label: "ipm_ups_proxy_duration_seconds", dimensions: [("outcome", outcome)], preferredDisplayUnit: .seconds)
+            .recordNanoseconds(nanoseconds(since: start))
+    }
+
+    /// `ipm_ups_proxy_retries_total`: calls sent a second time after UPS refused the token.
+    static func proxyRetried() {
+        Counter(label: "ipm_ups_proxy_retries_total").increment()
+    }
+
     private static func nanoseconds(since start: ContinuousClock.Instant) -> Int64 {
         let (seconds, attoseconds) = (ContinuousClock.now - start).components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
