@@ -143,6 +143,10 @@ struct TokenCommandsTests {
             #expect(tracked.body.contains("1Z999AA10123456784"))
             #expect(sandbox.counters[.resourceCallsOK] == 1)
             #expect(try await Self.curl(api + "/access-token", bearer: "ipm_svc_unknown").status == 401)
+            let metrics = try await Programs.run("/usr/bin/curl", ["-s", "--max-time", "5", base.absoluteString + "/metrics"]).stdout
+            #expect(metrics.contains(#"ipm_token_api_duration_seconds_count{outcome="ok"} 1"#), "\(metrics)")
+            #expect(metrics.contains(#"ipm_token_api_duration_seconds_count{outcome="unauthorized"} 1"#))
+            #expect(metrics.contains(#"ipm_ups_proxy_duration_seconds_count{outcome="2xx"} 1"#))
 
             let exit = await server.stop()
             #expect(exit.status == 0, "\(server.log)")

@@ -36,27 +36,11 @@ extension APIFront {
     func registerUPSAccess(on api: RouterGroup<WebRequestContext>) {
         guard let upsAccess else { return }
         api.get("/companies/:id/ups/access-token") { request, context in
-            let start = ContinuousClock.now
-            do {
-                let (response, outcome) = try await accessToken(request, context, upsAccess)
-                UPSAccessMetrics.tokenAPI(outcome, since: start)
-                return response
-            } catch {
-                UPSAccessMetrics.tokenAPI("error", since: start)
-                throw error
-            }
+            try await UPSAccessMetrics.measured(UPSAccessMetrics.tokenAPI) { try await accessToken(request, context, upsAccess) }
         }
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
             api.on("/companies/:id/ups/proxy/**", method: method) { request, context in
-                let start = ContinuousClock.now
-                do {
-                    let (response, outcome) = try await proxied(request, context, upsAccess)
-                    UPSAccessMetrics.proxy(outcome, since: start)
-                    return response
-                } catch {
-                    UPSAccessMetrics.proxy("error", since: start)
-                    throw error
-                }
+                try await UPSAccessMetrics.measured(UPSAccessMetrics.proxy) { try await proxied(request, context, upsAccess) }
             }
         }
     }

@@ -1,3 +1,4 @@
+import Hummingbird
 import Metrics
 
 /// The token API's and the UPS proxy's metrics (names listed in the README).
@@ -18,6 +19,20 @@ enum UPSAccessMetrics {
     /// `ipm_ups_proxy_retries_total`: calls sent a second time after UPS refused the token.
     static func proxyRetried() {
         Counter(label: "ipm_ups_proxy_retries_total").increment()
+    }
+
+    /// Runs `body` and records its latency with `record` under the outcome it reports, or
+    /// `error` when it throws.
+    static func measured(_ record: (String, ContinuousClock.Instant) -> Void, _ body: () async throws -> (Response, String)) async throws -> Response {
+        let start = ContinuousClock.now
+        do {
+            let (response, outcome) = try await body()
+            record(outcome, start)
+            return response
+        } catch {
+            record("error", start)
+            throw error
+        }
     }
 
     private static func nanoseconds(since start: ContinuousClock.Instant) -> Int64 {
