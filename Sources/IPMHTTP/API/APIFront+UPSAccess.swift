@@ -47,13 +47,10 @@ extension APIFront {
 
     /// The answer and the outcome label its metric carries.
     private func accessToken(_ request: Request, _ context: WebRequestContext, _ upsAccess: UPSAccessAPI) async throws -> (Response, String) {
-        let credential: ServiceCredential
-        switch try await serviceCaller(request, scope: .accessToken, upsAccess) {
-        case .success(let found): credential = found
+        let (credential, company): (ServiceCredential, CompanyID)
+        switch try await serviceCall(request, context, scope: .accessToken, upsAccess) {
+        case .success(let call): (credential, company) = call
         case .failure(let refusal): return (refusal.response, refusal.outcome)
-        }
-        guard let company = context.parameters.get("id").flatMap(CompanyID.init) else {
-            return (Problem(.notFound, "There is no such company.").response, "not_found")
         }
         var metadata: Logger.Metadata = ["service": "\(credential.name)", "company": "\(company)"]
         do {
@@ -76,13 +73,10 @@ extension APIFront {
     /// token; UPS's status, content type and body back. The metric label is UPS's status
     /// class (`2xx`…`5xx`) or why no call was made.
     private func proxied(_ request: Request, _ context: WebRequestContext, _ upsAccess: UPSAccessAPI) async throws -> (Response, String) {
-        let credential: ServiceCredential
-        switch try await serviceCaller(request, scope: .proxy, upsAccess) {
-        case .success(let found): credential = found
+        let (credential, company): (ServiceCredential, CompanyID)
+        switch try await serviceCall(request, context, scope: .proxy, upsAccess) {
+        case .success(let call): (credential, company) = call
         case .failure(let refusal): return (refusal.response, refusal.outcome)
-        }
-        guard let company = context.parameters.get("id").flatMap(CompanyID.init) else {
-            return (Problem(.notFound, "There is no such company.").response, "not_found")
         }
         // The path exactly as sent (still percent-encoded), after /api/v1/companies/{id}/ups/proxy/.
         let target: UPSResourceTarget
@@ -165,6 +159,19 @@ extension APIFront {
         case .misconfigured:
             Refusal(problem: Problem(.badGateway, "UPS refused IPM's client credentials; an operator must check IPM_UPS_CLIENT_ID and IPM_UPS_CLIENT_SECRET."), outcome: "misconfigured")
         }
+    }
+
+    /// Who calls (a service credential with `scope`) and for which company, or the refusal.
+    private func serviceCall(_ request: Request, _ context: WebRequestContext, scope: ServiceScope, _ upsAccess: UPSAccessAPI) async throws -> Result<(ServiceCredential, CompanyID), Refusal> {
+        let credential: ServiceCredential
+        switch try await serviceCaller(request, scope: scope, upsAccess) {
+        case .success(let found): credential = found
+        case .failure(let refusal): return .failure(refusal)
+        }
+        guard let company = context.parameters.get("id").flatMap(CompanyID.init) else {
+            return .failure(Refusal(problem: Problem(.notFound, "There is no such company."), outcome: "not_found"))
+        }
+        return .success((credential, company))
     }
 
     /// The live service credential behind the bearer token when it carries `scope`. An
