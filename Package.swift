@@ -111,6 +111,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -231,8 +232,10 @@ let package = Package(
         .testTarget(
             name: "IPMOAuthEngineTests",
             dependencies: [
-                "IPMOAuth", "IPMWebhooks", "IPMDomain", "IPMPostgres", "IPMTestSupport", "UPSSandbox",
+                "IPMOAuth", "IPMWebhooks", "IPMDomain", "IPMPostgres", "IPMTestSupport", "UPSSandbox", "IPMHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -118,4 +118,46 @@ struct TokenCommandsTests {
             _ = database
         }
     }
+
+    /// The deployment's other services against the real `ipm-server`: a service token made by
+    /// `ipm service-token create` gets the company's access token over a socket, and the proxy
+    /// reaches the sandbox's tracking API with it.
+    @Test func aServiceTokenGetsTheAccessTokenAndReachesUPSThroughIPMServer() async throws {
+        try await withOptedInCompany { env, sandbox, database in
+            let created = try await Programs.run("ipm", ["service-token", "create", "label-printer", "--scope", "access-token", "--scope", "proxy"], environment: env)
+            #expect(created.status == 0, "\(created.stderr)")
+            let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let company = try #require(try await PostgresCompanyRepository(client: database.client, clock: SystemClock()).find(try CompanyReference("Acme Logistics")))
+            let server = try ServerProcess(environment: env)
+            let base = try #require(await server.waitUntilListening(), "ipm-server did not come up: \(server.log)")
+            let api = base.absoluteString + "/api/v1/companies/\(company.id)/ups"
+
+            let issued = try await Self.curl(api + "/access-token", bearer: token)
+            #expect(issued.status == 200, "\(issued.body) \(server.log)")
+            let answer = try JSONSerialization.jsonObject(with: Data(issued.body.utf8)) as? [String: Any]
+            let accessToken = try #require(answer?["access_token"] as? String)
+            #expect(answer?["token_type"] as? String == "Bearer")
+
+            let tracked = try await Self.curl(api + "/proxy/api/track/v1/details/1Z999AA10123456784?locale=en_US", bearer: token)
+            #expect(tracked.status == 200, "\(tracked.body) \(server.log)")
+            #expect(tracked.body.contains("1Z999AA10123456784"))
+            #expect(sandbox.counters[.resourceCallsOK] == 1)
+            #expect(try await Self.curl(api + "/access-token", bearer: "ipm_svc_unknown").status == 401)
+            let metrics = try await Programs.run("/usr/bin/curl", ["-s", "--max-time", "5", base.absoluteString + "/metrics"]).stdout
+            #expect(metrics.contains(#"ipm_token_api_duration_seconds_count{outcome="ok"} 1"#), "\(metrics)")
+            #expect(metrics.contains(#"ipm_token_api_duration_seconds_count{outcome="unauthorized"} 1"#))
+            #expect(metrics.contains(#"ipm_ups_proxy_duration_seconds_count{outcome="2xx"} 1"#))
+
+            let exit = await server.stop()
+            #expect(exit.status == 0, "\(server.log)")
+            #expect(!server.log.contains(accessToken) && !server.log.contains(token), "no token in the server's log")
+        }
+    }
+
+    /// `curl` with a bearer token: the status and body.
+    private static func curl(_ url: String, bearer: String) async throws -> (status: Int, body: String) {
+        let run = try await Programs.run("/usr/bin/curl", ["-s", "--max-time", "20", "-H", "Authorization: Bearer \(bearer)", "-w", "\n%{http_code}", url])
+        let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
 }

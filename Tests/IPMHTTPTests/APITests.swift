@@ -68,7 +68,8 @@ struct APITests {
             #expect(document["openapi"] as? String == "3.1.0")
             let paths = try #require(document["paths"] as? [String: [String: Any]])
             var documented = Set<String>()
-            for (path, operations) in paths {
+            // The token API and the UPS proxy need the OAuth engine: HTTPHarness checks them (IPMOAuthEngineTests).
+            for (path, operations) in paths where !path.contains("/ups/") {
                 for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") }
             }
             // Served by ipm-server's composition root next to these; HealthRoutesTests covers them.

@@ -11,6 +11,8 @@ struct OAuthComponents: Sendable {
     let keyRing: AESGCMKeyRing
     let optIn: UPSOptInEngine
     let refresher: UPSTokenRefresher
+    /// The UPS proxy's way to UPS's resource APIs, on the same HTTP client.
+    let forwarder: UPSResourceForwarder
     /// Pooled outbound HTTP (UPS, and the webhook); shut down with the components.
     let httpClient: HTTPClient
 
@@ -45,7 +47,10 @@ struct OAuthComponents: Sendable {
             server: provider, connections: services.connections, secrets: keyRing, clock: services.clock,
             random: random, retry: RetryPolicy(), policy: RefreshPolicy(margin: configuration.refreshMargin), logger: logger
         )
-        return OAuthComponents(keyRing: keyRing, optIn: optIn, refresher: refresher, httpClient: httpClient)
+        return OAuthComponents(
+            keyRing: keyRing, optIn: optIn, refresher: refresher,
+            forwarder: UPSResourceForwarder(configuration: providerConfiguration, httpClient: httpClient), httpClient: httpClient
+        )
     }
 
     func shutdown() async {

@@ -84,11 +84,15 @@ enum ServerApplication {
         OpenAPIDocument.register(on: router)
         let web = WebFront(
             sessions: services.sessions, apiTokens: services.apiTokens, access: services.companyAccess, optIn: oauth.optIn,
-            invitations: services.invitations,
+            invitations: services.invitations, notifications: PostgresNotificationRepository(client: database.client),
             settings: WebSettings(publicURL: configuration.publicURL, supportContact: configuration.supportContact), logger: logger
         )
         web.register(on: router)
-        APIFront(web: web).register(on: router)
+        let upsAccess = UPSAccessAPI(
+            credentials: ServiceCredentials(repository: PostgresServiceCredentialRepository(client: database.client), clock: services.clock, random: SystemRandomSource()),
+            tokens: UPSAccessTokens(refresher: oauth.refresher), forwarding: oauth.forwarder, clock: services.clock, logger: logger
+        )
+        APIFront(web: web, upsAccess: upsAccess).register(on: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "ipm-server"),

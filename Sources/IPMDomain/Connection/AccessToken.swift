@@ -17,6 +17,8 @@ public enum AccessTokenFailure: Error, Sendable, Hashable, CustomStringConvertib
     case notAuthenticated(ConnectionStatus, reason: String?)
     /// The token expired and could not be renewed just now (UPS failing, or backing off).
     case unavailable(String)
+    /// UPS refused IPM's own client credentials: an operator must fix IPM_UPS_CLIENT_ID/SECRET.
+    case misconfigured(String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,8 @@ public enum AccessTokenFailure: Error, Sendable, Hashable, CustomStringConvertib
             "The company is not authenticated with UPS (\(status))\(reason.map { ": \($0)" } ?? ".")"
         case .unavailable(let reason):
             "No valid UPS access token is available right now: \(reason)"
+        case .misconfigured(let reason):
+            "UPS refused IPM's client credentials, so no access token can be issued: \(reason)"
         }
     }
 }
@@ -33,4 +37,8 @@ public protocol UPSAccessTokenProviding: Sendable {
     /// The company's access token, refreshed first (under the company's lock) when it is
     /// within the refresh margin. Throws `AccessTokenFailure` or an infrastructure error.
     func accessToken(for company: CompanyID) async throws -> IssuedAccessToken
+    /// A new access token after UPS refused `rejected` (401): refreshed under the company's
+    /// lock only when `rejected` is still the stored one; otherwise the token another caller
+    /// stored meanwhile. Throws `AccessTokenFailure` or an infrastructure error.
+    func accessToken(for company: CompanyID, replacing rejected: Secret) async throws -> IssuedAccessToken
 }

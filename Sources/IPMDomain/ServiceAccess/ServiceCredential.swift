@@ -99,10 +99,14 @@ public struct ServiceCredentials: Sendable {
 
     /// The credential when the token is live and carries `scope`, else `nil`.
     public func authorize(_ token: Secret, for scope: ServiceScope) async throws -> ServiceCredential? {
-        guard token.value.hasPrefix(ServiceCredential.tokenPrefix),
-              let credential = try await repository.authenticate(token, at: clock.now()),
-              credential.scopes.contains(scope)
-        else { return nil }
+        guard let credential = try await authenticate(token), credential.scopes.contains(scope) else { return nil }
         return credential
+    }
+
+    /// The live credential behind the token, whatever its scopes (so a front can tell
+    /// "who are you?" from "not allowed"); `nil` when it is unknown or revoked.
+    public func authenticate(_ token: Secret) async throws -> ServiceCredential? {
+        guard token.value.hasPrefix(ServiceCredential.tokenPrefix) else { return nil }
+        return try await repository.authenticate(token, at: clock.now())
     }
 }

@@ -11,8 +11,13 @@ import IPMDomain
 /// pages carry. Errors are `application/problem+json`.
 public struct APIFront: Sendable {
     let web: WebFront
+    /// The token API and the UPS proxy for the deployment's services; `nil` serves neither.
+    let upsAccess: UPSAccessAPI?
 
-    public init(web: WebFront) { self.web = web }
+    public init(web: WebFront, upsAccess: UPSAccessAPI? = nil) {
+        self.web = web
+        self.upsAccess = upsAccess
+    }
 
     public func register(on router: Router<WebRequestContext>) {
         let api = router.group("/api/v1")
@@ -81,6 +86,7 @@ public struct APIFront: Sendable {
                 }
             }
         }
+        registerUPSAccess(on: api)
         // Anything else under the API reads as problem+json, not as a web page.
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
             api.on("**", method: method) { _, _ in Problem(.notFound, "There is no such API route.").response }
@@ -124,7 +130,7 @@ public struct APIFront: Sendable {
         }
     }
 
-    private func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+    func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]

@@ -19,13 +19,19 @@ public enum OpenAPIDocument {
           "components": {
             "securitySchemes": {
               "session": {"type": "http", "scheme": "bearer"},
-              "cookie": {"type": "apiKey", "in": "cookie", "name": "ipm_session"}
+              "cookie": {"type": "apiKey", "in": "cookie", "name": "ipm_session"},
+              "serviceToken": {"type": "http", "scheme": "bearer",
+                "description": "A service token (ipm_svc_…) for the deployment's other services, made with ipm service-token create NAME --scope access-token|proxy; admins' tokens are refused"}
             },
             "parameters": {
-              "companyID": {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}
+              "companyID": {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}},
+              "upsPath": {"name": "path", "in": "path", "required": true, "schema": {"type": "string"},
+                "description": "A UPS API path under IPM_UPS_BASE_URL, slashes included, e.g. api/track/v1/details/1Z999AA10123456784; the query string is passed on too. '.' and '..' segments, encoded slashes, empty segments and absolute URLs are refused (400)"}
             },
             "responses": {
-              "Problem": {"description": "An error", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+              "Problem": {"description": "An error", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+              "UPSAnswer": {"description": "UPS's status, content type and body, sent with the company's access token (refreshed and sent once more after a 401); or a problem from IPM: 400 bad path, 401/403 service token, 404 company, 409 not opted in or re-authorization required, 413 body over 10 MiB, 502 UPS unreachable or answer over 10 MiB, 503 no valid token now (Retry-After), 504 UPS too slow",
+                "content": {"*/*": {"schema": {}}, "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
             },
             "schemas": {
               "Problem": {"type": "object", "required": ["type", "title", "status", "detail"],
@@ -40,6 +46,9 @@ public enum OpenAPIDocument {
               "AuditEvent": {"type": "object", "required": ["id", "occurredAt", "actor", "action", "title", "detail"],
                 "properties": {"id": {"type": "string", "format": "uuid"}, "occurredAt": {"type": "string", "format": "date-time"}, "actor": {"type": "string"},
                   "action": {"type": "string"}, "title": {"type": "string"}, "detail": {"type": "string"}}},
+              "AccessToken": {"type": "object", "required": ["access_token", "token_type", "expires_at", "expires_in"],
+                "properties": {"access_token": {"type": "string"}, "token_type": {"enum": ["Bearer"]}, "expires_at": {"type": "string", "format": "date-time"},
+                  "expires_in": {"type": "integer", "description": "Whole seconds from now"}}},
               "AuditEventPage": {"type": "object", "required": ["events"],
                 "properties": {"events": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEvent"}}, "next": {"type": "string"}}}
             }
@@ -75,6 +84,30 @@ public enum OpenAPIDocument {
                   {"name": "before", "in": "query", "schema": {"type": "string"}, "description": "The next value of the previous page"}],
                 "responses": {"200": {"description": "A page of events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AuditEventPage"}}}},
                   "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}
+            },
+            "/api/v1/companies/{id}/ups/access-token": {
+              "get": {"summary": "The company's valid UPS access token, refreshed first when it is within the refresh margin (service token with scope access-token)",
+                "operationId": "getUPSAccessToken", "security": [{"serviceToken": []}], "parameters": [{"$ref": "#/components/parameters/companyID"}],
+                "responses": {"200": {"description": "The token; never cache it (Cache-Control: no-store)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AccessToken"}}}},
+                  "401": {"$ref": "#/components/responses/Problem"}, "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"},
+                  "409": {"$ref": "#/components/responses/Problem"}, "502": {"$ref": "#/components/responses/Problem"}, "503": {"$ref": "#/components/responses/Problem"}}}
+            },
+            "/api/v1/companies/{id}/ups/proxy/{path}": {
+              "get": {"summary": "GET to UPS through the proxy", "operationId": "proxyUPSGet", "security": [{"serviceToken": []}],
+                "parameters": [{"$ref": "#/components/parameters/companyID"}, {"$ref": "#/components/parameters/upsPath"}],
+                "responses": {"default": {"$ref": "#/components/responses/UPSAnswer"}}},
+              "post": {"summary": "POST to UPS through the proxy", "operationId": "proxyUPSPost", "security": [{"serviceToken": []}],
+                "parameters": [{"$ref": "#/components/parameters/companyID"}, {"$ref": "#/components/parameters/upsPath"}], "requestBody": {"content": {"*/*": {"schema": {}}}, "description": "Passed on to UPS as is (at most 10 MiB)"},
+                "responses": {"default": {"$ref": "#/components/responses/UPSAnswer"}}},
+              "put": {"summary": "PUT to UPS through the proxy", "operationId": "proxyUPSPut", "security": [{"serviceToken": []}],
+                "parameters": [{"$ref": "#/components/parameters/companyID"}, {"$ref": "#/components/parameters/upsPath"}], "requestBody": {"content": {"*/*": {"schema": {}}}, "description": "Passed on to UPS as is (at most 10 MiB)"},
+                "responses": {"default": {"$ref": "#/components/responses/UPSAnswer"}}},
+              "patch": {"summary": "PATCH to UPS through the proxy", "operationId": "proxyUPSPatch", "security": [{"serviceToken": []}],
+                "parameters": [{"$ref": "#/components/parameters/companyID"}, {"$ref": "#/components/parameters/upsPath"}], "requestBody": {"content": {"*/*": {"schema": {}}}, "description": "Passed on to UPS as is (at most 10 MiB)"},
+                "responses": {"default": {"$ref": "#/components/responses/UPSAnswer"}}},
+              "delete": {"summary": "DELETE to UPS through the proxy", "operationId": "proxyUPSDelete", "security": [{"serviceToken": []}],
+                "parameters": [{"$ref": "#/components/parameters/companyID"}, {"$ref": "#/components/parameters/upsPath"}],
+                "responses": {"default": {"$ref": "#/components/responses/UPSAnswer"}}}
             },
             "/api/v1/oauth/complete": {
               "post": {"summary": "Finish an opt-in started through the API: the address the browser was sent back to (--paste)", "operationId": "completeOptIn",

@@ -20,6 +20,7 @@ struct Pages: Sendable {
             ("optOutConfirmation", Templates.optOutConfirmation), ("outcome", Templates.outcome),
             ("startConfirmation", Templates.startConfirmation), ("activity", Templates.activity), ("apiTokens", Templates.apiTokens),
             ("signUp", Templates.signUp), ("signUpByInvitationOnly", Templates.signUpByInvitationOnly),
+            ("notifications", Templates.notifications),
         ]
         for (name, text) in templates {
             // The templates are constants of this module; WebPagesTests renders every one.
@@ -36,7 +37,9 @@ struct Pages: Sendable {
         let body = library.render(values, withTemplate: template) ?? ""
         var layout: [String: Any] = ["title": title, "body": body]
         if let signedIn {
-            layout["admin"] = ["displayName": signedIn.admin.displayName, "csrf": signedIn.csrf]
+            var admin: [String: Any] = ["displayName": signedIn.admin.displayName, "csrf": signedIn.csrf]
+            admin["unread"] = signedIn.unreadNotifications
+            layout["admin"] = admin
         }
         return Self.html(library.render(layout, withTemplate: "layout") ?? "", status: status)
     }

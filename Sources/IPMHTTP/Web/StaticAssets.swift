@@ -15,6 +15,8 @@ enum StaticAssets {
         details.menu ul { position: absolute; right: 0; margin: 4px 0 0; padding: 4px 0; list-style: none; background: #fff; border: 1px solid var(--line); border-radius: 4px; min-width: 140px; z-index: 5; }
         details.menu ul a { display: block; padding: 6px 12px; color: var(--ink); text-decoration: none; }
         details.menu ul a:hover, details.menu ul a:focus { background: #f0ebe6; }
+        .badge { display: inline-block; min-width: 1.4em; padding: 0 6px; border-radius: 10px; background: var(--gold); color: #000; font-weight: bold; text-align: center; }
+        tr.unread td { background: #fff8e1; }
         main { max-width: 960px; margin: 0 auto; padding: 16px; }
         footer { text-align: center; color: var(--muted); font-size: 13px; padding: 24px 16px; }
         h1 { font-size: 1.6rem; margin: .4em 0; } h2 { font-size: 1.1rem; margin: 1em 0 .4em; }

@@ -19,16 +19,19 @@ public struct WebFront: Sendable {
     let access: CompanyAccess
     let optIn: any UPSOptInFlow
     let invitations: InvitationService
+    /// The admins' notification list; `nil` serves no Notifications page.
+    let notifications: (any NotificationRepository)?
     let settings: WebSettings
     let pages: Pages
     let logger: Logger
 
-    public init(sessions: SessionService, apiTokens: APITokenService, access: CompanyAccess, optIn: any UPSOptInFlow, invitations: InvitationService, settings: WebSettings, logger: Logger) {
+    public init(sessions: SessionService, apiTokens: APITokenService, access: CompanyAccess, optIn: any UPSOptInFlow, invitations: InvitationService, notifications: (any NotificationRepository)? = nil, settings: WebSettings, logger: Logger) {
         self.sessions = sessions
         self.apiTokens = apiTokens
         self.access = access
         self.optIn = optIn
         self.invitations = invitations
+        self.notifications = notifications
         self.settings = settings
         self.pages = Pages(supportContact: settings.supportContact)
         self.logger = logger
@@ -44,6 +47,7 @@ public struct WebFront: Sendable {
         registerCompanies(on: router)
         registerOptIn(on: router)
         registerAPITokens(on: router)
+        registerNotifications(on: router)
         // Any other page: a clear "not found", for people as for their links.
         router.get("**") { request, _ -> Response in
             let signedIn = try await signedIn(request)
@@ -64,9 +68,10 @@ public struct WebFront: Sendable {
     /// Runs `body` for a signed-in admin; otherwise sends the browser to sign in and back to
     /// `returnTo` (by default this very page). Unknown and foreign companies read as not found.
     func withAdmin(_ request: Request, returnTo: String? = nil, _ body: (SignedIn) async throws -> Response) async throws -> Response {
-        guard let signedIn = try await signedIn(request) else {
+        guard var signedIn = try await signedIn(request) else {
             return Self.redirect("/sign-in?next=" + Self.queryEscaped(returnTo ?? request.uri.description))
         }
+        signedIn.unreadNotifications = try await unreadCount(for: signedIn.admin)
         do {
             return try await body(signedIn)
         } catch let error as DomainError where error.isNotFound {

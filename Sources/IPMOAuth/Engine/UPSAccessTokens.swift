@@ -26,4 +26,8 @@ public final class UPSAccessTokens: UPSAccessTokenProviding {
         }
         return try await task.value
     }
+
+    public func accessToken(for company: CompanyID, replacing rejected: Secret) async throws -> IssuedAccessToken {
+        try await refresher.accessToken(for: company, replacing: rejected)
+    }
 }

@@ -90,18 +90,54 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
             }
             let (update, outcome, fresh) = try await refreshLocked(locked, force: true, metadata: metadata)
             switch outcome {
-            case .refreshed(let newExpiry):
-                guard let fresh else { return (update, .failure(.unavailable("UPS issued no access token"))) }
-                return (update, .success(IssuedAccessToken(token: fresh, expiresAt: newExpiry)))
-            case .reauthorizationRequired(let reason):
-                return (update, .failure(.notAuthenticated(.reauthorizationRequired, reason: reason.message)))
+            case .refreshed, .reauthorizationRequired, .notAuthenticated:
+                return (update, Self.issued(outcome, fresh))
             default:
+                // While the token cannot be renewed, one that has not expired is still good enough.
                 if expiry > now { return (update, .success(try current())) }
-                return (update, .failure(.unavailable(outcome.description)))
+                return (update, Self.issued(outcome, fresh))
             }
         }
         guard let result else { throw DomainError.companyNotFound(.id(company)) }
         return try result.get()
+    }
+
+    /// A new access token after UPS refused `rejected`: the row lock is taken, and UPS is asked
+    /// for a new pair only when the stored token is still the refused one — else another
+    /// caller has already renewed it, and that token is handed out.
+    func accessToken(for company: CompanyID, replacing rejected: Secret) async throws -> IssuedAccessToken {
+        let metadata: Logger.Metadata = ["company": "\(company)"]
+        let result = try await connections.withLockedConnection(company, .wait) { locked -> (ConnectionUpdate?, Result<IssuedAccessToken, AccessTokenFailure>) in
+            let connection = locked.connection
+            guard connection.status == .authenticated, let tokens = locked.tokens, let expiry = connection.accessTokenExpiresAt else {
+                return (nil, .failure(.notAuthenticated(connection.status, reason: connection.reauthorizationMessage)))
+            }
+            let current = try stored(tokens, of: company, expiresAt: expiry)
+            guard current.token == rejected else { return (nil, .success(current)) }
+            logger.info("UPS refused the stored access token; refreshing it once", metadata: metadata)
+            let (update, outcome, fresh) = try await refreshLocked(locked, force: true, metadata: metadata)
+            log(outcome, metadata)
+            return (update, Self.issued(outcome, fresh))
+        }
+        guard let result else { throw DomainError.companyNotFound(.id(company)) }
+        return try result.get()
+    }
+
+    /// What a refresh for the token API hands out: the new token, or why there is none.
+    private static func issued(_ outcome: RefreshOutcome, _ fresh: Secret?) -> Result<IssuedAccessToken, AccessTokenFailure> {
+        switch outcome {
+        case .refreshed(let newExpiry):
+            guard let fresh else { return .failure(.unavailable("UPS issued no access token")) }
+            return .success(IssuedAccessToken(token: fresh, expiresAt: newExpiry))
+        case .reauthorizationRequired(let reason):
+            return .failure(.notAuthenticated(.reauthorizationRequired, reason: reason.message))
+        case .notAuthenticated(let status):
+            return .failure(.notAuthenticated(status, reason: nil))
+        case .misconfigured(let detail):
+            return .failure(.misconfigured(detail))
+        case .transientFailure, .storageFailure, .notDue, .busy, .backingOff:
+            return .failure(.unavailable(outcome.description))
+        }
     }
 
     /// The stored access token, opened.

@@ -69,7 +69,7 @@ public enum UPSErrorClassifier {
         return AuthorizationServerError(kind, message: "\(operation.name) failed: \(what)", delivery: delivery)
     }
 
-    private static func describe(_ error: any Error, timeout: Duration) -> (AuthorizationServerError.Kind, AuthorizationServerError.Delivery, String) {
+    static func describe(_ error: any Error, timeout: Duration) -> (AuthorizationServerError.Kind, AuthorizationServerError.Delivery, String) {
         let noAnswer = "UPS did not answer within \(timeout.secondsText)"
         switch error {
         case is TotalTimeoutExceeded:

@@ -76,7 +76,7 @@ public struct UPSProvider: AuthorizationServer {
         request.body = .bytes(ByteBuffer(string: FormEncoding.form(form)))
 
         let sentAt = clock.now()
-        let answer: Answer
+        let answer: BoundedExchange.Answer
         do {
             answer = try await send(request)
         } catch {
@@ -100,34 +100,9 @@ public struct UPSProvider: AuthorizationServer {
         }
     }
 
-    private struct Answer: Sendable {
-        let status: Int
-        /// nil when the body is larger than the cap.
-        let body: [UInt8]?
-    }
-
-    /// Sends and reads the whole answer within `requestTimeout`. AsyncHTTPClient's deadline
-    /// stops at the response head, so a body that trickles in is bounded here.
-    private func send(_ request: HTTPClientRequest) async throws -> Answer {
-        let (client, timeout, cap) = (httpClient, configuration.requestTimeout, configuration.maxResponseBytes)
-        return try await withThrowingTaskGroup(of: Answer.self) { group in
-            group.addTask {
-                let response = try await client.execute(request, timeout: timeout.timeAmount)
-                do {
-                    let body = try await response.body.collect(upTo: cap)
-                    return Answer(status: Int(response.status.code), body: Array(buffer: body))
-                } catch is NIOTooManyBytesError {
-                    return Answer(status: Int(response.status.code), body: nil)
-                }
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw TotalTimeoutExceeded()
-            }
-            defer { group.cancelAll() }
-            guard let answer = try await group.next() else { throw TotalTimeoutExceeded() }
-            return answer
-        }
+    /// Sends and reads the whole answer within `requestTimeout`.
+    private func send(_ request: HTTPClientRequest) async throws -> BoundedExchange.Answer {
+        try await BoundedExchange.send(request, on: httpClient, timeout: configuration.requestTimeout, cap: configuration.maxResponseBytes)
     }
 
     private func failure(_ error: AuthorizationServerError, _ operation: UPSTokenOperation) -> AuthorizationServerError {

@@ -25,6 +25,7 @@ enum Templates {
         <li><a href="/settings/api-tokens">API tokens</a></li>
         </ul>
         </details>
+        <a href="/notifications" class="notifications">Notifications{{#unread}} <span class="badge" aria-label="{{unread}} unread">{{unread}}</span>{{/unread}}</a>
         <span class="who">{{displayName}}</span>
         <form method="post" action="/sign-out" class="inline">
         <input type="hidden" name="csrf" value="{{csrf}}">

@@ -1,0 +1,58 @@
+import Foundation
+import Hummingbird
+import IPMDomain
+
+extension WebFront {
+    /// The most notifications the page lists, and counts in the header.
+    static let notificationsShown = 100
+
+    /// Notifications: what happened to the UPS connections of the admin's companies (opt-in,
+    /// opt-out, re-authorization required), newest first, for admins and viewers alike;
+    /// "Mark all as read" is a CSRF-protected form.
+    func registerNotifications(on router: Router<WebRequestContext>) {
+        router.get("/notifications") { request, _ -> Response in
+            try await withAdmin(request) { signedIn in
+                guard let notifications else { return notFound(signedIn) }
+                let list = try await notifications.notifications(for: signedIn.admin.id, unreadOnly: false, limit: Self.notificationsShown)
+                return pages.render("notifications", title: "Notifications", [
+                    "csrf": signedIn.csrf, "hasNotifications": !list.isEmpty, "hasUnread": list.contains { !$0.isRead },
+                    "notifications": list.map { notification -> [String: Any] in
+                        [
+                            "when": Self.display(notification.occurredAt), "companyID": notification.company.id.description,
+                            "company": notification.company.name.value, "title": Self.headline(notification.kind),
+                            "message": notification.message, "unread": !notification.isRead,
+                        ]
+                    },
+                ], signedIn: signedIn)
+            }
+        }
+
+        router.post("/notifications/read") { request, context -> Response in
+            try await withAdmin(request, returnTo: "/notifications") { signedIn in
+                guard let notifications else { return notFound(signedIn) }
+                guard try await postedForm(request, context: context, by: signedIn) != nil else {
+                    return formExpired(signedIn, back: "/notifications")
+                }
+                _ = try await notifications.markAllRead(by: signedIn.admin.id, at: Date())
+                return Self.redirect("/notifications")
+            }
+        }
+    }
+
+    /// The header's count: unread notifications, "99+" beyond that, nil when there are none.
+    func unreadCount(for admin: Admin) async throws -> String? {
+        guard let notifications else { return nil }
+        let unread = try await notifications.notifications(for: admin.id, unreadOnly: true, limit: Self.notificationsShown).count
+        if unread == 0 { return nil }
+        return unread >= Self.notificationsShown ? "\(Self.notificationsShown - 1)+" : "\(unread)"
+    }
+
+    /// What happened, in the words of the seed.
+    static func headline(_ kind: CompanyNotification.Kind) -> String {
+        switch kind {
+        case .optedIn: "Authenticated with UPS OAuth"
+        case .optedOut: "Opted out of UPS Online Tools (OAuth)"
+        case .reauthorizationRequired: "Re-authorization required"
+        }
+    }
+}
