@@ -12,6 +12,8 @@ public final class UPSAccessTokens: UPSAccessTokenProviding {
     }
 
     public func accessToken(for company: CompanyID) async throws -> IssuedAccessToken {
+        let started = ContinuousClock.now
+        defer { refresher.metrics.recordTokenAPI(duration: .now - started) }
         let task = inFlight.withLock { tasks in
             if let running = tasks[company] { return running }
             let refresher = self.refresher
