@@ -34,6 +34,9 @@ public struct IPMConfiguration: Sendable {
     /// How many refreshes one server runs at once (`IPM_REFRESH_CONCURRENCY`); each holds a
     /// pooled database connection for the length of its UPS call.
     public var refreshConcurrency: Int
+    /// How long a refresh under way keeps other instances away from its company even if the
+    /// database lost its lock (`IPM_REFRESH_LEASE`, seconds); after a crash, its next refresh waits this long.
+    public var refreshLease: Int
     public var logLevel: String
     /// bcrypt cost for new password hashes.
     public var passwordHashCost: Int
@@ -97,6 +100,7 @@ public struct IPMConfiguration: Sendable {
                 ? .standard : .fixed(TimeInterval(try integer(settings, "IPM_REFRESH_MARGIN", default: 300, range: 1...86_400))),
             refreshInterval: try integer(settings, "IPM_REFRESH_INTERVAL", default: 30, range: 1...3600),
             refreshConcurrency: refreshConcurrency,
+            refreshLease: try integer(settings, "IPM_REFRESH_LEASE", default: 300, range: 10...3600),
             logLevel: logLevel,
             passwordHashCost: try integer(settings, "IPM_PASSWORD_HASH_COST", default: 12, range: 4...16),
             supportContact: settings["IPM_SUPPORT_CONTACT"].flatMap { $0.isEmpty ? nil : $0 },

@@ -109,7 +109,14 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
                 return (update, .failure(.unavailable(outcome.description)))
             }
         }
-        guard let result else { throw DomainError.companyNotFound(.id(company)) }
+        guard let result else {
+            // Another instance's refresh of this company is under way: what is stored serves until it expires.
+            let snapshot = try await connections.snapshot(of: company)
+            if let tokens = snapshot.tokens, let expiry = snapshot.connection.accessTokenExpiresAt, expiry > clock.now() {
+                return try stored(tokens, of: company, expiresAt: expiry)
+            }
+            throw AccessTokenFailure.unavailable("another IPM instance is renewing this company's UPS token; try again in a moment")
+        }
         return try result.get()
     }
 
