@@ -174,7 +174,7 @@ struct MultiInstanceTests {
                 group.addTask {
                     for index in stride(from: lane, to: Self.companies, by: lanes) {
                         let company = try await companies.create(try CompanyName("Company \(index)"), by: .operator("test"))
-                        try await memberships.grant(.admin, to: admin.id, in: company.id, by: .operator("test"))
+                        _ = try await memberships.grant(.admin, to: admin.id, in: company.id, by: .operator("test"))
                         let binding = SessionBinding(Secret("seed-session-\(index)"))
                         let start = try await engine.start(.id(company.id), by: admin, session: binding)
                         let back = try await driver.signIn(authorizationURL: start.authorizationURL, username: upsUser.username, password: upsUser.password)

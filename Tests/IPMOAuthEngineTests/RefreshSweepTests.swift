@@ -18,7 +18,7 @@ struct RefreshSweepTests {
         var companies: [Company] = []
         for index in 0..<count {
             let company = try await harness.services.companies.create(try CompanyName("Sweep \(index)"), by: .operator("test"))
-            try await harness.services.memberships.grant(.admin, to: harness.admin.id, in: company.id, by: .operator("test"))
+            _ = try await harness.services.memberships.grant(.admin, to: harness.admin.id, in: company.id, by: .operator("test"))
             try await harness.optInFully(company: company)
             companies.append(company)
         }
