@@ -21,7 +21,7 @@ struct DomainServices: Sendable {
         admins = try PostgresAdminRepository(client: client, hasher: hasher, clock: clock)
         invitationRepository = PostgresInvitationRepository(client: client, hasher: hasher)
         memberships = PostgresMembershipRepository(client: client, clock: clock)
-        connections = PostgresUPSConnectionRepository(client: client)
+        connections = PostgresUPSConnectionRepository(client: client, lease: .seconds(configuration.refreshLease))
         audit = PostgresAuditEventRepository(client: client)
         sessions = SessionService(
             admins: admins, sessions: PostgresSessionRepository(client: client), throttle: PostgresSignInThrottle(client: client),

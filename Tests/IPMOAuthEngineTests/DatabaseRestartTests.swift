@@ -46,4 +46,36 @@ struct DatabaseRestartTests {
         }
         await client.close()
     }
+
+    @Test func anotherInstanceLeavesACompanyAloneWhileARefreshFromBeforeTheRestartIsUnderWay() async throws {
+        let cluster = try await RestartableCluster.start()
+        defer { cluster.destroy() }
+        var configuration = PostgresConfiguration(connectionString: cluster.url, maxConnections: 4)
+        configuration.connectTimeoutSeconds = 2
+        let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let client = PostgresClient(configuration: configuration, logger: quiet)
+        _ = try await MigrationRunner(client: client, migrations: IPMSchema.migrations, logger: quiet).migrate()
+
+        try await EngineHarness.run(on: HarnessDatabase(client: client, connectionString: cluster.url)) { harness in
+            try await harness.optInFully()
+            // Instance 1 sends the refresh token; UPS answers only after the restart, by which
+            // time the database has forgotten instance 1's row lock.
+            try harness.sandbox.setFaults(FaultConfiguration(latencyMilliseconds: 3000, endpoints: [.refresh], seed: 1))
+            async let first = harness.refresher.refresh(harness.company.id, force: true)
+            try await Task.sleep(for: .milliseconds(300))
+            try await cluster.restart()
+            // Instance 2 gets the row at once, but the committed lease tells it a refresh is under
+            // way: it waits for instance 1's pair instead of sending the token instance 1 spent.
+            let second = await harness.refresher(secrets: harness.keyRing).refresh(harness.company.id, force: true)
+            let result = await first
+            guard case .refreshed = result else { Issue.record("outcome: \(result)"); return }
+            guard case .refreshed = second else { Issue.record("the other instance: \(second)"); return }
+
+            #expect(harness.sandbox.counters[.refreshesServed] == 2)
+            #expect(harness.sandbox.counters[.refreshTokenReuse] == 0, "the consumed refresh token was not sent again")
+            #expect(try await harness.connection().status == .authenticated)
+            #expect(try await client.query("SELECT 1 FROM refresh_leases").isEmpty, "every lease went with its commit")
+        }
+        await client.close()
+    }
 }

@@ -31,6 +31,12 @@ public struct IPMConfiguration: Sendable {
     public var refreshMargin: RefreshMargin
     /// How often each server looks for due connections (`IPM_REFRESH_INTERVAL`, seconds).
     public var refreshInterval: Int
+    /// How many refreshes one server runs at once (`IPM_REFRESH_CONCURRENCY`); each holds a
+    /// pooled database connection for the length of its UPS call.
+    public var refreshConcurrency: Int
+    /// How long a refresh under way keeps other instances away from its company even if the
+    /// database lost its lock (`IPM_REFRESH_LEASE`, seconds); after a crash, its next refresh waits this long.
+    public var refreshLease: Int
     public var logLevel: String
     /// bcrypt cost for new password hashes.
     public var passwordHashCost: Int
@@ -69,10 +75,17 @@ public struct IPMConfiguration: Sendable {
             throw ConfigurationError("IPM_LOG_LEVEL", "expected trace, debug, info, notice, warning, error or critical, got '\(logLevel)'")
         }
 
+        let databaseMaxConnections = try integer(settings, "IPM_DATABASE_MAX_CONNECTIONS", default: 10, range: 1...500)
+        let refreshConcurrency = try integer(settings, "IPM_REFRESH_CONCURRENCY", default: min(4, max(1, databaseMaxConnections - 2)), range: 1...100)
+        // Refreshes hold their connection across the UPS call: pages, the API and readiness need one left.
+        guard refreshConcurrency < databaseMaxConnections || databaseMaxConnections == 1 && refreshConcurrency == 1 else {
+            throw ConfigurationError("IPM_REFRESH_CONCURRENCY", "expected fewer than IPM_DATABASE_MAX_CONNECTIONS (\(databaseMaxConnections)) refreshes at once, got '\(refreshConcurrency)'")
+        }
+
         return IPMConfiguration(
             database: database,
             stateDirectory: stateDirectory,
-            databaseMaxConnections: try integer(settings, "IPM_DATABASE_MAX_CONNECTIONS", default: 10, range: 1...500),
+            databaseMaxConnections: databaseMaxConnections,
             httpHost: settings["IPM_HTTP_HOST"] ?? "127.0.0.1",
             httpPort: try integer(settings, "IPM_HTTP_PORT", default: 8080, range: 0...65535),
             publicURL: publicURL,
@@ -86,6 +99,8 @@ public struct IPMConfiguration: Sendable {
             refreshMargin: settings["IPM_REFRESH_MARGIN"] == nil
                 ? .standard : .fixed(TimeInterval(try integer(settings, "IPM_REFRESH_MARGIN", default: 300, range: 1...86_400))),
             refreshInterval: try integer(settings, "IPM_REFRESH_INTERVAL", default: 30, range: 1...3600),
+            refreshConcurrency: refreshConcurrency,
+            refreshLease: try integer(settings, "IPM_REFRESH_LEASE", default: 300, range: 10...3600),
             logLevel: logLevel,
             passwordHashCost: try integer(settings, "IPM_PASSWORD_HASH_COST", default: 12, range: 4...16),
             supportContact: settings["IPM_SUPPORT_CONTACT"].flatMap { $0.isEmpty ? nil : $0 },

@@ -45,7 +45,8 @@ struct OAuthComponents: Sendable {
         )
         let refresher = UPSTokenRefresher(
             server: provider, connections: services.connections, secrets: keyRing, clock: services.clock,
-            random: random, retry: RetryPolicy(), policy: RefreshPolicy(margin: configuration.refreshMargin), logger: logger
+            random: random, retry: RetryPolicy(), policy: RefreshPolicy(margin: configuration.refreshMargin),
+            concurrency: configuration.refreshConcurrency, logger: logger
         )
         return OAuthComponents(
             keyRing: keyRing, optIn: optIn, refresher: refresher,

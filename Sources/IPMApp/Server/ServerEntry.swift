@@ -46,6 +46,9 @@ struct ServerCommand: AsyncParsableCommand {
             workers.append(RefreshWorkerService(worker: RefreshWorker(
                 refresher: oauth.refresher, interval: .seconds(configuration.refreshInterval), logger: logger
             )))
+            workers.append(ConnectionGaugeService(
+                connections: services.connections, interval: .seconds(configuration.refreshInterval), logger: logger
+            ))
             if let url = configuration.webhookURL, let secret = configuration.webhookSecret {
                 workers.append(WebhookDelivererService(deliverer: WebhookDeliverer(
                     outbox: PostgresWebhookOutbox(client: database.client),

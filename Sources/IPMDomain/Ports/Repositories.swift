@@ -60,7 +60,10 @@ public protocol UPSConnectionRepository: Sendable {
     /// transaction (`nil` changes nothing). A rotated pair is never lost to a database
     /// hiccup at commit: it is written again, on a new connection, over exactly the
     /// generation it replaces. Errors thrown by `body` leave everything as it was.
-    /// - Returns: `body`'s value, or `nil` when `lock` is `.skipIfLocked` and another holder has the row.
+    /// A refresh under way is also leased in a committed row, so that when the database loses
+    /// the lock (a restart) no other instance sends the same refresh token meanwhile.
+    /// - Returns: `body`'s value, or `nil` when `lock` is `.skipIfLocked` and another holder has
+    ///   the row, or when another holder's refresh of this company is under way (its lease).
     func withLockedConnection<R: Sendable>(
         _ company: CompanyID, _ lock: LockWaitPolicy,
         _ body: (LockedConnection) async throws -> (ConnectionUpdate?, R)

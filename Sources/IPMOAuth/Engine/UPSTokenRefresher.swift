@@ -1,6 +1,7 @@
 public import Foundation
 public import IPMDomain
 public import Logging
+import Synchronization
 
 /// Keeps companies' UPS tokens fresh. One refresh holds the company's row lock from reading
 /// the refresh token until the rotated pair is committed, so across every instance a refresh
@@ -16,6 +17,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
     private let concurrency: Int
     private let sleep: @Sendable (Duration) async throws -> Void
     private let logger: Logger
+    let metrics: RefreshMetrics
 
     /// Who the audit trail names for the refresher's changes.
     static let actor = AuditActor.system("token refresh")
@@ -23,7 +25,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
     public init(
         server: any AuthorizationServer, connections: any UPSConnectionRepository, secrets: any SecretBox,
         clock: any IPMDomain.Clock, random: any RandomSource, retry: RetryPolicy, policy: RefreshPolicy = .standard,
-        concurrency: Int = 4, logger: Logger,
+        concurrency: Int = 4, logger: Logger, metrics: RefreshMetrics = RefreshMetrics(),
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.server = server
@@ -36,6 +38,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
         self.concurrency = max(1, concurrency)
         self.sleep = sleep
         self.logger = logger
+        self.metrics = metrics
     }
 
     public func refresh(_ company: CompanyID, force: Bool) async -> RefreshOutcome {
@@ -47,16 +50,18 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
         return await withTaskGroup(of: (CompanyID, RefreshOutcome).self) { group in
             var results: [(CompanyID, RefreshOutcome)] = []
             var pending = due[...]
-            // Bounded: at most `concurrency` refreshes (and pooled connections) at once.
-            for _ in 0..<concurrency {
-                guard let next = pending.popFirst() else { break }
-                group.addTask { (next, await refresh(next, force: false, lock: .skipIfLocked)) }
+            // A refresh, once started, runs to its commit even when the sweep is cancelled (a
+            // graceful shutdown): cancelling the UPS call could drop an answer UPS already gave,
+            // and with it the only live refresh token. Cancellation only stops new refreshes.
+            let startNext = { (group: inout TaskGroup<(CompanyID, RefreshOutcome)>) in
+                guard !Task.isCancelled, let next = pending.popFirst() else { return }
+                group.addTask { (next, await Task { await refresh(next, force: false, lock: .skipIfLocked) }.value) }
             }
+            // Bounded: at most `concurrency` refreshes (and pooled connections) at once.
+            for _ in 0..<concurrency { startNext(&group) }
             while let result = await group.next() {
                 results.append(result)
-                if let next = pending.popFirst() {
-                    group.addTask { (next, await refresh(next, force: false, lock: .skipIfLocked)) }
-                }
+                startNext(&group)
             }
             return results
         }
@@ -75,6 +80,9 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
             return try stored(tokens, of: company, expiresAt: expiry)
         }
         let metadata: Logger.Metadata = ["company": "\(company)"]
+        let started = ContinuousClock.now
+        let attempt = Mutex<RefreshOutcome?>(nil)
+        defer { attempt.withLock { $0 }.map { metrics.record($0, duration: .now - started) } }
         let result = try await connections.withLockedConnection(company, .wait) { locked -> (ConnectionUpdate?, Result<IssuedAccessToken, AccessTokenFailure>) in
             let connection = locked.connection
             guard connection.status == .authenticated, let tokens = locked.tokens, let expiry = connection.accessTokenExpiresAt else {
@@ -89,6 +97,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
                 return (nil, .failure(.unavailable("the access token expired and earlier refreshes failed; the next attempt waits until \(connection.refreshHealth.nextAttemptAt?.formatted(.iso8601) ?? "tomorrow")")))
             }
             let (update, outcome, fresh) = try await refreshLocked(locked, force: true, metadata: metadata)
+            attempt.withLock { $0 = outcome }
             switch outcome {
             case .refreshed, .reauthorizationRequired, .notAuthenticated:
                 return (update, Self.issued(outcome, fresh))
@@ -98,7 +107,14 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
                 return (update, Self.issued(outcome, fresh))
             }
         }
-        guard let result else { throw DomainError.companyNotFound(.id(company)) }
+        guard let result else {
+            // Another instance's refresh of this company is under way: what is stored serves until it expires.
+            let snapshot = try await connections.snapshot(of: company)
+            if let tokens = snapshot.tokens, let expiry = snapshot.connection.accessTokenExpiresAt, expiry > clock.now() {
+                return try stored(tokens, of: company, expiresAt: expiry)
+            }
+            throw AccessTokenFailure.unavailable("another IPM instance is renewing this company's UPS token; try again in a moment")
+        }
         return try result.get()
     }
 
@@ -147,20 +163,22 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
 
     private func refresh(_ company: CompanyID, force: Bool, lock: LockWaitPolicy) async -> RefreshOutcome {
         let metadata: Logger.Metadata = ["company": "\(company)"]
+        let started = ContinuousClock.now
+        let outcome: RefreshOutcome
         do {
-            let outcome = try await connections.withLockedConnection(company, lock) { locked in
+            outcome = try await connections.withLockedConnection(company, lock) { locked in
                 let (update, outcome, _) = try await refreshLocked(locked, force: force, metadata: metadata)
                 return (update, outcome)
-            }
-            guard let outcome else { return .busy }
+            } ?? .busy
             log(outcome, metadata)
-            return outcome
         } catch {
             // The database failed us; whatever UPS answered is either stored or recovered by
             // the repository. Nothing secret is in a database error's description.
             logger.error("token refresh failed in storage", metadata: metadata.merging(["error": "\(error)"]) { $1 })
-            return .storageFailure("\(error)")
+            outcome = .storageFailure("\(error)")
         }
+        metrics.record(outcome, duration: .now - started)
+        return outcome
     }
 
     /// - Returns: the update to store, the outcome, and the new access token when UPS issued one.

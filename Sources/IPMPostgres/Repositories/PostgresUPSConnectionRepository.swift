@@ -6,13 +6,19 @@ import Synchronization
 public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
     private let client: PostgresClient
     private let logger: Logger
+    /// How long a refresh under way keeps other instances away from its company, even when the
+    /// database lost its row lock (see `refresh_leases`): the UPS call and the recovery fit in it.
+    private let lease: Duration
     /// How long a rotated pair is retried after its commit was lost with the connection.
     private let recoveryDeadline: Duration
 
-    public init(client: PostgresClient, logger: Logger = Logger(label: "ipm.connections"), recoveryDeadline: Duration = .seconds(60)) {
+    /// - Parameter lease: at least twice the provider's whole retry budget; half of it is the
+    ///   recovery deadline. After a crash, the company waits this long for its next refresh.
+    public init(client: PostgresClient, logger: Logger = Logger(label: "ipm.connections"), lease: Duration = .seconds(300)) {
         self.client = client
         self.logger = logger
-        self.recoveryDeadline = recoveryDeadline
+        self.lease = lease
+        self.recoveryDeadline = lease / 2
     }
 
     public func connection(for company: CompanyID) async throws -> UPSConnection {
@@ -42,12 +48,19 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
         // What `body` decided, kept outside the transaction: if the connection dies at commit,
         // a rotated pair must still reach the database.
         let decided = Mutex<(update: ConnectionUpdate, generation: Int64, value: R)?>(nil)
+        let holder = UUID()
+        let leased: Bool
+        switch try await claim(company, lock, holder: holder) {
+        case .busy: return nil
+        case .leased: leased = true
+        case .nothingToRefresh: leased = false
+        }
         do {
             return try await client.withLongTransaction { transaction -> R? in
                 let rows = try await transaction.query("""
                     SELECT \(unescaped: UPSConnection.columns), \(unescaped: Self.tokenColumns)
                     FROM ups_connections u WHERE u.company_id = \(company.rawValue)
-                    FOR UPDATE \(unescaped: lock == .skipIfLocked ? "SKIP LOCKED" : "")
+                    FOR UPDATE \(unescaped: lock == .skipIfLocked && !leased ? "SKIP LOCKED" : "")
                     """)
                 guard let row = rows.first else {
                     let exists = try await transaction.query("SELECT 1 FROM ups_connections WHERE company_id = \(company.rawValue)")
@@ -56,18 +69,82 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                 }
                 let locked = try LockedConnection(row: row)
                 let (update, value) = try await body(locked)
-                guard let update else { return value }
+                guard let update else {
+                    try await transaction.run { try Self.releaseLease(of: company, holder: holder, on: $0) }
+                    return value
+                }
                 precondition(update.transition.connection.companyID == company, "an update must stay with its company")
                 decided.withLock { $0 = (update, locked.generation, value) }
-                try await transaction.run { try Self.apply(update, to: company, on: $0) }
+                try await transaction.run {
+                    try Self.apply(update, to: company, on: $0)
+                    try Self.releaseLease(of: company, holder: holder, on: $0)
+                }
                 return value
             }
         } catch let error as PostgresError where error.mayHaveLostTheConnection {
-            guard let (update, generation, value) = decided.withLock({ $0 }), update.newTokens != nil else { throw error }
+            guard let (update, generation, value) = decided.withLock({ $0 }), update.newTokens != nil else {
+                await releaseLeaseAfterFailure(leased, of: company, holder: holder)
+                throw error
+            }
             // What `body` decided is stored after all: its value stands.
-            guard try await recover(update, of: company, replacing: generation, after: error) else { throw error }
+            guard try await recover(update, of: company, replacing: generation, holder: holder, after: error) else { throw error }
             return value
+        } catch {
+            await releaseLeaseAfterFailure(leased, of: company, holder: holder)
+            throw error
         }
+    }
+
+    private enum Claim { case leased, nothingToRefresh, busy }
+
+    /// Leases the company's refresh in a transaction of its own, committed before the caller's
+    /// transaction locks the row again and anything is sent to UPS. A lease of the current
+    /// token generation that has not expired means another holder's refresh is under way
+    /// (perhaps one whose row lock a database restart took away): `.skipIfLocked` gives up at
+    /// once, `.wait` looks again for a few seconds.
+    private func claim(_ company: CompanyID, _ lock: LockWaitPolicy, holder: UUID) async throws -> Claim {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            let claim = try await client.withTransaction { [lease] connection -> Claim in
+                let rows = try connection.query("""
+                    SELECT token_generation, refresh_token_sealed IS NOT NULL AS holds_tokens FROM ups_connections
+                    WHERE company_id = \(company.rawValue) FOR UPDATE \(unescaped: lock == .skipIfLocked ? "SKIP LOCKED" : "")
+                    """)
+                guard let row = rows.first else {
+                    if try connection.query("SELECT 1 FROM ups_connections WHERE company_id = \(company.rawValue)").isEmpty {
+                        throw DomainError.notFound("company", company.description)
+                    }
+                    return .busy
+                }
+                guard try row.decode("holds_tokens", as: Bool.self) else { return .nothingToRefresh }
+                let generation = try row.decode("token_generation", as: Int64.self)
+                let leases = try connection.query("""
+                    SELECT 1 FROM refresh_leases WHERE company_id = \(company.rawValue)
+                      AND token_generation = \(generation) AND expires_at > clock_timestamp()
+                    """)
+                if !leases.isEmpty { return .busy }
+                try connection.execute("""
+                    INSERT INTO refresh_leases (company_id, holder, token_generation, expires_at)
+                    VALUES (\(company.rawValue), \(holder), \(generation), clock_timestamp() + \(Double(lease.components.seconds))::float8 * interval '1 second')
+                    ON CONFLICT (company_id) DO UPDATE SET holder = EXCLUDED.holder,
+                        token_generation = EXCLUDED.token_generation, expires_at = EXCLUDED.expires_at
+                    """)
+                return .leased
+            }
+            if claim != .busy || lock == .skipIfLocked || ContinuousClock.now >= deadline { return claim }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// Nothing was decided (an error before or instead of UPS's answer): the lease only delays
+    /// the next refresh, so it goes. Best effort; it expires anyway.
+    private func releaseLeaseAfterFailure(_ leased: Bool, of company: CompanyID, holder: UUID) async {
+        guard leased else { return }
+        _ = try? await client.execute("DELETE FROM refresh_leases WHERE company_id = \(company.rawValue) AND holder = \(holder)")
+    }
+
+    private static func releaseLease(of company: CompanyID, holder: UUID, on connection: PostgresConnection) throws {
+        try connection.execute("DELETE FROM refresh_leases WHERE company_id = \(company.rawValue) AND holder = \(holder)")
     }
 
     public func snapshot(of company: CompanyID) async throws -> LockedConnection {
@@ -187,7 +264,7 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
     /// old refresh token, so the new pair is the only one left: write it again on a fresh
     /// connection, over exactly the generation it replaces, until the database is back.
     /// - Returns: whether the update is stored (now, or by the commit that seemed lost).
-    private func recover(_ update: ConnectionUpdate, of company: CompanyID, replacing generation: Int64, after error: PostgresError) async throws -> Bool {
+    private func recover(_ update: ConnectionUpdate, of company: CompanyID, replacing generation: Int64, holder: UUID, after error: PostgresError) async throws -> Bool {
         logger.warning("the database connection was lost while storing rotated UPS tokens; writing them again", metadata: [
             "company": "\(company)", "postgres.error": "\(error.debugDescription)",
         ])
@@ -203,6 +280,7 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                         """)
                     guard let row = rows.first else { throw DomainError.notFound("company", company.description) }
                     let current = try row.decode("token_generation", as: Int64.self)
+                    try Self.releaseLease(of: company, holder: holder, on: connection)
                     if current == generation {
                         try Self.apply(update, to: company, on: connection)
                         return true

@@ -50,25 +50,37 @@ enum OptInHarness {
 
     /// A complete opt-in of `company` by `admin`, bound to `binding` (a browser session, say).
     static func optIn(company: String, by admin: String, binding: SessionBinding, database: TestDatabase, sandboxURL: URL, http: HTTPClient) async throws {
-        let clock = SystemClock()
-        let client = database.client
-        let companies = PostgresCompanyRepository(client: client, clock: clock)
-        let admins = try PostgresAdminRepository(client: client, hasher: BcryptPasswordHasher(cost: 4), clock: clock)
-        let memberships = PostgresMembershipRepository(client: client, clock: clock)
-        let connections = PostgresUPSConnectionRepository(client: client)
-        let provider = UPSProvider(
-            configuration: UPSProviderConfiguration(baseURL: sandboxURL, clientID: "cli-client", clientSecret: Secret("cli-secret"), redirectURI: URL(string: redirect)!),
-            httpClient: http
-        )
-        let engine = UPSOptInEngine(
-            server: provider, requests: PostgresAuthorizationRequestRepository(client: client), connections: connections, admins: admins,
-            access: CompanyAccess(companies: companies, memberships: memberships, connections: connections, audit: PostgresAuditEventRepository(client: client), clock: clock),
-            secrets: try AESGCMKeyRing.parse(k1), random: SystemRandomSource(), clock: clock, usePKCE: true, logger: Logger(label: "test")
-        )
-        let acting = try #require(try await admins.find(try SignInName(admin)))
-        let start = try await engine.start(try CompanyReference(company), by: acting, session: binding)
+        let parts = try Engine(client: database.client, sandboxURL: sandboxURL, http: http, clientID: "cli-client", clientSecret: "cli-secret", redirect: redirect, keys: k1)
+        let acting = try #require(try await parts.admins.find(try SignInName(admin)))
+        let start = try await parts.engine.start(try CompanyReference(company), by: acting, session: binding)
         let back = try await signIn(start.authorizationURL, http: http)
-        _ = try await engine.complete(OptInCallback(redirectedURL: back), session: binding)
+        _ = try await parts.engine.complete(OptInCallback(redirectedURL: back), session: binding)
+    }
+
+    /// The opt-in engine in this process, as `ipm-server` wires it, on `client` and the sandbox at `sandboxURL`.
+    struct Engine: Sendable {
+        let engine: UPSOptInEngine
+        let companies: PostgresCompanyRepository
+        let admins: PostgresAdminRepository
+        let memberships: PostgresMembershipRepository
+
+        init(client: PostgresClient, sandboxURL: URL, http: HTTPClient, clientID: String, clientSecret: String, redirect: String, keys: String) throws {
+            let clock = SystemClock()
+            companies = PostgresCompanyRepository(client: client, clock: clock)
+            admins = try PostgresAdminRepository(client: client, hasher: BcryptPasswordHasher(cost: 4), clock: clock)
+            memberships = PostgresMembershipRepository(client: client, clock: clock)
+            let connections = PostgresUPSConnectionRepository(client: client)
+            let provider = UPSProvider(
+                configuration: UPSProviderConfiguration(baseURL: sandboxURL, clientID: clientID, clientSecret: Secret(clientSecret), redirectURI: URL(string: redirect)!),
+                httpClient: http
+            )
+            engine = UPSOptInEngine(
+                server: provider, requests: PostgresAuthorizationRequestRepository(client: client), connections: connections, admins: admins,
+                access: CompanyAccess(companies: companies, memberships: memberships, connections: connections, audit: PostgresAuditEventRepository(client: client), clock: clock),
+                secrets: try AESGCMKeyRing.parse(keys), random: SystemRandomSource(), clock: clock, usePKCE: true,
+                logger: Logger(label: "opt-in", factory: { _ in SwiftLogNoOpLogHandler() })
+            )
+        }
     }
 
     /// The UPS.com user signs in and agrees; the address UPS sends the browser back to.

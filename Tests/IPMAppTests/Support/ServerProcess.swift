@@ -53,6 +53,13 @@ final class ServerProcess: Sendable {
         return nil
     }
 
+    /// SIGKILL — no shutdown at all, as a crash or an OOM kill — then waits.
+    func killAbruptly() async {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        let process = process
+        await onThread { process.waitUntilExit() }
+    }
+
     /// SIGTERM, then waits; the exit status.
     func stop() async -> (reason: Process.TerminationReason, status: Int32) {
         if process.isRunning { process.terminate() }
