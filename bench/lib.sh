@@ -1,7 +1,8 @@
 # Shared by the benchmark drivers (sourced, not run): builds the binaries, starts a
 # throwaway PostgreSQL cluster, ups-sandbox and ipm-server on loopback ports under one
 # temporary directory, and takes everything down again on exit.
-# Overrides: CONFIGURATION (default release), SCRATCH_PATH, BENCH_KEEP_WORK=1 (keep logs).
+# Overrides: CONFIGURATION (default release), SCRATCH_PATH, BENCH_KEEP_WORK=1 (keep logs),
+# BENCH_SKIP_BUILD=1 (run the binaries already built).
 
 set -euo pipefail
 bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -39,11 +40,15 @@ trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
 bench_build() {
+    bin_dir="$(cd "$repo_dir" && swift build "${swiftpm_flags[@]}" --show-bin-path)"
+    if [[ "${BENCH_SKIP_BUILD:-0}" == 1 ]]; then
+        bench_log "using the binaries already in $bin_dir (BENCH_SKIP_BUILD=1)"
+        return
+    fi
     bench_log "building ipm, ipm-server, ups-sandbox, ipm-bench ($configuration)"
     (cd "$repo_dir" && for product in ipm ipm-server ups-sandbox ipm-bench; do
         swift build "${swiftpm_flags[@]}" --product "$product" >&2
     done)
-    bin_dir="$(cd "$repo_dir" && swift build "${swiftpm_flags[@]}" --show-bin-path)"
 }
 
 bench_free_port() {

@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ./token-api.sh
-./refresh.sh
+BENCH_SKIP_BUILD=1 ./refresh.sh

@@ -45,12 +45,13 @@ struct SandboxRefreshClient: Sendable {
     /// A fresh grant of the sandbox user, obtained as a browser and IPM's provider would
     /// (not timed): authorize, sign in, exchange the code.
     func freshGrant(provider: UPSProvider, browser: UPSSignInDriver, username: String, password: String) async throws -> Secret {
-        let authorization = try provider.authorizationURL(state: "bench-\(UUID().uuidString)", codeChallenge: nil)
+        let verifier = PKCE.makeVerifier(using: SystemRandomSource())
+        let authorization = try provider.authorizationURL(state: "bench-\(UUID().uuidString)", codeChallenge: PKCE.challenge(for: verifier))
         let redirected = try await browser.signIn(authorizationURL: authorization, username: username, password: password)
         guard let code = OptInCallback(redirectedURL: redirected).code else {
             throw BenchFailure("the sandbox sign-in brought back no code: \(redirected.query ?? "")")
         }
-        return try await provider.exchange(code: code, codeVerifier: nil).refreshToken
+        return try await provider.exchange(code: code, codeVerifier: verifier.value).refreshToken
     }
 
     /// Presents `refreshToken` once; the rotated refresh token it answers with.
