@@ -23,10 +23,10 @@ SWIFTPM_FLAGS := $(if $(SCRATCH_PATH),--scratch-path $(SCRATCH_PATH)) -j $(JOBS)
 
 export CONFIGURATION SCRATCH_PATH SWIFT_BIN_DIR
 
-.PHONY: help install-deps build test demo clean
+.PHONY: help install-deps build test demo bench clean
 
 help:
-	@echo "make build | test | demo | clean | install-deps"
+	@echo "make build | test | demo | bench | clean | install-deps"
 
 install-deps:
 	@scripts/install-deps.sh
@@ -43,6 +43,11 @@ test: install-deps
 demo: install-deps
 	swift build -c $(CONFIGURATION) $(SWIFTPM_FLAGS)
 	scripts/demo.sh
+
+# Benchmarks (release build, throwaway PostgreSQL and servers on loopback): bench/README.md.
+bench:
+	@scripts/install-deps.sh --bench
+	bench/run-all.sh
 
 clean:
 	swift package $(if $(SCRATCH_PATH),--scratch-path $(SCRATCH_PATH)) clean

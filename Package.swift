@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "ipm-server", targets: ["ipm-server"]),
         .executable(name: "ipm-tui", targets: ["ipm-tui"]),
         .executable(name: "ups-sandbox", targets: ["ups-sandbox"]),
+        .executable(name: "ipm-bench", targets: ["ipm-bench"]),
         .plugin(name: "EmbedMigrations", targets: ["EmbedMigrations"]),
         .plugin(name: "NewMigration", targets: ["NewMigration"]),
     ],
@@ -89,6 +90,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The UPS.com user's side of a sign-in, driven over HTTP (tests and benchmarks).
+        .target(
+            name: "UPSSandboxBrowser",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Outbound events
         .target(
             name: "IPMWebhooks",
@@ -154,6 +166,20 @@ let package = Package(
         .executableTarget(name: "ipm-server", dependencies: ["IPMApp"], swiftSettings: swiftSettings),
         .executableTarget(name: "ipm-tui", dependencies: ["IPMApp"], swiftSettings: swiftSettings),
         .executableTarget(name: "ups-sandbox", dependencies: ["IPMApp"], swiftSettings: swiftSettings),
+        // Benchmarks (bench/README.md): measures, not tests; drives the real engine and the sandbox.
+        .executableTarget(
+            name: "ipm-bench",
+            dependencies: [
+                "IPMApp", "IPMDomain", "IPMPostgres", "IPMOAuth", "UPSSandboxBrowser",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "bench/ipm-bench",
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Plugins (thin; the logic is IPMMigrationKit)
         .executableTarget(
@@ -179,7 +205,7 @@ let package = Package(
         .target(
             name: "IPMTestSupport",
             dependencies: [
-                "IPMDomain", "IPMPostgres",
+                "IPMDomain", "IPMPostgres", "UPSSandboxBrowser",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

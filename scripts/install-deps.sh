@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that building, testing and the demo need.
 # Idempotent: installs only what is missing, and says nothing when nothing is.
+# --bench adds what the benchmarks in bench/ need besides (wrk; pgbench comes with postgresql).
 set -euo pipefail
 
 # Later issues append to this list (chromium, chromium-driver, python3-selenium, wrk, …).
@@ -15,6 +16,10 @@ DEBIAN_PACKAGES=(
     chromium-driver
     python3-selenium
 )
+
+if [[ "${1:-}" == "--bench" ]]; then
+    DEBIAN_PACKAGES+=(wrk)  # the HTTP load generator of bench/token-api.sh
+fi
 
 SWIFT_BIN_DIR="${SWIFT_BIN_DIR:-/opt/swift/usr/bin}"
 

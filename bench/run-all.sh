@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Every benchmark, one after the other, each on its own throwaway cluster and servers.
+set -euo pipefail
+cd "$(dirname "$0")"
+./token-api.sh
+BENCH_SKIP_BUILD=1 ./refresh.sh

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Token API benchmark (issue 5): wrk against GET /api/v1/companies/{id}/ups/access-token
+# for 1,000 opted-in companies with fresh tokens, next to /healthz of the same server and
+# to pgbench running the route's fast-path SELECT on the same database with the same
+# client count; ipm-server's RSS idle and under the load. Everything on loopback.
+# Settings: BENCH_COMPANIES (1000), BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_DURATION (20s).
+source "$(dirname "$0")/lib.sh"
+companies="${BENCH_COMPANIES:-1000}" connections="${BENCH_CONNECTIONS:-32}"
+threads="${BENCH_THREADS:-2}" duration="${BENCH_DURATION:-20s}"
+command -v wrk >/dev/null || bench_fail "wrk is missing (scripts/install-deps.sh --bench installs it)"
+
+bench_build
+bench_start_postgres
+bench_start_sandbox
+bench_start_server
+sleep 2
+idle_rss="$(bench_rss_kb "$server_pid" VmRSS)" idle_hwm="$(bench_rss_kb "$server_pid" VmHWM)"
+
+bench_log "seeding $companies companies"
+seed_report="$("$bin_dir/ipm-bench" seed --companies "$companies" --ids-file "$work/ids" --ups-user "$ups_user" --ups-password "$ups_password")"
+token="$("$bin_dir/ipm" service-token create bench-load --scope access-token 2>/dev/null)"
+[[ "$token" == ipm_svc_* ]] || bench_fail "ipm service-token create printed no ipm_svc_ token"
+
+# One request by hand first: the route must exist and hand out a token.
+first_id="$(head -1 "$work/ids")"
+status="$(curl -s -o "$work/first.json" -w '%{http_code}' -H "Authorization: Bearer $token" \
+    "$IPM_PUBLIC_URL/api/v1/companies/$first_id/ups/access-token")"
+[[ "$status" == 200 ]] || bench_fail "GET …/access-token answered HTTP $status: $(head -c 300 "$work/first.json")"
+seeded_rss="$(bench_rss_kb "$server_pid" VmRSS)"
+
+# One wrk run: its BENCH line (see wrk/spread.lua); fails on any non-2xx or socket error.
+run_wrk() {
+    local mode="$1" url="$2" line
+    line="$(BENCH_MODE="$mode" BENCH_IDS_FILE="$work/ids" BENCH_SERVICE_TOKEN="$token" \
+        wrk -t "$threads" -c "$connections" -d "$duration" --timeout 10s -s "$bench_dir/wrk/spread.lua" "$url" | grep '^BENCH ')"
+    [[ "$line" =~ non2xx=0\ connect=0\ read=0\ write=0\ timeout=0 ]] || bench_fail "wrk $mode saw errors: $line"
+    echo "$line"
+}
+field() { sed -E "s/.* $2=([0-9.]+).*/\1/" <<<"$1"; }
+
+bench_log "wrk /healthz: $threads threads, $connections connections, $duration"
+healthz="$(run_wrk healthz "$IPM_PUBLIC_URL")"
+
+bench_sql "SELECT pg_stat_statements_reset()" >/dev/null
+bench_log "wrk access-token: $threads threads, $connections connections, $duration"
+( peak=0; while kill -0 "$server_pid" 2>/dev/null; do
+      rss="$(bench_rss_kb "$server_pid" VmRSS)"; ((rss > peak)) && peak=$rss; echo "$peak" > "$work/load-rss"; sleep 0.5
+  done ) &
+sampler=$!
+bench_pids+=("$sampler")
+access="$(run_wrk access-token "$IPM_PUBLIC_URL")"
+kill "$sampler" 2>/dev/null || true
+load_rss="$(cat "$work/load-rss")" load_hwm="$(bench_rss_kb "$server_pid" VmHWM)"
+# What each access-token request cost the database: statements per request, by calls.
+profile="$(bench_sql "SELECT round(calls::numeric / $(field "$access" requests), 2) || ' × ' || regexp_replace(left(query, 90), '\s+', ' ', 'g')
+    FROM pg_stat_statements WHERE calls >= $(field "$access" requests) / 10 ORDER BY calls DESC LIMIT 6")"
+
+# The route's fast path reads the connection (PostgresUPSConnectionRepository.snapshot):
+# the statement is taken as ipm-server sent it, from the last query of one of its pool's
+# backends (pg_stat_activity keeps the text; pg_stat_statements would have normalised the
+# constants). pgbench runs it by the extended protocol, as libpq's PQexecParams does; pgbench
+# takes at most 128 scripts, so 100 of the ids, one script each, equally weighted.
+fast_path="$(bench_sql "SELECT query FROM pg_stat_activity WHERE datname = 'ipm' AND pid <> pg_backend_pid()
+    AND query LIKE '%token_generation%FROM ups_connections u WHERE u.company_id = \$1' LIMIT 1" | tr '\n' ' ')"
+[[ -n "$fast_path" ]] || bench_fail "no ipm-server backend's last statement was the snapshot SELECT of ups_connections"
+scripts=()
+mkdir -p "$work/pgbench"
+head -100 "$work/ids" | while read -r id; do
+    echo "${fast_path//\$1/\'$id\'};" > "$work/pgbench/$id.sql"
+done
+for file in "$work"/pgbench/*.sql; do scripts+=(-f "$file"); done
+bench_log "pgbench: $connections clients, $threads threads, ${duration%s} s"
+(cd "$work/pgbench" && "$pg_bin/pgbench" -h 127.0.0.1 -p "$pg_port" -U postgres -n -M extended -c "$connections" -j "$threads" \
+    -T "${duration%s}" -l --log-prefix=tx "${scripts[@]}" ipm > "$work/pgbench.out" 2>&1) \
+    || bench_fail "pgbench failed: $(tail -5 "$work/pgbench.out")"
+grep -q '^number of failed transactions: 0 ' "$work/pgbench.out" || ! grep -q 'failed transactions' "$work/pgbench.out" \
+    || bench_fail "pgbench saw failed transactions: $(grep failed "$work/pgbench.out")"
+pg_tps="$(sed -nE 's/^tps = ([0-9.]+) \(without initial connection time\)/\1/p' "$work/pgbench.out" | awk '{printf "%.1f", $1}')"
+cat "$work"/pgbench/tx.* | awk '{print $3}' | sort -n > "$work/pg-latencies"
+pg_count="$(wc -l < "$work/pg-latencies")"
+pg_p50="$(sed -n "$(( (pg_count + 1) / 2 ))p" "$work/pg-latencies")"
+pg_p99="$(sed -n "$(( (pg_count * 99 + 99) / 100 ))p" "$work/pg-latencies")"
+
+ms() { awk -v us="$1" 'BEGIN {printf "%.2f ms", us / 1000}'; }
+mb() { awk -v kb="$1" 'BEGIN {printf "%.1f MB", kb / 1024}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+a_rps="$(field "$access" rps)" h_rps="$(field "$healthz" rps)"
+{
+    echo "== token API benchmark, $(date -u '+%Y-%m-%d %H:%M UTC') =="
+    bench_machine
+    echo "command: bench/token-api.sh  (BENCH_COMPANIES=$companies BENCH_CONNECTIONS=$connections BENCH_THREADS=$threads BENCH_DURATION=$duration)"
+    echo "ipm-server: IPM_DATABASE_MAX_CONNECTIONS=${IPM_DATABASE_MAX_CONNECTIONS:-10 (default)}, IPM_LOG_LEVEL=$IPM_LOG_LEVEL"
+    sed 's/^/  /' <<<"$seed_report"
+    printf '%-44s %10s %10s %10s\n' "target ($connections connections)" "req/s" "p50" "p99"
+    printf '%-44s %10s %10s %10s\n' "GET …/ups/access-token (wrk, $companies ids)" "$a_rps" "$(ms "$(field "$access" p50_us)")" "$(ms "$(field "$access" p99_us)")"
+    printf '%-44s %10s %10s %10s\n' "GET /healthz (wrk)" "$h_rps" "$(ms "$(field "$healthz" p50_us)")" "$(ms "$(field "$healthz" p99_us)")"
+    printf '%-44s %10s %10s %10s\n' "pgbench, the fast path's SELECT" "$pg_tps" "$(ms "$pg_p50")" "$(ms "$pg_p99")"
+    echo "ratio access-token / healthz:  $(ratio "$a_rps" "$h_rps")"
+    echo "ratio access-token / pgbench:  $(ratio "$a_rps" "$pg_tps")"
+    echo "ipm-server memory: idle VmRSS $(mb "$idle_rss") (VmHWM $(mb "$idle_hwm")); after seeding VmRSS $(mb "$seeded_rss");"
+    echo "                   under the access-token load peak VmRSS $(mb "$load_rss"), VmHWM $(mb "$load_hwm")"
+    echo "statements per access-token request (pg_stat_statements during its load):"
+    sed 's/^/  /' <<<"$profile"
+    echo "pgbench statement: $fast_path"
+    echo "requests: access-token $(field "$access" requests), healthz $(field "$healthz" requests), pgbench $pg_count transactions; no errors"
+} | bench_report token-api
