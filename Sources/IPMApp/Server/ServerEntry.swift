@@ -88,7 +88,7 @@ enum ServerApplication {
             settings: WebSettings(publicURL: configuration.publicURL, supportContact: configuration.supportContact), logger: logger
         )
         web.register(on: router)
-        APIFront(web: web).register(on: router)
+        APIFront(web: web, notifications: services.notifications).register(on: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "ipm-server"),

@@ -2,7 +2,7 @@ public import Hummingbird
 import HTTPTypes
 import NIOCore
 import Foundation
-import IPMDomain
+public import IPMDomain
 
 /// The JSON API under `/api/v1`, for programs and for the CLI and TUI pointed at a server.
 /// A caller authenticates with `Authorization: Bearer <token>` (a personal API token made
@@ -11,8 +11,12 @@ import IPMDomain
 /// pages carry. Errors are `application/problem+json`.
 public struct APIFront: Sendable {
     let web: WebFront
+    let notifications: NotificationService
 
-    public init(web: WebFront) { self.web = web }
+    public init(web: WebFront, notifications: NotificationService) {
+        self.web = web
+        self.notifications = notifications
+    }
 
     public func register(on router: Router<WebRequestContext>) {
         let api = router.group("/api/v1")
@@ -81,6 +85,7 @@ public struct APIFront: Sendable {
                 }
             }
         }
+        registerAccount(on: api)
         // Anything else under the API reads as problem+json, not as a web page.
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
             api.on("**", method: method) { _, _ in Problem(.notFound, "There is no such API route.").response }
@@ -94,7 +99,7 @@ public struct APIFront: Sendable {
     }
 
     /// The caller behind a bearer token or a session cookie; domain refusals as problems.
-    private func withCaller(_ request: Request, changes: Bool, _ body: (Caller) async throws -> Response) async throws -> Response {
+    func withCaller(_ request: Request, changes: Bool, _ body: (Caller) async throws -> Response) async throws -> Response {
         let bearer = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
         let caller: Caller?
         if let bearer {
@@ -124,7 +129,7 @@ public struct APIFront: Sendable {
         }
     }
 
-    private func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+    func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]

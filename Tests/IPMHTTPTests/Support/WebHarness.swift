@@ -86,7 +86,7 @@ struct WebHarness: @unchecked Sendable {
             logger: Logger(label: "web-test")
         )
         web.register(on: router)
-        APIFront(web: web).register(on: router)
+        APIFront(web: web, notifications: NotificationService(notifications: PostgresNotificationRepository(client: client), clock: clock)).register(on: router)
         self.router = router
     }
 
