@@ -200,6 +200,19 @@ struct ServerCLITests {
         _ = served.log
     }
 
+    @Test func failedSignInsAreThrottledByTheServer() async throws {
+        let served = try served()
+        let cli = served.client()
+        defer { try? FileManager.default.removeItem(at: cli.configHome) }
+        for _ in 0..<5 {
+            expectOneLineFailure(try await cli.ipm("login", "mallory", "--password-stdin", stdin: "wrong password 0\n"), "The sign-in name or password is not correct.")
+        }
+        // The sixth is refused whatever the password, in the web's words; nothing is kept.
+        let throttled = try await cli.ipm("login", "mallory", "--password-stdin", stdin: AdminCLITests.passwords["mallory"]! + "\n")
+        expectOneLineFailure(throttled, "ipm: Too many failed sign-ins. Try again in 15 minutes.")
+        #expect(!FileManager.default.fileExists(atPath: served.tokenFile(cli)))
+    }
+
     @Test func anUnreachableServerAndPlainHTTPElsewhereAreOneLine() async throws {
         let served = try served()
         var cli = served.client()
@@ -221,6 +234,13 @@ struct ServerCLITests {
         expectOneLineFailure(try await cli.ipm("whoami", "--server", "ftp://x"), "--server/IPM_SERVER: expected an http:// or https:// URL")
         // --insecure lets it through to the next question: there is no token for that server.
         expectOneLineFailure(try await cli.ipm("whoami", "--server", "http://ipm.example.com", "--insecure"), status: 77, "not signed in")
+
+        // Something else answers at that address (here the UPS sandbox): one line saying so.
+        let sandbox = served.sandboxURL.absoluteString
+        expectOneLineFailure(
+            try await cli.ipm("login", "alice", "--password-stdin", "--server", sandbox, stdin: "alice password 1\n"),
+            "ipm: the server at \(sandbox) has no /api/v1/sessions; is it an ipm-server of the same version as this ipm?"
+        )
     }
 }
 

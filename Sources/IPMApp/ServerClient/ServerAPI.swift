@@ -37,6 +37,7 @@ struct ServerAPI: Sendable {
 
     /// A status and body the server answered with.
     struct Answer: Sendable {
+        let path: String
         let status: Int
         let body: Data
         let headers: HTTPHeaders
@@ -65,7 +66,7 @@ struct ServerAPI: Sendable {
         do {
             let response = try await client.execute(request, timeout: .seconds(40))
             let body = try await response.body.collect(upTo: 4 << 20)
-            return Answer(status: Int(response.status.code), body: Data(body.readableBytesView), headers: response.headers)
+            return Answer(path: path, status: Int(response.status.code), body: Data(body.readableBytesView), headers: response.headers)
         } catch {
             throw AdminFailure.unavailable("cannot reach the IPM server at \(base): \(Self.reason(error))")
         }
@@ -90,6 +91,7 @@ struct ServerAPI: Sendable {
         switch answer.status {
         case 401: return AdminFailure.notSignedIn
         case 404 where notFound != nil: return notFound!
+        case 404: return AdminFailure.failed("the server at \(base) has no /api/v1\(answer.path.prefix { $0 != "?" }); is it an ipm-server of the same version as this ipm?")
         case 403, 409: return AdminFailure.failed(answer.problem.map(Self.domainSentence) ?? "the server at \(base) refused (HTTP \(answer.status))")
         case 400..<500: return AdminFailure.failed(answer.problem ?? "the server at \(base) refused (HTTP \(answer.status))")
         case 502, 503, 504:

@@ -21,7 +21,8 @@ struct ServerAdminContext: AdminContext {
         let answer = try await api.send(.POST, "/sessions", json: SignInBody(signInName: signInName, password: password.plaintext))
         // The server's words for a refusal: wrong credentials, disabled, or throttled.
         guard answer.status == 201 else {
-            throw answer.status >= 500 ? api.failure(answer) : AdminFailure.failed(answer.problem ?? "sign-in refused (HTTP \(answer.status))")
+            guard [401, 403, 429].contains(answer.status), let words = answer.problem else { throw api.failure(answer) }
+            throw AdminFailure.failed(words)
         }
         let issued = try api.decode(NewSessionBody.self, answer)
         return SignedIn(token: Secret(issued.token), session: issued.session.period, admin: try issued.admin.admin())
