@@ -10,26 +10,30 @@ struct ConnectionOptions: ParsableArguments {
     var insecure = false
 
     var connection: AdminConnection {
-        get throws {
-            guard let text = server ?? ProcessInfo.processInfo.environment["IPM_SERVER"].flatMap({ $0.isEmpty ? nil : $0 }) else {
-                return .database
-            }
-            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-                  let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil
-            else {
-                throw CLIError("--server/IPM_SERVER: expected an http:// or https:// URL, got '\(text.printable)'")
-            }
-            // A password and a bearer token must not cross a network in the clear by accident.
-            if scheme == "http", !insecure, !Self.isLoopback(host) {
-                throw CLIError("--server/IPM_SERVER: \(text.printable) is plain http:// to another machine; use https://, or --insecure if you mean it")
-            }
-            return .server(url)
+        get throws { try Self.connection(server: server, insecure: insecure) }
+    }
+
+    static func connection(server: String?, insecure: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AdminConnection {
+        guard let text = server ?? environment["IPM_SERVER"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            return .database
         }
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+              let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil
+        else {
+            throw CLIError("--server/IPM_SERVER: expected an http:// or https:// URL, got '\(text.printable)'")
+        }
+        // A password and a bearer token must not cross a network in the clear by accident.
+        if scheme == "http", !insecure, !isLoopback(host) {
+            throw CLIError("--server/IPM_SERVER: \(text.printable) is plain http:// to another machine; use https://, or --insecure if you mean it")
+        }
+        return .server(url)
     }
 
     static func isLoopback(_ host: String) -> Bool {
         let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        return host == "localhost" || host.hasSuffix(".localhost") || host == "::1" || host.hasPrefix("127.")
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        let ipv4Loopback = octets.count == 4 && octets.first == "127" && octets.allSatisfy { UInt8($0) != nil }
+        return host == "localhost" || host.hasSuffix(".localhost") || host == "::1" || ipv4Loopback
     }
 }
 
