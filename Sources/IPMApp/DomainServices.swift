@@ -13,6 +13,7 @@ struct DomainServices: Sendable {
     let sessions: SessionService
     let apiTokens: APITokenService
     let invitationRepository: any InvitationRepository
+    let notifications: NotificationService
 
     init(client: PostgresClient, configuration: IPMConfiguration, clock: any Clock = SystemClock()) throws {
         self.clock = clock
@@ -27,6 +28,7 @@ struct DomainServices: Sendable {
             admins: admins, sessions: PostgresSessionRepository(client: client), throttle: PostgresSignInThrottle(client: client),
             clock: clock, random: SystemRandomSource()
         )
+        notifications = NotificationService(notifications: PostgresNotificationRepository(client: client), clock: clock)
         apiTokens = APITokenService(tokens: PostgresAPITokenRepository(client: client), admins: admins, clock: clock, random: SystemRandomSource())
     }
 

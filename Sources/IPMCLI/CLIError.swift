@@ -17,8 +17,12 @@ enum ExitStatus {
     static let success: Int32 = 0
     static let failure: Int32 = 1
     static let usage: Int32 = 64
-    /// EX_TEMPFAIL: waited for the opt-in and it did not complete in time.
-    static let timedOut: Int32 = 75
+    /// EX_TEMPFAIL: waited for the opt-in and it did not complete in time, or the server
+    /// (`--server`) could not be reached: try again later.
+    static let temporaryFailure: Int32 = 75
+    static let timedOut: Int32 = temporaryFailure
     /// EX_NOPERM: no live session.
     static let notSignedIn: Int32 = 77
+    /// 128 + SIGINT: Ctrl-C stopped a wait.
+    static let interrupted: Int32 = 130
 }

@@ -45,7 +45,7 @@ struct HTTPHarness: @unchecked Sendable {
             invitations: InvitationService(
                 invitations: PostgresInvitationRepository(client: client, hasher: try BcryptPasswordHasher(cost: 4)), access: access, clock: clock, random: SystemRandomSource()
             ),
-            notifications: PostgresNotificationRepository(client: client),
+            notifications: NotificationService(notifications: PostgresNotificationRepository(client: client), clock: clock),
             settings: WebSettings(publicURL: URL(string: "http://127.0.0.1:8080")!), logger: logger
         )
         let credentials = ServiceCredentials(repository: PostgresServiceCredentialRepository(client: client), clock: clock, random: SystemRandomSource())

@@ -10,7 +10,7 @@ public enum CLIEntry {
         let factory = OperatorContextFactory(
             generateKey: { id in try AESGCMKeyRing.generateKeySpec(id: id) },
             makeAdmin: { connection in
-                guard case .database = connection else { throw ServerConnectionUnavailable() }
+                if case .server(let url) = connection { return ServerAdminContext(server: url) }
                 return try await openDatabase(forMigration: false) { configuration, database, services, logger in
                     DatabaseAdminContext(configuration: configuration, database: database, services: services, logger: logger)
                 }
@@ -38,12 +38,5 @@ public enum CLIEntry {
             await database.close()
             throw error
         }
-    }
-}
-
-/// `--server`/`IPM_SERVER`: the JSON API the server-backed context would use is not built yet.
-struct ServerConnectionUnavailable: Error, CustomStringConvertible {
-    var description: String {
-        "--server/IPM_SERVER: working through ipm-server's JSON API is not available in this build; unset IPM_SERVER to work on the database (IPM_DATABASE_URL)"
     }
 }

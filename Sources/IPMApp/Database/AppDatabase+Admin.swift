@@ -14,8 +14,6 @@ struct DatabaseAdminContext: AdminContext {
     let services: DomainServices
     let logger: Logger
 
-    var publicURL: URL { configuration.publicURL }
-
     private var sessions: SessionService {
         SessionService(
             admins: services.admins, sessions: PostgresSessionRepository(client: database.client),
@@ -26,7 +24,7 @@ struct DatabaseAdminContext: AdminContext {
     /// A terminal has no client address; failures are throttled per sign-in name.
     func signIn(_ signInName: String, password: Password) async throws -> SignedIn {
         let issued = try await sessions.signIn(signInName, password: password, clientAddress: nil, kind: .cli)
-        return SignedIn(token: issued.token, session: issued.session, admin: issued.admin)
+        return SignedIn(token: issued.token, session: SessionPeriod(issued.session), admin: issued.admin)
     }
 
     func signOut(_ token: Secret) async throws {
@@ -35,7 +33,7 @@ struct DatabaseAdminContext: AdminContext {
 
     func session(for token: Secret) async throws -> (any SignedInAdmin)? {
         guard let resolved = try await sessions.resolve(token) else { return nil }
-        return DatabaseSignedInAdmin(context: self, token: token, session: resolved.session, admin: resolved.admin)
+        return DatabaseSignedInAdmin(context: self, token: token, adminSession: resolved.session, admin: resolved.admin)
     }
 
     func shutdown() async {
@@ -60,10 +58,14 @@ struct DatabaseAdminContext: AdminContext {
 struct DatabaseSignedInAdmin: SignedInAdmin {
     let context: DatabaseAdminContext
     let token: Secret
-    let session: AdminSession
+    let adminSession: AdminSession
     let admin: Admin
 
+    var session: SessionPeriod { SessionPeriod(adminSession) }
+
     private var access: CompanyAccess { context.services.companyAccess }
+
+    var publicURL: URL { context.configuration.publicURL }
 
     func reload() async throws -> (any SignedInAdmin)? {
         try await context.session(for: token)
@@ -82,19 +84,32 @@ struct DatabaseSignedInAdmin: SignedInAdmin {
         try await access.optOut(reference, by: admin)
     }
 
-    func activity(_ reference: CompanyReference, limit: Int, before: AuditCursor?) async throws -> [AuditEvent] {
-        try await access.activity(reference, for: admin, limit: limit, before: before)
+    /// One more than asked tells whether there is a next page (at 500, a full page may have one).
+    func activity(_ reference: CompanyReference, limit: Int, before: AuditCursor?) async throws -> ActivityPage {
+        let fetched = try await access.activity(reference, for: admin, limit: min(limit + 1, 500), before: before)
+        let events = Array(fetched.prefix(limit))
+        let more = fetched.count > limit || (limit == 500 && fetched.count == 500)
+        return ActivityPage(events: events.map(ActivityEntry.init), next: more ? events.last.map(AuditCursor.init(after:)) : nil)
     }
 
-    func startOptIn(_ reference: CompanyReference) async throws -> OptInStart {
-        try await context.withOAuth { [admin, session] oauth in
-            try await oauth.optIn.start(reference, by: admin, session: session.optInBinding)
+    func notifications(unreadOnly: Bool, limit: Int) async throws -> [NotificationEntry] {
+        try await context.services.notifications.list(for: admin, unreadOnly: unreadOnly, limit: limit).map(NotificationEntry.init)
+    }
+
+    func markNotificationsRead() async throws -> Int {
+        try await context.services.notifications.markAllRead(by: admin)
+    }
+
+    func startOptIn(_ reference: CompanyReference) async throws -> StartedOptIn {
+        let start = try await context.withOAuth { [admin, adminSession] oauth in
+            try await oauth.optIn.start(reference, by: admin, session: adminSession.optInBinding)
         }
+        return StartedOptIn(companyName: start.company.name.value, authorizationURL: start.authorizationURL, expiresAt: start.expiresAt)
     }
 
-    func completeOptIn(_ callback: OptInCallback) async throws -> OptInCompletion {
-        try await context.withOAuth { [session] oauth in
-            try await oauth.optIn.complete(callback, session: session.optInBinding)
+    func completeOptIn(redirectedURL: URL) async throws {
+        _ = try await context.withOAuth { [adminSession] oauth in
+            try await oauth.optIn.complete(OptInCallback(redirectedURL: redirectedURL), session: adminSession.optInBinding)
         }
     }
 }

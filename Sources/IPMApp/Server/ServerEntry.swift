@@ -87,7 +87,7 @@ enum ServerApplication {
         OpenAPIDocument.register(on: router)
         let web = WebFront(
             sessions: services.sessions, apiTokens: services.apiTokens, access: services.companyAccess, optIn: oauth.optIn,
-            invitations: services.invitations, notifications: PostgresNotificationRepository(client: database.client),
+            invitations: services.invitations, notifications: services.notifications,
             settings: WebSettings(publicURL: configuration.publicURL, supportContact: configuration.supportContact), logger: logger
         )
         web.register(on: router)

@@ -4,19 +4,36 @@ import IPMDomain
 
 /// Where admin commands work: `--server URL` / `IPM_SERVER`, else the database.
 struct ConnectionOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Work through this ipm-server's JSON API (or IPM_SERVER) instead of the database; not available in this build yet.", valueName: "url"))
+    @Option(help: ArgumentHelp("Work through this ipm-server's JSON API (or IPM_SERVER) instead of the database.", valueName: "url"))
     var server: String?
+    @Flag(help: "Allow an http:// server that is not on this machine (the password and token then travel unencrypted).")
+    var insecure = false
 
     var connection: AdminConnection {
-        get throws {
-            guard let text = server ?? ProcessInfo.processInfo.environment["IPM_SERVER"].flatMap({ $0.isEmpty ? nil : $0 }) else {
-                return .database
-            }
-            guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
-                throw CLIError("--server/IPM_SERVER: expected an http:// or https:// URL, got '\(text.printable)'")
-            }
-            return .server(url)
+        get throws { try Self.connection(server: server, insecure: insecure) }
+    }
+
+    static func connection(server: String?, insecure: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AdminConnection {
+        guard let text = server ?? environment["IPM_SERVER"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            return .database
         }
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+              let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil
+        else {
+            throw CLIError("--server/IPM_SERVER: expected an http:// or https:// URL, got '\(text.printable)'")
+        }
+        // A password and a bearer token must not cross a network in the clear by accident.
+        if scheme == "http", !insecure, !isLoopback(host) {
+            throw CLIError("--server/IPM_SERVER: \(text.printable) is plain http:// to another machine; use https://, or --insecure if you mean it")
+        }
+        return .server(url)
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        let ipv4Loopback = octets.count == 4 && octets.first == "127" && octets.allSatisfy { UInt8($0) != nil }
+        return host == "localhost" || host.hasSuffix(".localhost") || host == "::1" || ipv4Loopback
     }
 }
 
@@ -49,7 +66,8 @@ extension IPMCLIMain {
         let store: CredentialStore
         let token: Secret?
         do {
-            store = try CredentialStore.standard()
+            let connection = try command.options.connection
+            store = try CredentialStore.standard(for: connection)
             if type(of: command).needsSession {
                 guard let stored = try store.load() else { throw CLIError.notSignedIn }
                 token = stored
@@ -57,7 +75,7 @@ extension IPMCLIMain {
                 // login and logout replace or remove a token file that cannot be used.
                 token = (try? store.load()) ?? nil
             }
-            context = try await factory.makeAdmin(try command.options.connection)
+            context = try await factory.makeAdmin(connection)
         } catch {
             return report(error)
         }

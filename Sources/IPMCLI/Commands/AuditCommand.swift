@@ -27,18 +27,16 @@ struct AuditCommand: SignedInCommand {
     }
 
     func run(as admin: any SignedInAdmin, in context: any AdminContext) async throws {
-        let reference = try CompanyReference(company)
-        // One more than asked tells whether there is a next page.
-        let fetched = try await admin.activity(reference, limit: min(limit + 1, 500), before: before.flatMap(AuditPageCursor.parse))
-        let events = Array(fetched.prefix(limit))
-        let next = fetched.count > limit || (limit == 500 && fetched.count == 500) ? events.last.map { AuditPageCursor.text(AuditCursor(after: $0)) } : nil
+        let page = try await admin.activity(try CompanyReference(company), limit: limit, before: before.flatMap(AuditPageCursor.parse))
+        let events = page.events
+        let next = page.next.map(AuditPageCursor.text)
         if json {
             print(try JSONOutput.render(AuditPageJSON(events: events.map(AuditEventJSON.init), nextBefore: next)))
             return
         }
         var table = Table("TIME", "WHAT", "BY", "DETAIL")
         for event in events {
-            table.append(event.occurredAt.iso8601, event.action.title, event.actor.description.printable, event.detail.printable)
+            table.append(event.occurredAt.iso8601, event.action.title, event.actor.printable, event.detail.printable)
         }
         print(table.render(.standardOutput()))
         if let next {
@@ -80,12 +78,12 @@ struct AuditEventJSON: Encodable {
     let actor: String
     let detail: String
 
-    init(_ event: AuditEvent) {
+    init(_ event: ActivityEntry) {
         id = event.id.description
         occurredAt = event.occurredAt
         action = event.action.rawValue
         title = event.action.title
-        actor = event.actor.description
+        actor = event.actor
         detail = event.detail
     }
 }

@@ -7,18 +7,21 @@ struct IPMCommand: ParsableCommand {
         commandName: "ipm",
         abstract: "Intelligent Pickup Manager: UPS OAuth opt-in for your companies.",
         discussion: """
-            Admin commands (login, logout, whoami, companies, oauth, audit) act as the signed-in \
-            admin, under the same rules as the web pages; `ipm login` first. Operator commands \
-            (migrate, admin, company, tokens, keys, service-token) work on the database directly: \
-            IPM_DATABASE_URL, libpq's PG* variables, or the embedded PostgreSQL under IPM_STATE_DIR.
+            Admin commands (login, logout, whoami, companies, oauth, audit, notifications) act as \
+            the signed-in admin, under the same rules as the web pages; `ipm login` first. They \
+            work on the shared database, or through an ipm-server's JSON API with --server URL (or \
+            IPM_SERVER), with the same output either way. Operator commands (migrate, admin, \
+            company, tokens, keys, service-token) work on the database directly: IPM_DATABASE_URL, \
+            libpq's PG* variables, or the embedded PostgreSQL under IPM_STATE_DIR.
 
             Exit codes: 0 success; 1 the command failed (one line on standard error says why); \
-            64 the command line was wrong; 75 `ipm oauth opt-in` waited and the opt-in did not \
-            complete in time; 77 not signed in (no session, or it ended: run `ipm login`).
+            64 the command line was wrong; 75 try again later: `ipm oauth opt-in` waited and the \
+            opt-in did not complete in time, or the server could not be reached; 77 not signed in \
+            (no session, or it ended: run `ipm login`); 130 Ctrl-C stopped the wait.
             """,
         version: IPMBuild.version,
         subcommands: [
-            LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, CompaniesCommand.self, OAuthCommand.self, AuditCommand.self,
+            LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, CompaniesCommand.self, OAuthCommand.self, AuditCommand.self, NotificationsCommand.self,
             MigrateCommand.self, AdminCommand.self, CompanyCommand.self, TokensCommand.self, KeysCommand.self, ServiceTokenCommand.self,
         ]
     )
@@ -85,6 +88,6 @@ public enum IPMCLIMain {
     /// Everything that fails while a command runs is one line on standard error, exit 1.
     static func report(_ error: any Error) -> Int32 {
         writeToStandardError("ipm: \(error)\n")
-        return (error as? CLIError)?.exitCode ?? ExitStatus.failure
+        return (error as? CLIError)?.exitCode ?? (error as? AdminFailure)?.exitCode ?? ExitStatus.failure
     }
 }

@@ -71,14 +71,14 @@ struct OAuthCommand: ParsableCommand {
             if paste {
                 try await pasteRedirect(admin, reference)
             } else {
-                try await waitForBrowser(admin, reference, overview, publicURL: context.publicURL)
+                try await waitForBrowser(admin, reference, overview, publicURL: admin.publicURL)
             }
             print("Success — Successfully Opted-In to UPS Online Tools (OAuth)")
         }
 
         private func pasteRedirect(_ admin: any SignedInAdmin, _ reference: CompanyReference) async throws {
             let start = try await admin.startOptIn(reference)
-            print("Open this address in a browser, sign in to UPS.com and agree, to opt in \(start.company.name):")
+            print("Open this address in a browser, sign in to UPS.com and agree, to opt in \(start.companyName):")
             print(start.authorizationURL.absoluteString)
             if !noBrowser { Browser.open(start.authorizationURL) }
             print("UPS then sends the browser back to IPM; copy the address of that page and paste it here (before \(start.expiresAt.iso8601)).")
@@ -88,7 +88,7 @@ struct OAuthCommand: ParsableCommand {
             guard let url = URL(string: answer), url.query != nil else {
                 throw CLIError("that is not the address UPS sent the browser back to (it has no ?code=…&state=…); nothing was changed")
             }
-            _ = try await admin.completeOptIn(OptInCallback(redirectedURL: url))
+            try await admin.completeOptIn(redirectedURL: url)
         }
 
         private func waitForBrowser(_ admin: any SignedInAdmin, _ reference: CompanyReference, _ overview: CompanyOverview, publicURL: URL) async throws {
@@ -99,18 +99,25 @@ struct OAuthCommand: ParsableCommand {
             let opened = !noBrowser && Browser.open(url)
             print("\(opened ? "A browser was opened. " : "")Waiting up to \(timeout) for the opt-in to complete…")
             let deadline = ContinuousClock.now + .seconds(timeout.seconds)
-            let spinner = Spinner { [timeout] in
-                let left = max(0, Int((deadline - ContinuousClock.now).components.seconds))
-                return "Waiting for the opt-in in the browser (\(left / 60):\(String(format: "%02d", left % 60)) left of \(timeout); Ctrl-C stops waiting)"
-            }
-            do {
-                try await Self.waitUntilAuthenticated(admin, reference, after: before, deadline: deadline)
-            } catch {
+            // Ctrl-C is caught before the spinner hides the cursor, so it is always shown again.
+            try await Interrupt.stopping({ [timeout] in
+                let spinner = Spinner {
+                    let left = max(0, Int((deadline - ContinuousClock.now).components.seconds))
+                    return "Waiting for the opt-in in the browser (\(left / 60):\(String(format: "%02d", left % 60)) left of \(timeout); Ctrl-C stops waiting)"
+                }
+                do {
+                    try await Self.waitUntilAuthenticated(admin, reference, after: before, deadline: deadline)
+                } catch {
+                    await spinner.stop()
+                    throw error
+                }
                 await spinner.stop()
-                throw error
-            }
-            await spinner.stop()
+            }, interrupted: Self.interrupted)
         }
+
+        static let interrupted = CLIError(
+            "stopped waiting (Ctrl-C); an opt-in finished in the browser still counts: see `ipm oauth status`", exitCode: ExitStatus.interrupted
+        )
 
         /// Polls the shared state; the session is read again each time, so a disabled admin stops at once.
         private static func waitUntilAuthenticated(_ admin: any SignedInAdmin, _ reference: CompanyReference, after before: UPSConnection, deadline: ContinuousClock.Instant) async throws {

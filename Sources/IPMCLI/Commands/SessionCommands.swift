@@ -8,7 +8,8 @@ struct LoginCommand: AdminSessionCommand {
         abstract: "Sign in as an admin; the CLI keeps only the session's token.",
         discussion: """
             The token is kept in $XDG_CONFIG_HOME/ipm/session (default ~/.config/ipm/session), \
-            mode 0600. A CLI session ends after 14 days unused, after 90 days, at `ipm logout`, \
+            mode 0600; with --server, in session@<scheme>_<host>_<port> beside it, one per \
+            server. A CLI session ends after 14 days unused, after 90 days, at `ipm logout`, \
             or at once when the admin is disabled. Signing in again replaces the previous session.
             """
     )

@@ -7,20 +7,34 @@ import Foundation
 import IPMDomain
 
 /// Where the CLI keeps its session token, and nothing else: `$XDG_CONFIG_HOME/ipm/session`
-/// (default `~/.config/ipm/session`), the file 0600 in a 0700 directory, written atomically.
+/// (default `~/.config/ipm/session`) for the database, `…/ipm/session@<scheme>_<host>_<port>`
+/// for each server; the file 0600 in a 0700 directory, written atomically.
 struct CredentialStore: Sendable {
     let directory: String
-    var file: String { directory + "/session" }
+    var fileName = "session"
+    var file: String { directory + "/" + fileName }
 
-    static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CredentialStore {
+    static func standard(for connection: AdminConnection = .database, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CredentialStore {
+        let directory: String
         // The XDG spec ignores a relative XDG_CONFIG_HOME.
         if let xdg = environment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") {
-            return CredentialStore(directory: xdg.trimmingSlashes + "/ipm")
+            directory = xdg.trimmingSlashes + "/ipm"
+        } else {
+            guard let home = environment["HOME"] ?? (NSHomeDirectory().isEmpty ? nil : NSHomeDirectory()), home.hasPrefix("/") else {
+                throw CLIError("cannot tell where to keep the session: set HOME or XDG_CONFIG_HOME")
+            }
+            directory = home.trimmingSlashes + "/.config/ipm"
         }
-        guard let home = environment["HOME"] ?? (NSHomeDirectory().isEmpty ? nil : NSHomeDirectory()), home.hasPrefix("/") else {
-            throw CLIError("cannot tell where to keep the session: set HOME or XDG_CONFIG_HOME")
-        }
-        return CredentialStore(directory: home.trimmingSlashes + "/.config/ipm")
+        guard case .server(let url) = connection else { return CredentialStore(directory: directory) }
+        return CredentialStore(directory: directory, fileName: "session@" + serverKey(url))
+    }
+
+    /// `https_ipm.example.com_443`: one token per server origin, whatever path or case the URL was given with.
+    static func serverKey(_ url: URL) -> String {
+        let scheme = url.scheme?.lowercased() ?? "http"
+        let port = url.port ?? (scheme == "https" ? 443 : 80)
+        let host = (url.host ?? "").lowercased().map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" }
+        return "\(scheme)_\(String(host))_\(port)"
     }
 
     /// The stored token, or `nil` when there is none. A file others could read is refused, as

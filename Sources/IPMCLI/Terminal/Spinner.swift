@@ -1,6 +1,7 @@
 import Foundation
 
-/// A one-line activity indicator on standard error, drawn only on a terminal, erased when stopped.
+/// A one-line activity indicator on standard error, drawn only on a terminal with the cursor
+/// hidden; stopping erases the line and shows the cursor again.
 final class Spinner: Sendable {
     private let task: Task<Void, Never>?
 
@@ -9,6 +10,7 @@ final class Spinner: Sendable {
             task = nil
             return
         }
+        writeToStandardError("\u{1B}[?25l")
         task = Task {
             let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
             var index = 0
@@ -17,7 +19,7 @@ final class Spinner: Sendable {
                 index += 1
                 try? await Task.sleep(for: .milliseconds(120))
             }
-            writeToStandardError("\r\u{1B}[K")
+            writeToStandardError("\r\u{1B}[K\u{1B}[?25h")
         }
     }
 

@@ -2,7 +2,7 @@ public import Hummingbird
 import HTTPTypes
 import NIOCore
 import Foundation
-import IPMDomain
+public import IPMDomain
 
 /// The JSON API under `/api/v1`, for programs and for the CLI and TUI pointed at a server.
 /// A caller authenticates with `Authorization: Bearer <token>` (a personal API token made
@@ -87,6 +87,7 @@ public struct APIFront: Sendable {
             }
         }
         registerUPSAccess(on: api)
+        registerAccount(on: api)
         // Anything else under the API reads as problem+json, not as a web page.
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
             api.on("**", method: method) { _, _ in Problem(.notFound, "There is no such API route.").response }
@@ -100,7 +101,7 @@ public struct APIFront: Sendable {
     }
 
     /// The caller behind a bearer token or a session cookie; domain refusals as problems.
-    private func withCaller(_ request: Request, changes: Bool, _ body: (Caller) async throws -> Response) async throws -> Response {
+    func withCaller(_ request: Request, changes: Bool, _ body: (Caller) async throws -> Response) async throws -> Response {
         let bearer = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
         let caller: Caller?
         if let bearer {

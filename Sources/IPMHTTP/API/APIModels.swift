@@ -5,20 +5,29 @@ import IPMDomain
 struct CompanyJSON: Encodable, Sendable {
     let id: String
     let name: String
+    let createdAt: Date
     let role: String
     let status: String
     let statusTitle: String
     let reauthorizationReason: String?
     let authorizedAt: Date?
+    let accessTokenExpiresAt: Date?
+    let refreshTokenExpiresAt: Date?
+    /// When the UPS connection last changed.
+    let updatedAt: Date?
 
     init(_ overview: CompanyOverview) {
         id = overview.company.id.description
         name = overview.company.name.value
+        createdAt = overview.company.createdAt
         role = overview.role.rawValue
         status = overview.connection.status.rawValue
         statusTitle = overview.connection.status.title
         reauthorizationReason = overview.connection.status == .reauthorizationRequired ? overview.connection.reauthorizationMessage : nil
         authorizedAt = overview.connection.status == .authenticated ? overview.connection.authorizedAt : nil
+        accessTokenExpiresAt = overview.connection.accessTokenExpiresAt
+        refreshTokenExpiresAt = overview.connection.refreshTokenExpiresAt
+        updatedAt = overview.connection.updatedAt
     }
 }
 

@@ -36,10 +36,12 @@ public enum OpenAPIDocument {
             "schemas": {
               "Problem": {"type": "object", "required": ["type", "title", "status", "detail"],
                 "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"}}},
-              "Company": {"type": "object", "required": ["id", "name", "role", "status", "statusTitle"],
-                "properties": {"id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "role": {"enum": ["admin", "viewer"]},
+              "Company": {"type": "object", "required": ["id", "name", "createdAt", "role", "status", "statusTitle"],
+                "properties": {"id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "createdAt": {"type": "string", "format": "date-time"}, "role": {"enum": ["admin", "viewer"]},
                   "status": {"enum": ["not_connected", "authenticated", "reauthorization_required", "opted_out"]}, "statusTitle": {"type": "string"},
-                  "reauthorizationReason": {"type": "string"}, "authorizedAt": {"type": "string", "format": "date-time"}}},
+                  "reauthorizationReason": {"type": "string"}, "authorizedAt": {"type": "string", "format": "date-time"},
+                  "accessTokenExpiresAt": {"type": "string", "format": "date-time"}, "refreshTokenExpiresAt": {"type": "string", "format": "date-time"},
+                  "updatedAt": {"type": "string", "format": "date-time"}}},
               "CompanyList": {"type": "object", "required": ["companies"], "properties": {"companies": {"type": "array", "items": {"$ref": "#/components/schemas/Company"}}}},
               "OptInStart": {"type": "object", "required": ["authorizationURL", "expiresAt"],
                 "properties": {"authorizationURL": {"type": "string", "format": "uri"}, "expiresAt": {"type": "string", "format": "date-time"}}},
@@ -50,7 +52,25 @@ public enum OpenAPIDocument {
                 "properties": {"access_token": {"type": "string"}, "token_type": {"enum": ["Bearer"]}, "expires_at": {"type": "string", "format": "date-time"},
                   "expires_in": {"type": "integer", "description": "Whole seconds from now"}}},
               "AuditEventPage": {"type": "object", "required": ["events"],
-                "properties": {"events": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEvent"}}, "next": {"type": "string"}}}
+                "properties": {"events": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEvent"}}, "next": {"type": "string"}}},
+              "Account": {"type": "object", "required": ["id", "signInName", "displayName", "createdAt"],
+                "properties": {"id": {"type": "string", "format": "uuid"}, "signInName": {"type": "string"}, "displayName": {"type": "string"},
+                  "email": {"type": "string"}, "createdAt": {"type": "string", "format": "date-time"}}},
+              "Session": {"type": "object", "required": ["id", "kind", "createdAt", "expiresAt"],
+                "properties": {"id": {"type": "string", "format": "uuid"}, "kind": {"enum": ["web", "cli"]},
+                  "createdAt": {"type": "string", "format": "date-time"}, "expiresAt": {"type": "string", "format": "date-time"}}},
+              "NewSession": {"type": "object", "required": ["token", "admin", "session"],
+                "properties": {"token": {"type": "string", "description": "Send as Authorization: Bearer; shown once"},
+                  "admin": {"$ref": "#/components/schemas/Account"}, "session": {"$ref": "#/components/schemas/Session"}}},
+              "Me": {"type": "object", "required": ["admin", "publicURL"],
+                "properties": {"admin": {"$ref": "#/components/schemas/Account"}, "session": {"$ref": "#/components/schemas/Session"},
+                  "publicURL": {"type": "string", "format": "uri", "description": "Where people reach the web pages (IPM_PUBLIC_URL)"}}},
+              "Notification": {"type": "object", "required": ["id", "companyID", "companyName", "kind", "message", "occurredAt", "read"],
+                "properties": {"id": {"type": "string", "format": "uuid"}, "companyID": {"type": "string", "format": "uuid"}, "companyName": {"type": "string"},
+                  "kind": {"enum": ["opted_in", "opted_out", "reauthorization_required"]}, "message": {"type": "string"},
+                  "occurredAt": {"type": "string", "format": "date-time"}, "read": {"type": "boolean"}}},
+              "NotificationList": {"type": "object", "required": ["notifications"],
+                "properties": {"notifications": {"type": "array", "items": {"$ref": "#/components/schemas/Notification"}}}}
             }
           },
           "security": [{"session": []}, {"cookie": []}],
@@ -115,6 +135,36 @@ public enum OpenAPIDocument {
                   "properties": {"redirectedURL": {"type": "string", "format": "uri"}}}}}},
                 "responses": {"200": {"description": "Opted in", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Company"}}}},
                   "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}, "413": {"$ref": "#/components/responses/Problem"}}}
+            },
+            "/api/v1/sessions": {
+              "post": {"summary": "Sign in from a terminal: a session token (kind cli); failures are throttled like the web sign-in", "operationId": "signIn", "security": [],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["signInName", "password"],
+                  "properties": {"signInName": {"type": "string"}, "password": {"type": "string"}}}}}},
+                "responses": {"201": {"description": "Signed in", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewSession"}}}},
+                  "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}, "403": {"$ref": "#/components/responses/Problem"},
+                  "429": {"description": "Too many failed sign-ins; see Retry-After", "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}}}
+            },
+            "/api/v1/sessions/current": {
+              "delete": {"summary": "Sign out: end the session whose token this is", "operationId": "signOut",
+                "responses": {"204": {"description": "Signed out"}, "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}}}
+            },
+            "/api/v1/me": {
+              "get": {"summary": "Who the caller is", "operationId": "whoami",
+                "responses": {"200": {"description": "The caller", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Me"}}}},
+                  "401": {"$ref": "#/components/responses/Problem"}}}
+            },
+            "/api/v1/notifications": {
+              "get": {"summary": "The caller's notifications, newest first", "operationId": "listNotifications",
+                "parameters": [{"name": "unread", "in": "query", "schema": {"type": "boolean", "default": false}},
+                  {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}}],
+                "responses": {"200": {"description": "Notifications", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NotificationList"}}}},
+                  "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}}}
+            },
+            "/api/v1/notifications/read": {
+              "post": {"summary": "Mark every notification read", "operationId": "markNotificationsRead",
+                "responses": {"200": {"description": "How many were unread", "content": {"application/json": {"schema": {"type": "object", "required": ["marked"],
+                  "properties": {"marked": {"type": "integer"}}}}}}, "401": {"$ref": "#/components/responses/Problem"}}}
             },
             "/healthz": {"get": {"summary": "The process answers", "operationId": "health", "security": [], "responses": {"200": {"description": "Up"}}}},
             "/readyz": {"get": {"summary": "The database answers within 3 s", "operationId": "ready", "security": [],

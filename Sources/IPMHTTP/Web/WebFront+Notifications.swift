@@ -12,8 +12,7 @@ extension WebFront {
     func registerNotifications(on router: Router<WebRequestContext>) {
         router.get("/notifications") { request, _ -> Response in
             try await withAdmin(request) { signedIn in
-                guard let notifications else { return notFound(signedIn) }
-                let list = try await notifications.notifications(for: signedIn.admin.id, unreadOnly: false, limit: Self.notificationsShown)
+                let list = try await notifications.list(for: signedIn.admin, unreadOnly: false, limit: Self.notificationsShown)
                 return pages.render("notifications", title: "Notifications", [
                     "csrf": signedIn.csrf, "hasNotifications": !list.isEmpty, "hasUnread": list.contains { !$0.isRead },
                     "notifications": list.map { notification -> [String: Any] in
@@ -29,11 +28,10 @@ extension WebFront {
 
         router.post("/notifications/read") { request, context -> Response in
             try await withAdmin(request, returnTo: "/notifications") { signedIn in
-                guard let notifications else { return notFound(signedIn) }
                 guard try await postedForm(request, context: context, by: signedIn) != nil else {
                     return formExpired(signedIn, back: "/notifications")
                 }
-                _ = try await notifications.markAllRead(by: signedIn.admin.id, at: Date())
+                try await notifications.markAllRead(by: signedIn.admin)
                 return Self.redirect("/notifications")
             }
         }
@@ -41,8 +39,7 @@ extension WebFront {
 
     /// The header's count: unread notifications, "99+" beyond that, nil when there are none.
     func unreadCount(for admin: Admin) async throws -> String? {
-        guard let notifications else { return nil }
-        let unread = try await notifications.notifications(for: admin.id, unreadOnly: true, limit: Self.notificationsShown).count
+        let unread = try await notifications.list(for: admin, unreadOnly: true, limit: Self.notificationsShown).count
         if unread == 0 { return nil }
         return unread >= Self.notificationsShown ? "\(Self.notificationsShown - 1)+" : "\(unread)"
     }

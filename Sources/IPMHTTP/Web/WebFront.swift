@@ -20,12 +20,12 @@ public struct WebFront: Sendable {
     let optIn: any UPSOptInFlow
     let invitations: InvitationService
     /// The admins' notification list; `nil` serves no Notifications page.
-    let notifications: (any NotificationRepository)?
+    let notifications: NotificationService
     let settings: WebSettings
     let pages: Pages
     let logger: Logger
 
-    public init(sessions: SessionService, apiTokens: APITokenService, access: CompanyAccess, optIn: any UPSOptInFlow, invitations: InvitationService, notifications: (any NotificationRepository)? = nil, settings: WebSettings, logger: Logger) {
+    public init(sessions: SessionService, apiTokens: APITokenService, access: CompanyAccess, optIn: any UPSOptInFlow, invitations: InvitationService, notifications: NotificationService, settings: WebSettings, logger: Logger) {
         self.sessions = sessions
         self.apiTokens = apiTokens
         self.access = access

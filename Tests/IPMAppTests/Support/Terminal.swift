@@ -49,6 +49,11 @@ final class TerminalSession: @unchecked Sendable {
         master.write(Data(text.utf8))
     }
 
+    /// Ctrl-C: SIGINT, as the terminal sends it to the program in the foreground.
+    func interrupt() {
+        process.interrupt()
+    }
+
     /// Waits for `prompt`, types `line` and Enter, and waits for the program to end.
     func answer(_ prompt: String, with line: String) throws -> (status: Int32, screen: String) {
         _ = try expect(prompt)

@@ -82,6 +82,7 @@ struct WebHarness: @unchecked Sendable {
                 invitations: PostgresInvitationRepository(client: client, hasher: try BcryptPasswordHasher(cost: 4)),
                 access: access, clock: clock, random: SystemRandomSource()
             ),
+            notifications: NotificationService(notifications: PostgresNotificationRepository(client: client), clock: clock),
             settings: WebSettings(publicURL: URL(string: "https://ipm.example")!, supportContact: "Pat <pat@example.com>"),
             logger: Logger(label: "web-test")
         )

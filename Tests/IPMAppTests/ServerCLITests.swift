@@ -1,0 +1,307 @@
+import AsyncHTTPClient
+import Foundation
+import IPMDomain
+import IPMPostgres
+import IPMTestSupport
+import Testing
+import UPSSandbox
+
+/// The admin commands through a running `ipm-server` (`--server`/`IPM_SERVER`): the built
+/// `ipm` against the built `ipm-server`, a real PostgreSQL and a real ups-sandbox. The
+/// world of `AdminCLITests` (alice admin and victor viewer of Acme Logistics, mallory of
+/// Other Co) is served by one server for the whole suite; each test has its own config home.
+/// The CLI gets no database settings: everything goes through the JSON API.
+@Suite("ipm admin commands through ipm-server", .serialized, OneServer())
+struct ServerCLITests {
+    private func served() throws -> Served {
+        try #require(Served.current, "the suite's server is not running")
+    }
+
+    @Test func signInWhoamiCompaniesAuditAndLogoutMatchTheDatabaseMode() async throws {
+        let served = try served()
+        let cli = served.client()
+        defer { try? FileManager.default.removeItem(at: cli.configHome) }
+        expectOneLineFailure(try await cli.ipm("whoami"), status: 77, "not signed in: run `ipm login`")
+        expectOneLineFailure(try await cli.ipm("login", "alice", "--password-stdin", stdin: "wrong password 0\n"), "The sign-in name or password is not correct.")
+        expectOneLineFailure(try await cli.ipm("login", "nobody", "--password-stdin", stdin: "wrong password 0\n"), "The sign-in name or password is not correct.")
+
+        let login = try await cli.ipm("login", "alice", "--password-stdin", stdin: AdminCLITests.passwords["alice"]! + "\n")
+        #expect(login.status == 0, "\(login.stderr)")
+        #expect(login.stdout.hasPrefix("Signed in as alice (alice) until "))
+        let tokenFile = served.tokenFile(cli)
+        #expect(try mode(tokenFile) == 0o600)
+        #expect(!FileManager.default.fileExists(atPath: cli.tokenFile), "the database mode's file is another one")
+        let token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let kinds = try await served.world.database.client.query("SELECT kind FROM admin_sessions WHERE revoked_at IS NULL")
+        #expect(try kinds.map { try $0.decode("kind", as: String.self) }.contains("cli"))
+
+        #expect(try await cli.ipm("whoami").stdout.hasPrefix("alice (alice), signed in at"))
+        let me = try #require(try json(try await cli.ipm("whoami", "--json")) as? [String: Any])
+        #expect((me["admin"] as? [String: Any])?["signInName"] as? String == "alice")
+
+        // The same commands on the database, signed in there too: the very same output.
+        var database = cli
+        database.env = ["XDG_CONFIG_HOME": cli.configHome.path, "IPM_DATABASE_URL": served.world.database.connectionString, "IPM_PUBLIC_URL": OptInHarness.publicURL]
+        try await database.login("alice")
+        let acme = served.world.acme.id.description
+        for arguments in [
+            ["companies", "--json"], ["companies"], ["oauth", "status", "Acme Logistics"], ["oauth", "status", acme, "--json"],
+            ["audit", "acme logistics", "--json"], ["audit", "Acme Logistics", "--limit", "2"], ["notifications", "--json"],
+        ] {
+            let remote = try await cli.ipm(arguments), local = try await database.ipm(arguments)
+            #expect(remote.status == 0 && local.status == 0, "\(arguments): \(remote.stderr) \(local.stderr)")
+            #expect(remote.stdout == local.stdout, "\(arguments)")
+            #expect(remote.stderr == local.stderr, "\(arguments)")
+        }
+        let companies = try #require(try json(try await cli.ipm("companies", "--json")) as? [[String: Any]])
+        #expect(companies.map { $0["name"] as? String } == ["Acme Logistics"], "only her own companies")
+
+        // Paging through the API: the cursor printed on one page continues on the next.
+        let first = try #require(try json(try await cli.ipm("audit", "Acme Logistics", "--limit", "2", "--json")) as? [String: Any])
+        let cursor = try #require(first["nextBefore"] as? String)
+        let second = try #require(try json(try await cli.ipm("audit", "Acme Logistics", "--limit", "2", "--before", cursor, "--json")) as? [String: Any])
+        #expect((second["events"] as? [[String: Any]])?.map { $0["action"] as? String } == ["company_created"])
+
+        // Another tenant's company reads exactly like one that does not exist, by name or id.
+        let other = served.world.other.id
+        expectOneLineFailure(try await cli.ipm("oauth", "status", "Other Co"), "no company named 'Other Co'")
+        expectOneLineFailure(try await cli.ipm("oauth", "status", other.description), "no company with id \(other)")
+        expectOneLineFailure(try await cli.ipm("audit", other.description), "no company with id \(other)")
+        expectOneLineFailure(try await cli.ipm("oauth", "opt-out", other.description, "--yes"), "no company with id \(other)")
+
+        let logout = try await cli.ipm("logout")
+        #expect(logout.stdout == "Signed out.\n")
+        #expect(!FileManager.default.fileExists(atPath: tokenFile))
+        #expect(try await cli.ipm("whoami").status == 77)
+        #expect(try await database.ipm("whoami").status == 0, "the database mode's session is its own")
+        // The token is dead on the server, not only forgotten.
+        try (token + "\n").write(toFile: tokenFile, atomically: false, encoding: .utf8)
+        chmod(tokenFile, 0o600)
+        expectOneLineFailure(try await cli.ipm("companies"), status: 77, "not signed in: run `ipm login`")
+    }
+
+    @Test func loginAsksOnATerminal() async throws {
+        let served = try served()
+        let cli = served.client()
+        defer { try? FileManager.default.removeItem(at: cli.configHome) }
+        let session = try cli.terminal("login")
+        let (status, screen) = try await onThread {
+            #expect(try session.expect("Sign-in name: "))
+            session.type("alice\n")
+            #expect(try session.expect("Password: "))
+            session.type(AdminCLITests.passwords["alice"]! + "\n")
+            return try session.finish()
+        }
+        #expect(status == 0, "\(screen)")
+        #expect(screen.contains("Signed in as alice"))
+        #expect(!screen.contains(AdminCLITests.passwords["alice"]!), "the password was echoed")
+        #expect(try await cli.ipm("whoami").status == 0)
+    }
+
+    @Test func aViewerIsRefusedAndADisabledAdminStopsAtOnce() async throws {
+        let served = try served()
+        let cli = served.client()
+        defer { try? FileManager.default.removeItem(at: cli.configHome) }
+        try await cli.login("victor")
+        #expect(try await cli.ipm("oauth", "status", "Acme Logistics").stdout.contains("viewer"))
+        expectOneLineFailure(try await cli.ipm("oauth", "opt-out", "Acme Logistics", "--yes"), "your role does not allow you to opt out")
+        expectOneLineFailure(try await cli.ipm("oauth", "opt-in", "Acme Logistics", "--no-browser"), "your role does not allow you to opt in")
+        expectOneLineFailure(try await cli.ipm("oauth", "opt-in", "Acme Logistics", "--paste", "--no-browser"), "your role does not allow you to opt in")
+
+        try await cli.login("alice")
+        #expect(try await cli.ipm("companies").status == 0)
+        #expect(try await served.operatorCommand("admin", "disable", "alice").status == 0)
+        expectOneLineFailure(try await cli.ipm("companies"), status: 77, "not signed in: run `ipm login`")
+        expectOneLineFailure(try await cli.ipm("login", "alice", "--password-stdin", stdin: AdminCLITests.passwords["alice"]! + "\n"), "This admin account is disabled.")
+        #expect(try await served.operatorCommand("admin", "enable", "alice").status == 0)
+        try await cli.login("alice")
+        #expect(try await cli.ipm("companies").status == 0)
+    }
+
+    @Test func optInByBrowserAndByPasteOptOutAndNotifications() async throws {
+        let served = try served()
+        let cli = served.client()
+        defer { try? FileManager.default.removeItem(at: cli.configHome) }
+        try await cli.login("alice")
+        let startURL = "\(OptInHarness.publicURL)/oauth/ups/start?company=\(served.world.acme.id)"
+
+        // Nobody finishes: one line and 75, as on the database.
+        let timedOut = try await cli.ipm("oauth", "opt-in", "Acme Logistics", "--no-browser", "--timeout", "1s")
+        #expect(timedOut.status == 75, "\(timedOut.stderr)")
+        #expect(timedOut.stdout.contains(startURL + "\n"), "IPM's start page at IPM_PUBLIC_URL, as the server knows it")
+        #expect(timedOut.stderr == "ipm: the opt-in did not complete in time; run `ipm oauth opt-in` again\n")
+
+        // Ctrl-C while waiting: the spinner's line is erased, the cursor shown again, one line, 130.
+        let interrupted = try cli.terminal("oauth", "opt-in", "Acme Logistics", "--no-browser")
+        let (interruptedStatus, interruptedScreen) = try await onThread {
+            #expect(try interrupted.expect("Waiting for the opt-in in the browser"))
+            interrupted.interrupt()
+            return try interrupted.finish()
+        }
+        #expect(interruptedStatus == 130, "\(interruptedScreen)")
+        #expect(interruptedScreen.contains("\u{1B}[?25l"), "the spinner hid the cursor")
+        let afterSpinner = try #require(interruptedScreen.components(separatedBy: "\u{1B}[?25l").last)
+        #expect(afterSpinner.contains("\r\u{1B}[K\u{1B}[?25h"), "line cleared and cursor shown: \(afterSpinner.debugDescription)")
+        let lastLines = afterSpinner.components(separatedBy: "\u{1B}[?25h").last ?? ""
+        #expect(lastLines.trimmingCharacters(in: .whitespacesAndNewlines) == "ipm: stopped waiting (Ctrl-C); an opt-in finished in the browser still counts: see `ipm oauth status`")
+
+        // The admin completes it in a browser session; the CLI polls the API and sees it.
+        let waiting = try cli.terminal("oauth", "opt-in", "Acme Logistics", "--no-browser", "--timeout", "60")
+        #expect(try await onThread { try waiting.expect("Waiting for the opt-in in the browser") })
+        #expect(waiting.screen.contains(startURL))
+        try await OptInHarness.optIn(
+            company: "Acme Logistics", by: "alice", binding: SessionBinding(Secret("web-session")),
+            database: served.world.database, sandboxURL: served.sandboxURL, http: served.http
+        )
+        let (status, screen) = try await onThread { try waiting.finish(seconds: 30) }
+        #expect(status == 0, "\(screen)")
+        #expect(screen.contains("Success — Successfully Opted-In to UPS Online Tools (OAuth)"))
+        #expect(try await cli.ipm("oauth", "status", "Acme Logistics").stdout.contains("This company has been authenticated using UPS OAuth"))
+
+        let optOut = try await cli.ipm("oauth", "opt-out", "Acme Logistics", "--yes")
+        #expect(optOut.stdout == "Successfully Opted-Out of UPS Online Tools (OAuth)\n", "\(optOut.stderr)")
+        expectOneLineFailure(try await cli.ipm("oauth", "opt-out", "Acme Logistics", "--yes"), "cannot opt out: the company's UPS connection is opted out")
+
+        // --paste: the server starts the opt-in bound to the CLI session; a forged state changes nothing.
+        let forged = try cli.terminal("oauth", "opt-in", "Acme Logistics", "--paste", "--no-browser")
+        let forgedBack = try await OptInHarness.signIn(try await onThread { try AdminCLITests.authorizationURL(on: forged) }, http: served.http)
+        let (forgedStatus, forgedScreen) = try await onThread {
+            forged.type(forgedBack.absoluteString.replacingOccurrences(of: "state=", with: "state=x") + "\n")
+            return try forged.finish()
+        }
+        #expect(forgedStatus == 1)
+        #expect(forgedScreen.contains("does not belong to any opt-in started here. Nothing was changed"), "\(forgedScreen)")
+
+        let paste = try cli.terminal("oauth", "opt-in", "acme logistics", "--paste", "--no-browser")
+        let start = try await onThread { try AdminCLITests.authorizationURL(on: paste) }
+        #expect(start.absoluteString.hasPrefix(served.sandboxURL.absoluteString + "/security/v1/oauth/authorize?"))
+        let back = try await OptInHarness.signIn(start, http: served.http)
+        let (pasteStatus, pasteScreen) = try await onThread {
+            paste.type(back.absoluteString + "\n")
+            return try paste.finish()
+        }
+        #expect(pasteStatus == 0, "\(pasteScreen)")
+        #expect(pasteScreen.contains("Success — Successfully Opted-In to UPS Online Tools (OAuth)"))
+        let after = try #require(try json(try await cli.ipm("oauth", "status", "Acme Logistics", "--json")) as? [String: Any])
+        #expect(after["status"] as? String == "authenticated")
+        #expect(after["accessTokenExpiresAt"] is String)
+
+        // Notifications of all three, newest first; marked read through the API.
+        let unread = try #require(try json(try await cli.ipm("notifications", "--unread", "--json")) as? [[String: Any]])
+        #expect(unread.map { $0["kind"] as? String } == ["opted_in", "opted_out", "opted_in"])
+        #expect(unread.allSatisfy { $0["companyID"] as? String == served.world.acme.id.description && $0["read"] as? Bool == false })
+        let marked = try await cli.ipm("notifications", "--mark-read")
+        #expect(marked.stdout.contains("Acme Logistics  Opted out"), "\(marked.stdout)")
+        #expect(marked.stderr == "Marked 3 notifications read.\n")
+        #expect(try await cli.ipm("notifications", "--unread").stdout == "No unread notifications.\n")
+        let audit = try await cli.ipm("audit", "Acme Logistics", "--limit", "3")
+        #expect(audit.stdout.contains("Opted out") && audit.stdout.contains("Opted in"))
+        #expect(served.sandbox.counters[.codesRedeemed] >= 2)
+        _ = served.log
+    }
+
+    @Test func failedSignInsAreThrottledByTheServer() async throws {
+        let served = try served()
+        let cli = served.client()
+        defer { try? FileManager.default.removeItem(at: cli.configHome) }
+        for _ in 0..<5 {
+            expectOneLineFailure(try await cli.ipm("login", "mallory", "--password-stdin", stdin: "wrong password 0\n"), "The sign-in name or password is not correct.")
+        }
+        // The sixth is refused whatever the password, in the web's words; nothing is kept.
+        let throttled = try await cli.ipm("login", "mallory", "--password-stdin", stdin: AdminCLITests.passwords["mallory"]! + "\n")
+        expectOneLineFailure(throttled, "ipm: Too many failed sign-ins. Try again in 15 minutes.")
+        #expect(!FileManager.default.fileExists(atPath: served.tokenFile(cli)))
+    }
+
+    @Test func anUnreachableServerAndPlainHTTPElsewhereAreOneLine() async throws {
+        let served = try served()
+        var cli = served.client()
+        defer { try? FileManager.default.removeItem(at: cli.configHome) }
+        let nowhere = "http://127.0.0.1:1"
+        expectOneLineFailure(
+            try await cli.ipm("login", "alice", "--password-stdin", "--server", nowhere, stdin: "alice password 1\n"), status: 75,
+            "ipm: cannot reach the IPM server at \(nowhere): connection refused"
+        )
+        // With a token kept for it, every command says the same.
+        try await cli.login("alice")
+        let kept = served.tokenFile(cli)
+        let unreachable = cli.configHome.path + "/ipm/session@http_127.0.0.1_1"
+        try FileManager.default.copyItem(atPath: kept, toPath: unreachable)
+        cli.env["IPM_SERVER"] = nowhere
+        expectOneLineFailure(try await cli.ipm("companies"), status: 75, "cannot reach the IPM server at \(nowhere)")
+
+        expectOneLineFailure(try await cli.ipm("whoami", "--server", "http://ipm.example.com"), "is plain http:// to another machine; use https://, or --insecure")
+        expectOneLineFailure(try await cli.ipm("whoami", "--server", "ftp://x"), "--server/IPM_SERVER: expected an http:// or https:// URL")
+        // --insecure lets it through to the next question: there is no token for that server.
+        expectOneLineFailure(try await cli.ipm("whoami", "--server", "http://ipm.example.com", "--insecure"), status: 77, "not signed in")
+
+        // Something else answers at that address (here the UPS sandbox): one line saying so.
+        let sandbox = served.sandboxURL.absoluteString
+        expectOneLineFailure(
+            try await cli.ipm("login", "alice", "--password-stdin", "--server", sandbox, stdin: "alice password 1\n"),
+            "ipm: the server at \(sandbox) has no /api/v1/sessions; is it an ipm-server of the same version as this ipm?"
+        )
+    }
+}
+
+/// The suite's server, database and sandbox.
+struct Served: Sendable {
+    let world: AdminCLITests.World
+    let server: URL
+    let sandbox: Sandbox
+    let sandboxURL: URL
+    let http: HTTPClient
+    let log: @Sendable () -> String
+
+    @TaskLocal static var current: Served?
+
+    /// A client of the server with a config home of its own.
+    func client() -> AdminCLITests.World {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("ipm-cli-\(UUID().uuidString)")
+        return AdminCLITests.World(
+            database: world.database, configHome: home,
+            env: ["XDG_CONFIG_HOME": home.path, "IPM_SERVER": server.absoluteString], acme: world.acme, other: world.other
+        )
+    }
+
+    /// An operator command on the database, beside the server.
+    func operatorCommand(_ arguments: String...) async throws -> ProgramRun {
+        try await Programs.run("ipm", arguments, environment: ["IPM_DATABASE_URL": world.database.connectionString])
+    }
+
+    /// Where the token of a CLI signed in to this server is kept.
+    func tokenFile(_ client: AdminCLITests.World) -> String {
+        client.configHome.path + "/ipm/session@http_127.0.0.1_\(server.port ?? 0)"
+    }
+}
+
+/// Starts the world, the sandbox and one `ipm-server` around the whole suite.
+struct OneServer: SuiteTrait, TestScoping {
+    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+        let world = try await AdminCLITests.World.make()
+        do {
+            try await OptInHarness.withSandbox { sandbox, sandboxURL, http in
+                var environment = OptInHarness.environment(database: world.database, sandboxURL: sandboxURL)
+                environment["IPM_HTTP_HOST"] = "127.0.0.1"
+                let process = try ServerProcess(environment: environment)
+                guard let server = await process.waitUntilListening() else {
+                    _ = await process.stop()
+                    Issue.record("ipm-server did not come up: \(process.log)")
+                    return
+                }
+                let served = Served(world: world, server: server, sandbox: sandbox, sandboxURL: sandboxURL, http: http, log: { process.log })
+                do {
+                    try await Served.$current.withValue(served) { try await function() }
+                } catch {
+                    _ = await process.stop()
+                    throw error
+                }
+                _ = await process.stop()
+            }
+        } catch {
+            await world.drop()
+            throw error
+        }
+        await world.drop()
+    }
+}
