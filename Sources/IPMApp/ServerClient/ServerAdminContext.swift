@@ -92,10 +92,10 @@ struct ServerSignedInAdmin: SignedInAdmin {
     func activity(_ reference: CompanyReference, limit: Int, before: AuditCursor?) async throws -> ActivityPage {
         let id = try await company(reference, for: .view).company.id
         var path = "/companies/\(id)/events?limit=\(limit)"
-        if let before { path += "&before=" + ServerAPI.escaped(EventCursorText.text(before)) }
+        if let before { path += "&before=" + ServerAPI.escaped(before.text) }
         let answer = try await api.send(.GET, path, token: token)
         let page = try api.decode(EventPageBody.self, answer, notFound: DomainError.companyNotFound(reference))
-        return ActivityPage(events: try page.events.map { try $0.entry() }, next: try page.next.map(EventCursorText.parse))
+        return ActivityPage(events: try page.events.map { try $0.entry() }, next: try page.next.map(Self.cursor))
     }
 
     func startOptIn(_ reference: CompanyReference) async throws -> StartedOptIn {
@@ -120,20 +120,13 @@ struct ServerSignedInAdmin: SignedInAdmin {
         let answer = try await api.send(.POST, "/notifications/read", token: token)
         return try api.decode(MarkedBody.self, answer).marked
     }
-}
 
-/// The API's `next`/`before` cursor: the event's time in microseconds since 1970, `_`, its id.
-enum EventCursorText {
-    static func text(_ cursor: AuditCursor) -> String {
-        "\(Int64((cursor.occurredAt.timeIntervalSince1970 * 1_000_000).rounded()))_\(cursor.id)"
-    }
-
-    static func parse(_ text: String) throws -> AuditCursor {
-        let parts = text.split(separator: "_", maxSplits: 1)
-        guard parts.count == 2, let micros = Int64(parts[0]), let id = AuditEventID(String(parts[1])) else {
+    /// The API's `next` cursor, in the form `AuditCursor.text` writes.
+    private static func cursor(_ text: String) throws -> AuditCursor {
+        guard let cursor = AuditCursor(text: text) else {
             throw AdminFailure.failed("the server sent a page cursor this ipm does not understand: '\(text.printable)'")
         }
-        return AuditCursor(occurredAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000), id: id)
+        return cursor
     }
 }
 

@@ -73,4 +73,17 @@ public struct AuditCursor: Hashable, Sendable {
     public init(after event: AuditEvent) {
         self.init(occurredAt: event.occurredAt, id: event.id)
     }
+
+    /// The cursor as the fronts pass it around (`before=` of a page, `next` of the JSON API):
+    /// microseconds since 1970, `_`, the event id.
+    public var text: String {
+        "\(Int64((occurredAt.timeIntervalSince1970 * 1_000_000).rounded()))_\(id)"
+    }
+
+    /// A cursor from its `text`; nil when it is not one.
+    public init?(text: String) {
+        let parts = text.split(separator: "_", maxSplits: 1)
+        guard parts.count == 2, let micros = Int64(parts[0]), let id = AuditEventID(String(parts[1])) else { return nil }
+        self.init(occurredAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000), id: id)
+    }
 }

@@ -56,12 +56,12 @@ public struct APIFront: Sendable {
                 guard let limit, (1...500).contains(limit) else { return Problem(.badRequest, "limit must be a whole number from 1 to 500").response }
                 var before: AuditCursor?
                 if let text = query["before"] {
-                    guard let cursor = WebFront.cursor(String(text)) else { return Problem(.badRequest, "before must be the next value of an earlier page").response }
+                    guard let cursor = AuditCursor(text: String(text)) else { return Problem(.badRequest, "before must be the next value of an earlier page").response }
                     before = cursor
                 }
                 let events = try await web.access.activity(try WebFront.companyReference(context), for: caller.admin, limit: limit + 1, before: before)
                 let shown = Array(events.prefix(limit))
-                let next = events.count > limit ? shown.last.map { WebFront.cursorText(AuditCursor(after: $0)) } : nil
+                let next = events.count > limit ? shown.last.map { AuditCursor(after: $0).text } : nil
                 return try json(AuditEventPageJSON(events: shown.map(AuditEventJSON.init), next: next))
             }
         }

@@ -52,7 +52,7 @@ extension WebFront {
             try await withAdmin(request) { signedIn in
                 let reference = try Self.companyReference(context)
                 let overview = try await access.company(reference, for: signedIn.admin)
-                let before = request.uri.queryParameters["before"].flatMap { Self.cursor(String($0)) }
+                let before = request.uri.queryParameters["before"].flatMap { AuditCursor(text: String($0)) }
                 let pageSize = 20
                 let events = try await access.activity(reference, for: signedIn.admin, limit: pageSize + 1, before: before)
                 let shown = Array(events.prefix(pageSize))
@@ -60,7 +60,7 @@ extension WebFront {
                     "id": overview.company.id.description, "name": overview.company.name.value,
                     "hasEvents": !shown.isEmpty, "events": shown.map(Self.values(of:)), "newest": before != nil,
                 ]
-                if events.count > pageSize, let last = shown.last { values["older"] = Self.cursorText(AuditCursor(after: last)) }
+                if events.count > pageSize, let last = shown.last { values["older"] = AuditCursor(after: last).text }
                 return pages.render("activity", title: "Activity", values, signedIn: signedIn)
             }
         }
@@ -110,13 +110,4 @@ extension WebFront {
     }
 
     /// `<microseconds since 1970>_<event id>`: where the next page of activity starts.
-    static func cursorText(_ cursor: AuditCursor) -> String {
-        "\(Int64((cursor.occurredAt.timeIntervalSince1970 * 1_000_000).rounded()))_\(cursor.id)"
-    }
-
-    static func cursor(_ text: String) -> AuditCursor? {
-        let parts = text.split(separator: "_", maxSplits: 1)
-        guard parts.count == 2, let micros = Int64(parts[0]), let id = AuditEventID(String(parts[1])) else { return nil }
-        return AuditCursor(occurredAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000), id: id)
-    }
 }
