@@ -44,6 +44,8 @@ public struct CompanyNotification: Sendable, Hashable, Identifiable {
 public protocol NotificationRepository: Sendable {
     /// Newest first.
     func notifications(for admin: AdminID, unreadOnly: Bool, limit: Int) async throws -> [CompanyNotification]
+    /// How many are unread, counted up to `limit`.
+    func unreadCount(for admin: AdminID, upTo limit: Int) async throws -> Int
     /// Marks every notification the admin can see as read.
     func markAllRead(by admin: AdminID, at now: Date) async throws -> Int
 }

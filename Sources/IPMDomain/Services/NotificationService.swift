@@ -15,6 +15,12 @@ public struct NotificationService: Sendable {
         return try await notifications.notifications(for: admin.id, unreadOnly: unreadOnly, limit: max(1, min(limit, 500)))
     }
 
+    /// How many are unread, counted up to `limit` (a badge needs no more).
+    public func unreadCount(for admin: Admin, upTo limit: Int) async throws -> Int {
+        guard !admin.isDisabled else { throw DomainError.adminDisabled }
+        return try await notifications.unreadCount(for: admin.id, upTo: max(1, limit))
+    }
+
     /// Marks everything the admin can see as read; how many were unread.
     @discardableResult
     public func markAllRead(by admin: Admin) async throws -> Int {

@@ -39,7 +39,7 @@ extension WebFront {
 
     /// The header's count: unread notifications, "99+" beyond that, nil when there are none.
     func unreadCount(for admin: Admin) async throws -> String? {
-        let unread = try await notifications.list(for: admin, unreadOnly: true, limit: Self.notificationsShown).count
+        let unread = try await notifications.unreadCount(for: admin, upTo: Self.notificationsShown)
         if unread == 0 { return nil }
         return unread >= Self.notificationsShown ? "\(Self.notificationsShown - 1)+" : "\(unread)"
     }

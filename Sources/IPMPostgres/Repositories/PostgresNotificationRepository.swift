@@ -33,6 +33,19 @@ public struct PostgresNotificationRepository: NotificationRepository {
         }
     }
 
+    public func unreadCount(for admin: AdminID, upTo limit: Int) async throws -> Int {
+        let rows = try await client.query("""
+            SELECT count(*)::int8 AS unread FROM (
+                SELECT 1 FROM notifications n
+                JOIN memberships m ON m.company_id = n.company_id AND m.admin_id = \(admin.rawValue)
+                LEFT JOIN notification_reads r ON r.notification_id = n.id AND r.admin_id = \(admin.rawValue)
+                WHERE r.read_at IS NULL
+                LIMIT \(max(1, limit))
+            ) unread
+            """)
+        return Int(try rows.first?.decode("unread", as: Int64.self) ?? 0)
+    }
+
     public func markAllRead(by admin: AdminID, at now: Date) async throws -> Int {
         try await client.execute("""
             INSERT INTO notification_reads (admin_id, notification_id, read_at)
