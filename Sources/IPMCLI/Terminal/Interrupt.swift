@@ -14,7 +14,13 @@ enum Interrupt {
         signal(SIGINT, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         source.setEventHandler { continuation.yield() }
-        source.resume()
+        // libdispatch installs its own SIGINT handler only when it registers the source, on
+        // its manager thread, after `resume()` returns; until then SIG_IGN drops Ctrl-C. Wait
+        // for the registration so that a Ctrl-C after the spinner appears is never lost.
+        await withCheckedContinuation { (registered: CheckedContinuation<Void, Never>) in
+            source.setRegistrationHandler { registered.resume() }
+            source.resume()
+        }
         defer {
             source.cancel()
             continuation.finish()
