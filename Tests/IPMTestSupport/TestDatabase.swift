@@ -1,5 +1,6 @@
 public import IPMPostgres
 import Logging
+import Synchronization
 
 /// A fresh, uniquely named database on the test server (`ipm_test_<random>`), so suites
 /// run in parallel without seeing each other's rows.
@@ -12,30 +13,72 @@ public struct TestDatabase: Sendable {
     public let client: PostgresClient
     private let serverConnectionString: String
 
-    /// Creates the database and, when `migrated`, applies every embedded migration.
+    /// Creates the database and, when `migrated`, gives it every embedded migration: a copy
+    /// of a template migrated once per test process (`CREATE DATABASE … TEMPLATE`), not a
+    /// migration run per test. At most a few databases are created at once, so a suite
+    /// starting hundreds of tests on two cores does not time out its own connections.
     public static func fresh(migrated: Bool = true) async throws -> TestDatabase {
         let server = try await TestPostgres.serverConnectionString()
         let name = "ipm_test_" + String(UInt64.random(in: .min ... .max), radix: 36)
-        try await withAdminClient(server) { admin in
-            try await admin.execute("CREATE DATABASE \(identifier: name)")
+        let template = migrated ? try await MigratedTemplate.name(server: server) : nil
+        try await creations.run {
+            try await withAdminClient(server) { admin in
+                if let template {
+                    try await admin.execute("CREATE DATABASE \(identifier: name) TEMPLATE \(identifier: template)")
+                } else {
+                    try await admin.execute("CREATE DATABASE \(identifier: name)")
+                }
+            }
         }
         let connectionString = Self.connectionString(server, database: name)
         let client = PostgresClient(
             configuration: PostgresConfiguration(connectionString: connectionString, maxConnections: 4),
             logger: TestPostgres.logger
         )
-        let database = TestDatabase(
+        return TestDatabase(
             name: name, connectionString: connectionString, client: client, serverConnectionString: server
         )
-        if migrated {
+    }
+
+    /// How many `CREATE DATABASE` statements the test process runs at once.
+    private static let creations = TestGate(limit: 4)
+
+    /// `ipm_template_<random>`: created and migrated by the first test that needs a
+    /// migrated database, then closed to connections and copied by every other one.
+    private enum MigratedTemplate {
+        static func name(server: String) async throws -> String {
+            let task = creation.withLock { task in
+                if let task { return task }
+                let started = Task { try await create(server: server) }
+                task = started
+                return started
+            }
+            return try await task.value
+        }
+
+        private static let creation = Mutex<Task<String, any Error>?>(nil)
+
+        private static func create(server: String) async throws -> String {
+            let name = "ipm_template_" + String(UInt64.random(in: .min ... .max), radix: 36)
+            try await withAdminClient(server) { admin in
+                try await admin.execute("CREATE DATABASE \(identifier: name)")
+            }
+            let client = PostgresClient(
+                configuration: PostgresConfiguration(connectionString: connectionString(server, database: name), maxConnections: 1),
+                logger: TestPostgres.logger
+            )
             do {
                 _ = try await MigrationRunner(client: client, migrations: IPMSchema.migrations, logger: TestPostgres.logger).migrate()
             } catch {
-                await database.drop()
+                await client.close()
                 throw error
             }
+            await client.close()
+            try await withAdminClient(server) { admin in
+                try await admin.execute("ALTER DATABASE \(identifier: name) ALLOW_CONNECTIONS false")
+            }
+            return name
         }
-        return database
     }
 
     /// Closes the pool and drops the database, ignoring errors.

@@ -7,7 +7,8 @@ import Synchronization
 public enum TestPostgres {
     /// The admin URL of the test server: `IPM_TEST_DATABASE_URL` when set; otherwise a
     /// throwaway cluster started once per test process with `EmbeddedPostgres` in a fresh
-    /// directory under /tmp, and stopped at process exit (best effort).
+    /// directory under /tmp, and stopped at process exit (best effort). Connections to the
+    /// throwaway cluster wait up to 30 s for a backend.
     public static func serverConnectionString() async throws -> String {
         if let url = ProcessInfo.processInfo.environment["IPM_TEST_DATABASE_URL"], !url.isEmpty {
             return url
@@ -40,7 +41,9 @@ public enum TestPostgres {
                     let handle = try postgres.start()
                     runningServer.withLock { $0 = RunningServer(postgres: postgres, handle: handle, directory: directory) }
                     atexit { TestPostgres.stopEmbeddedServer() }
-                    continuation.resume(returning: handle.connectionString)
+                    // Hundreds of tests start at once on two cores: a backend may take more
+                    // than the product's 5 s default to start, which is not what they test.
+                    continuation.resume(returning: handle.connectionString + " connect_timeout=30")
                 } catch {
                     continuation.resume(throwing: error)
                 }
