@@ -30,11 +30,42 @@ public final class RestartableCluster: Sendable {
         if runAsPostgres {
             try FileManager.default.setAttributes([.ownerAccountName: "postgres"], ofItemAtPath: directory)
         }
-        let port = Int.random(in: 40_000...60_000)
-        let cluster = RestartableCluster(directory: directory, binDirectory: bin, port: port, runAsPostgres: runAsPostgres)
-        try await cluster.run("initdb", "-D", cluster.dataDirectory, "-A", "trust", "-U", "postgres", "--no-sync")
-        try await cluster.run("pg_ctl", "-D", cluster.dataDirectory, "-o", cluster.serverOptions, "-l", cluster.logFile, "-w", "start")
-        return cluster
+        try await run(binDirectory: bin, directory: directory, runAsPostgres: runAsPostgres, "initdb", ["-D", directory + "/data", "-A", "trust", "-U", "postgres", "--no-sync"])
+        // The port must be free when the postmaster binds it; a port the kernel just handed
+        // out can be taken again by the time it does, so a bind failure tries another one.
+        var attempt = 1
+        while true {
+            let cluster = RestartableCluster(directory: directory, binDirectory: bin, port: try freeLoopbackPort(), runAsPostgres: runAsPostgres)
+            do {
+                try await cluster.run("pg_ctl", "-D", cluster.dataDirectory, "-o", cluster.serverOptions, "-l", cluster.logFile, "-w", "start")
+                return cluster
+            } catch {
+                let log = (try? String(contentsOfFile: cluster.logFile, encoding: .utf8)) ?? ""
+                guard attempt < 5, log.contains("could not bind") || log.contains("Address already in use") else {
+                    throw ClusterError("\(error)\nserver.log:\n\(log.suffix(2_000))")
+                }
+                attempt += 1
+            }
+        }
+    }
+
+    /// A loopback TCP port nothing listens on right now (the kernel's choice for port 0).
+    private static func freeLoopbackPort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw ClusterError("socket() failed: errno \(errno)") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
+            }
+        }
+        guard bound else { throw ClusterError("cannot find a free loopback port: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     public func pgCtl(_ arguments: String...) async throws {
@@ -57,9 +88,13 @@ public final class RestartableCluster: Sendable {
         try await run(tool, arguments)
     }
 
+    private func run(_ tool: String, _ arguments: [String]) async throws {
+        try await Self.run(binDirectory: binDirectory, directory: directory, runAsPostgres: runAsPostgres, tool, arguments)
+    }
+
     /// posix_spawn + waitpid on a plain thread: Foundation's `Process` on Linux does not
     /// report termination while a daemon it started (the postmaster) keeps inherited descriptors.
-    private func run(_ tool: String, _ arguments: [String]) async throws {
+    private static func run(binDirectory: String, directory: String, runAsPostgres: Bool, _ tool: String, _ arguments: [String]) async throws {
         let path = binDirectory + "/" + tool
         let argv = runAsPostgres ? ["/usr/sbin/runuser", "-u", "postgres", "--", path] + arguments : [path] + arguments
         let output = directory + "/\(tool).out"
