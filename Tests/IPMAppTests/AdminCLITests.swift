@@ -304,13 +304,14 @@ struct AdminCLITests {
             let opened = world.configHome.appendingPathComponent("opened.txt")
             let browser = world.configHome.appendingPathComponent("browser.sh")
             try FileManager.default.createDirectory(at: world.configHome, withIntermediateDirectories: true)
-            try "#!/bin/sh\necho \"$1\" > '\(opened.path)'\n".write(to: browser, atomically: true, encoding: .utf8)
+            // Written aside and renamed, so the test never reads a file the script has only begun.
+            try "#!/bin/sh\necho \"$1\" > '\(opened.path).part' && mv '\(opened.path).part' '\(opened.path)'\n".write(to: browser, atomically: true, encoding: .utf8)
             chmod(browser.path, 0o755)
             let waiting = try world.terminal("oauth", "opt-in", "Acme Logistics", "--timeout", "60", extra: ["BROWSER": browser.path])
             #expect(try await onThread { try waiting.expect("Waiting for the opt-in in the browser") })
             #expect(waiting.screen.contains(startURL))
             #expect(waiting.screen.contains("A browser was opened."))
-            for _ in 0..<50 where !FileManager.default.fileExists(atPath: opened.path) { try await Task.sleep(for: .milliseconds(100)) }
+            for _ in 0..<200 where !FileManager.default.fileExists(atPath: opened.path) { try await Task.sleep(for: .milliseconds(100)) }
             #expect(try String(contentsOf: opened, encoding: .utf8) == startURL + "\n")
             try await OptInHarness.optIn(
                 company: "Acme Logistics", by: "alice", binding: SessionBinding(Secret("web-session")), database: world.database, sandboxURL: url, http: http
