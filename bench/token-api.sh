@@ -55,6 +55,7 @@ load_rss="$(cat "$work/load-rss")" load_hwm="$(bench_rss_kb "$server_pid" VmHWM)
 profile="$(bench_sql "SELECT round(calls::numeric / $(field "$access" requests), 2) || ' × ' || regexp_replace(left(query, 90), '\s+', ' ', 'g')
     FROM pg_stat_statements WHERE calls >= $(field "$access" requests) / 10 ORDER BY calls DESC LIMIT 6")"
 
+
 # The route's fast path reads the connection (PostgresUPSConnectionRepository.snapshot):
 # the statement is taken as ipm-server sent it, from the last query of one of its pool's
 # backends (pg_stat_activity keeps the text; pg_stat_statements would have normalised the
@@ -63,6 +64,18 @@ profile="$(bench_sql "SELECT round(calls::numeric / $(field "$access" requests),
 fast_path="$(bench_sql "SELECT query FROM pg_stat_activity WHERE datname = 'ipm' AND pid <> pg_backend_pid()
     AND query LIKE '%token_generation%FROM ups_connections u WHERE u.company_id = \$1' LIMIT 1" | tr '\n' ' ')"
 [[ -n "$fast_path" ]] || bench_fail "no ipm-server backend's last statement was the snapshot SELECT of ups_connections"
+
+# The same load on a second server of the same build that looks the service token up on
+# every request (IPM_SERVICE_TOKEN_CACHE=0): what the cache is worth, measured side by side.
+# The first server is stopped so the two runs have the machine to themselves in turn.
+kill -INT "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true
+uncached_port="$(bench_free_port)"
+IPM_SERVICE_TOKEN_CACHE=0 IPM_HTTP_PORT="$uncached_port" IPM_PUBLIC_URL="http://127.0.0.1:$uncached_port" \
+    "$bin_dir/ipm-server" >"$work/ipm-server-uncached.log" 2>&1 &
+bench_pids+=("$!")
+bench_wait_http "http://127.0.0.1:$uncached_port/readyz" "ipm-server (IPM_SERVICE_TOKEN_CACHE=0)"
+bench_log "wrk access-token, IPM_SERVICE_TOKEN_CACHE=0: $threads threads, $connections connections, $duration"
+uncached="$(run_wrk access-token "http://127.0.0.1:$uncached_port")"
 scripts=()
 mkdir -p "$work/pgbench"
 head -100 "$work/ids" | while read -r id; do
@@ -89,18 +102,20 @@ a_rps="$(field "$access" rps)" h_rps="$(field "$healthz" rps)"
     echo "== token API benchmark, $(date -u '+%Y-%m-%d %H:%M UTC') =="
     bench_machine
     echo "command: bench/token-api.sh  (BENCH_COMPANIES=$companies BENCH_CONNECTIONS=$connections BENCH_THREADS=$threads BENCH_DURATION=$duration)"
-    echo "ipm-server: IPM_DATABASE_MAX_CONNECTIONS=${IPM_DATABASE_MAX_CONNECTIONS:-10 (default)}, IPM_LOG_LEVEL=$IPM_LOG_LEVEL"
+    echo "ipm-server: IPM_DATABASE_MAX_CONNECTIONS=${IPM_DATABASE_MAX_CONNECTIONS:-10 (default)}, IPM_SERVICE_TOKEN_CACHE=${IPM_SERVICE_TOKEN_CACHE:-5 (default)}, IPM_LOG_LEVEL=$IPM_LOG_LEVEL"
     sed 's/^/  /' <<<"$seed_report"
     printf '%-44s %10s %10s %10s\n' "target ($connections connections)" "req/s" "p50" "p99"
     printf '%-44s %10s %10s %10s\n' "GET …/ups/access-token (wrk, $companies ids)" "$a_rps" "$(ms "$(field "$access" p50_us)")" "$(ms "$(field "$access" p99_us)")"
+    printf '%-44s %10s %10s %10s\n' "  same, IPM_SERVICE_TOKEN_CACHE=0" "$(field "$uncached" rps)" "$(ms "$(field "$uncached" p50_us)")" "$(ms "$(field "$uncached" p99_us)")"
     printf '%-44s %10s %10s %10s\n' "GET /healthz (wrk)" "$h_rps" "$(ms "$(field "$healthz" p50_us)")" "$(ms "$(field "$healthz" p99_us)")"
     printf '%-44s %10s %10s %10s\n' "pgbench, the fast path's SELECT" "$pg_tps" "$(ms "$pg_p50")" "$(ms "$pg_p99")"
     echo "ratio access-token / healthz:  $(ratio "$a_rps" "$h_rps")"
     echo "ratio access-token / pgbench:  $(ratio "$a_rps" "$pg_tps")"
+    echo "ratio access-token with / without the service-token cache:  $(ratio "$a_rps" "$(field "$uncached" rps)")"
     echo "ipm-server memory: idle VmRSS $(mb "$idle_rss") (VmHWM $(mb "$idle_hwm")); after seeding VmRSS $(mb "$seeded_rss");"
     echo "                   under the access-token load peak VmRSS $(mb "$load_rss"), VmHWM $(mb "$load_hwm")"
     echo "statements per access-token request (pg_stat_statements during its load):"
     sed 's/^/  /' <<<"$profile"
     echo "pgbench statement: $fast_path"
-    echo "requests: access-token $(field "$access" requests), healthz $(field "$healthz" requests), pgbench $pg_count transactions; no errors"
+    echo "requests: access-token $(field "$access" requests) (cache off: $(field "$uncached" requests)), healthz $(field "$healthz" requests), pgbench $pg_count transactions; no errors"
 } | bench_report token-api

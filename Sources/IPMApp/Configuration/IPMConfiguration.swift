@@ -37,6 +37,10 @@ public struct IPMConfiguration: Sendable {
     /// How long a refresh under way keeps other instances away from its company even if the
     /// database lost its lock (`IPM_REFRESH_LEASE`, seconds); after a crash, its next refresh waits this long.
     public var refreshLease: Int
+    /// How long a server trusts a service token it found live before asking the database
+    /// again (`IPM_SERVICE_TOKEN_CACHE`, seconds; 0 asks on every request). A revocation
+    /// reaches the other instances within it.
+    public var serviceTokenCache: Int
     public var logLevel: String
     /// bcrypt cost for new password hashes.
     public var passwordHashCost: Int
@@ -101,6 +105,7 @@ public struct IPMConfiguration: Sendable {
             refreshInterval: try integer(settings, "IPM_REFRESH_INTERVAL", default: 30, range: 1...3600),
             refreshConcurrency: refreshConcurrency,
             refreshLease: try integer(settings, "IPM_REFRESH_LEASE", default: 300, range: 10...3600),
+            serviceTokenCache: try integer(settings, "IPM_SERVICE_TOKEN_CACHE", default: 5, range: 0...300),
             logLevel: logLevel,
             passwordHashCost: try integer(settings, "IPM_PASSWORD_HASH_COST", default: 12, range: 4...16),
             supportContact: settings["IPM_SUPPORT_CONTACT"].flatMap { $0.isEmpty ? nil : $0 },

@@ -92,7 +92,7 @@ enum ServerApplication {
         )
         web.register(on: router)
         let upsAccess = UPSAccessAPI(
-            credentials: ServiceCredentials(repository: PostgresServiceCredentialRepository(client: database.client), clock: services.clock, random: SystemRandomSource()),
+            credentials: ServiceCredentials(repository: PostgresServiceCredentialRepository(client: database.client, cacheLifetime: .seconds(configuration.serviceTokenCache)), clock: services.clock, random: SystemRandomSource()),
             tokens: UPSAccessTokens(refresher: oauth.refresher), forwarding: oauth.forwarder, clock: services.clock, logger: logger
         )
         APIFront(web: web, upsAccess: upsAccess).register(on: router)

@@ -5,9 +5,13 @@ public import IPMDomain
 /// Service credentials by the SHA-256 digest of their token.
 public struct PostgresServiceCredentialRepository: ServiceCredentialRepository {
     private let client: PostgresClient
+    private let cache: ServiceCredentialCache?
 
-    public init(client: PostgresClient) {
+    /// With a `cacheLifetime`, a live credential is remembered that long after it was read
+    /// (`IPM_SERVICE_TOKEN_CACHE`): a revocation reaches other instances within it.
+    public init(client: PostgresClient, cacheLifetime: Duration = .zero) {
         self.client = client
+        self.cache = cacheLifetime > .zero ? ServiceCredentialCache(lifetime: cacheLifetime) : nil
     }
 
     private static let columns = "id, name, array_to_string(scopes, ',') AS scopes, created_at, created_by, last_used_at, revoked_at"
@@ -37,22 +41,28 @@ public struct PostgresServiceCredentialRepository: ServiceCredentialRepository {
             RETURNING \(unescaped: Self.columns)
             """)
         guard let row = rows.first else { throw DomainError.notFound("service credential", name) }
-        return try Self.credential(row)
+        let revoked = try Self.credential(row)
+        cache?.forget(revoked.id)
+        return revoked
     }
 
     public func authenticate(_ token: Secret, at now: Date) async throws -> ServiceCredential? {
+        let digest = PostgresSessionRepository.digest(token)
+        if let cached = cache?.credential(digest: digest) { return cached }
         // One statement: find the live credential and note its use, at most once a minute.
         let rows = try await client.query("""
             WITH found AS (
                 SELECT id FROM service_credentials
-                WHERE token_digest = \(PostgresSessionRepository.digest(token)) AND revoked_at IS NULL
+                WHERE token_digest = \(digest) AND revoked_at IS NULL
             ), touched AS (
                 UPDATE service_credentials s SET last_used_at = \(now)
                 FROM found WHERE s.id = found.id AND (s.last_used_at IS NULL OR s.last_used_at < \(now.addingTimeInterval(-60)))
             )
             SELECT \(unescaped: Self.columns) FROM service_credentials WHERE id IN (SELECT id FROM found)
             """)
-        return try rows.first.map(Self.credential)
+        guard let credential = try rows.first.map(Self.credential) else { return nil }
+        cache?.store(credential, digest: digest)
+        return credential
     }
 
     private static func credential(_ row: PostgresRow) throws -> ServiceCredential {
