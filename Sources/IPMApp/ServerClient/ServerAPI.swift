@@ -25,8 +25,11 @@ struct ServerAPI: Sendable {
         self.base = base
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
-        // AsyncHTTPClient retries a refused connection until the connect timeout (its issue
-        // #743), so this bounds how long an unreachable server takes to report.
+        // AsyncHTTPClient retries a refused connection with a backoff until the connect timeout
+        // (its issue #743): a server that is down took 5 s to report. The CLI sends one request
+        // at a time for a person waiting on it, so a connection that cannot be made fails the
+        // request at once; a server that does not answer still takes the connect timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
