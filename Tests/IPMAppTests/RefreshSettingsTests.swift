@@ -23,3 +23,17 @@ struct RefreshSettingsTests {
         }
     }
 }
+
+/// `IPM_SERVICE_TOKEN_CACHE`: seconds a server trusts a live service token (decision 32).
+@Suite("Service-token cache setting")
+struct ServiceTokenCacheSettingTests {
+    @Test func defaultsToFiveSecondsAndZeroTurnsItOff() throws {
+        #expect(try IPMConfiguration.load(environment: [:]).serviceTokenCache == 5)
+        #expect(try IPMConfiguration.load(environment: ["IPM_SERVICE_TOKEN_CACHE": "0"]).serviceTokenCache == 0)
+        #expect {
+            try IPMConfiguration.load(environment: ["IPM_SERVICE_TOKEN_CACHE": "forever"])
+        } throws: { error in
+            "\(error)" == "IPM_SERVICE_TOKEN_CACHE: expected a whole number from 0 to 300, got 'forever'"
+        }
+    }
+}
