@@ -59,14 +59,20 @@ struct ServiceTokenCommand: ParsableCommand {
     }
 
     struct Revoke: OperatorCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a service credential; its token stops working at once.")
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a service credential.",
+            discussion: """
+                Servers stop accepting its token within IPM_SERVICE_TOKEN_CACHE seconds (5 by default): \
+                each remembers a live token that long before asking the database again.
+                """
+        )
 
         @Argument(help: "The credential's name.")
         var name: String
 
         func run(in context: any OperatorContext) async throws {
             let credential = try await context.serviceCredentials.revoke(name: name)
-            print("Revoked service credential \(credential.name).")
+            print("Revoked service credential \(credential.name). Servers stop accepting its token within IPM_SERVICE_TOKEN_CACHE seconds (5 by default).")
         }
     }
 }
