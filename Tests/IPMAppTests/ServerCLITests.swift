@@ -236,6 +236,14 @@ struct ServerCLITests {
         cli.env["IPM_SERVER"] = nowhere
         expectOneLineFailure(try await cli.ipm("companies"), status: 75, "cannot reach the IPM server at \(nowhere)")
 
+        // A name that does not resolve (.invalid never does, RFC 6761): said in words, not NIO's.
+        let unknownHost = "https://no-such-host.invalid"
+        try FileManager.default.copyItem(atPath: kept, toPath: cli.configHome.path + "/ipm/session@https_no-such-host.invalid_443")
+        expectOneLineFailure(
+            try await cli.ipm("whoami", "--server", unknownHost), status: 75,
+            "ipm: cannot reach the IPM server at \(unknownHost): cannot find host no-such-host.invalid"
+        )
+
         expectOneLineFailure(try await cli.ipm("whoami", "--server", "http://ipm.example.com"), "is plain http:// to another machine; use https://, or --insecure")
         expectOneLineFailure(try await cli.ipm("whoami", "--server", "ftp://x"), "--server/IPM_SERVER: expected an http:// or https:// URL")
         // --insecure lets it through to the next question: there is no token for that server.

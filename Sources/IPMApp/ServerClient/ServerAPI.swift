@@ -115,8 +115,12 @@ struct ServerAPI: Sendable {
 
     /// Why a connection failed, in a few words.
     private static func reason(_ error: any Error) -> String {
-        if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
-            return reason(first.error)
+        if let error = error as? NIOConnectionError {
+            if let lookup = error.dnsAError ?? error.dnsAAAAError { return reason(lookup) }
+            if let first = error.connectionErrors.first { return reason(first.error) }
+        }
+        if let error = error as? SocketAddressError.UnknownHost {
+            return "cannot find host \(error.host) (\(error.errorDescription.lowercased()))"
         }
         if let error = error as? IOError { return String(cString: strerror(error.errnoCode)).lowercased() }
         if let error = error as? HTTPClientError {
