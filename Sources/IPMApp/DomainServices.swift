@@ -18,7 +18,7 @@ struct DomainServices: Sendable {
     init(client: PostgresClient, configuration: IPMConfiguration, clock: any Clock = SystemClock()) throws {
         self.clock = clock
         companies = PostgresCompanyRepository(client: client, clock: clock)
-        let hasher = try BcryptPasswordHasher(cost: UInt8(configuration.passwordHashCost))
+        let hasher = BcryptPasswordHasher(cost: UInt8(configuration.passwordHashCost))
         admins = try PostgresAdminRepository(client: client, hasher: hasher, clock: clock)
         invitationRepository = PostgresInvitationRepository(client: client, hasher: hasher)
         memberships = PostgresMembershipRepository(client: client, clock: clock)

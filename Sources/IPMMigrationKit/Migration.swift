@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Crypto
 
 /// One numbered schema change: `migrations/0001_create_admins.sql` is version 1, named

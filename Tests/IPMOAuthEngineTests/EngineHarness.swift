@@ -127,7 +127,7 @@ struct EngineHarness: Sendable {
         let admin = try await services.admins.create(
             try NewAdmin(signInName: try SignInName("alice"), displayName: "Alice"), password: try Password("correct horse battery")
         )
-        try await services.memberships.grant(.admin, to: admin.id, in: company.id, by: .operator("test"))
+        _ = try await services.memberships.grant(.admin, to: admin.id, in: company.id, by: .operator("test"))
         return EngineHarness(
             database: database, sandbox: sandbox, sandboxURL: sandboxURL, keyRing: keyRing, clock: clock, logs: logs,
             browser: UPSSignInDriver(client: httpClient), optIn: optIn, refresher: refresher, connections: connections,

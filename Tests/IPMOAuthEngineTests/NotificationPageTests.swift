@@ -29,7 +29,7 @@ struct NotificationPageTests {
         try await HTTPHarness.run { harness in
             let engine = harness.engine
             let victor = try await engine.services.admins.create(try NewAdmin(signInName: try SignInName("victor")), password: try Password("correct horse battery"))
-            try await engine.services.memberships.grant(.viewer, to: victor.id, in: engine.company.id, by: .operator("test"))
+            _ = try await engine.services.memberships.grant(.viewer, to: victor.id, in: engine.company.id, by: .operator("test"))
             _ = try await engine.services.admins.create(try NewAdmin(signInName: try SignInName("olga")), password: try Password("correct horse battery"))
             let alice = try await harness.browserCookie("alice")
             let viewer = try await harness.browserCookie("victor")

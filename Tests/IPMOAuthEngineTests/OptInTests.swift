@@ -122,7 +122,7 @@ struct OptInTests {
     func rightsAreCheckedAtBothEnds() async throws {
         try await EngineHarness.run { harness in
             let viewer = try await harness.services.admins.create(try NewAdmin(signInName: try SignInName("victor")), password: try Password("correct horse battery"))
-            try await harness.services.memberships.grant(.viewer, to: viewer.id, in: harness.company.id, by: .operator("test"))
+            _ = try await harness.services.memberships.grant(.viewer, to: viewer.id, in: harness.company.id, by: .operator("test"))
             await #expect(throws: DomainError.self) {
                 try await harness.optIn.start(.id(harness.company.id), by: viewer, session: SessionBinding(Secret("s")))
             }

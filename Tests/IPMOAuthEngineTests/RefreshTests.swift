@@ -170,7 +170,7 @@ struct RefreshTests {
         try await EngineHarness.run { harness in
             try await harness.optInFully()
             let other = try await harness.services.companies.create(try CompanyName("Borealis Freight"), by: .operator("test"))
-            try await harness.services.memberships.grant(.admin, to: harness.admin.id, in: other.id, by: .operator("test"))
+            _ = try await harness.services.memberships.grant(.admin, to: harness.admin.id, in: other.id, by: .operator("test"))
             try await harness.optInFully(company: other)
             #expect(try await harness.refresher.refreshDue(limit: 100).isEmpty, "fresh 4-hour tokens are not due")
 

@@ -28,7 +28,7 @@ struct SecretsAtRestTests {
 
             // A pair moved to another company's row does not open there either.
             let other = try await harness.services.companies.create(try CompanyName("Other Co"), by: .operator("test"))
-            try await harness.services.memberships.grant(.admin, to: harness.admin.id, in: other.id, by: .operator("test"))
+            _ = try await harness.services.memberships.grant(.admin, to: harness.admin.id, in: other.id, by: .operator("test"))
             try await harness.optInFully(company: other)
             try await harness.database.client.execute("""
                 UPDATE ups_connections SET access_token_sealed = (SELECT access_token_sealed FROM ups_connections WHERE company_id = \(harness.company.id.rawValue))
@@ -71,7 +71,7 @@ struct SecretsAtRestTests {
             var companies = [harness.company]
             for index in 0..<4 {
                 let company = try await harness.services.companies.create(try CompanyName("Rotation \(index)"), by: .operator("test"))
-                try await harness.services.memberships.grant(.admin, to: harness.admin.id, in: company.id, by: .operator("test"))
+                _ = try await harness.services.memberships.grant(.admin, to: harness.admin.id, in: company.id, by: .operator("test"))
                 companies.append(company)
             }
             for company in companies { try await harness.optInFully(company: company) }

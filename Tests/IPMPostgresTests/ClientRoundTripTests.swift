@@ -138,7 +138,7 @@ struct ClientRoundTripTests {
     @Test func transactionCommitsOrRollsBack() async throws {
         let client = try await Self.database.client()
         let table = try await makeTable(client)
-        try await client.withTransaction { connection in
+        _ = try await client.withTransaction { connection in
             try connection.execute("INSERT INTO \(identifier: table) (t) VALUES (\("kept"))")
         }
         // The body's own error comes back unchanged, and its insert is gone.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Where a proxied call goes under the UPS base URL: a relative path (percent-encoded as the
 /// caller sent it) and a query, checked so that the call cannot leave the base URL — no

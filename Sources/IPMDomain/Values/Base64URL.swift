@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Base64 in the URL- and filename-safe alphabet without padding (RFC 4648 §5), as PKCE
 /// and our state values use it.

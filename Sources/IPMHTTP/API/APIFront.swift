@@ -2,7 +2,7 @@ public import Hummingbird
 import HTTPTypes
 import NIOCore
 import Foundation
-public import IPMDomain
+import IPMDomain
 
 /// The JSON API under `/api/v1`, for programs and for the CLI and TUI pointed at a server.
 /// A caller authenticates with `Authorization: Bearer <token>` (a personal API token made

@@ -79,7 +79,7 @@ struct WebHarness: @unchecked Sendable {
             access: access,
             optIn: flow,
             invitations: InvitationService(
-                invitations: PostgresInvitationRepository(client: client, hasher: try BcryptPasswordHasher(cost: 4)),
+                invitations: PostgresInvitationRepository(client: client, hasher: BcryptPasswordHasher(cost: 4)),
                 access: access, clock: clock, random: SystemRandomSource()
             ),
             notifications: NotificationService(notifications: PostgresNotificationRepository(client: client), clock: clock),
