@@ -1,6 +1,5 @@
 public import IPMPostgres
 import Logging
-import Synchronization
 
 /// A fresh, uniquely named database on the test server (`ipm_test_<random>`), so suites
 /// run in parallel without seeing each other's rows.
@@ -47,16 +46,10 @@ public struct TestDatabase: Sendable {
     /// migrated database, then closed to connections and copied by every other one.
     private enum MigratedTemplate {
         static func name(server: String) async throws -> String {
-            let task = creation.withLock { task in
-                if let task { return task }
-                let started = Task { try await create(server: server) }
-                task = started
-                return started
-            }
-            return try await task.value
+            try await creation.value { try await create(server: server) }
         }
 
-        private static let creation = Mutex<Task<String, any Error>?>(nil)
+        private static let creation = OnceTask<String>()
 
         private static func create(server: String) async throws -> String {
             let name = "ipm_template_" + String(UInt64.random(in: .min ... .max), radix: 36)

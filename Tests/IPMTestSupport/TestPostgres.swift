@@ -13,13 +13,7 @@ public enum TestPostgres {
         if let url = ProcessInfo.processInfo.environment["IPM_TEST_DATABASE_URL"], !url.isEmpty {
             return url
         }
-        let task = embeddedStart.withLock { task in
-            if let task { return task }
-            let started = Task { try await startEmbeddedServer() }
-            task = started
-            return started
-        }
-        return try await task.value
+        return try await embeddedStart.value { try await startEmbeddedServer() }
     }
 
     static let logger: Logger = {
@@ -28,7 +22,7 @@ public enum TestPostgres {
         return logger
     }()
 
-    private static let embeddedStart = Mutex<Task<String, any Error>?>(nil)
+    private static let embeddedStart = OnceTask<String>()
 
     /// initdb and pg_ctl block for seconds: run them on a thread of their own, not on the
     /// cooperative pool the tests share.
