@@ -29,7 +29,10 @@ struct DomainServices: Sendable {
             clock: clock, random: SystemRandomSource()
         )
         notifications = NotificationService(notifications: PostgresNotificationRepository(client: client), clock: clock)
-        apiTokens = APITokenService(tokens: PostgresAPITokenRepository(client: client), admins: admins, clock: clock, random: SystemRandomSource())
+        apiTokens = APITokenService(
+            tokens: PostgresAPITokenRepository(client: client), admins: admins, clock: clock, random: SystemRandomSource(),
+            lifetimes: configuration.apiTokenLifetimes
+        )
     }
 
     func operatorService(operatorName: String) -> OperatorService {

@@ -57,6 +57,9 @@ public protocol SignedInAdmin: Sendable {
     var session: SessionPeriod { get }
     /// `IPM_PUBLIC_URL`: where people reach IPM's web pages (a terminal's opt-in sends the browser there).
     var publicURL: URL { get }
+    /// The only origins (scheme, host, port) the CLI opens in a browser: the `--server` URL
+    /// through a server; IPM_PUBLIC_URL and IPM_UPS_BASE_URL on the database.
+    var browserOrigins: [URL] { get }
     /// The same session read again, or `nil` once it has ended (long waits check this, so a
     /// disabled admin stops at once).
     func reload() async throws -> (any SignedInAdmin)?

@@ -230,6 +230,9 @@ struct AdminCLITests {
             expectOneLineFailure(try await world.ipm("companies"), status: 77, "not signed in: run `ipm login`")
             expectOneLineFailure(try await world.ipm("login", "alice", "--password-stdin", stdin: "alice password 1\n"), "This admin account is disabled.")
             #expect(try await world.ipm("admin", "enable", "alice").status == 0)
+            // The disable revoked the session for good: enabling lets alice sign in afresh, nothing more.
+            expectOneLineFailure(try await world.ipm("companies"), status: 77, "not signed in: run `ipm login`")
+            try await world.login("alice")
             #expect(try await world.ipm("companies").status == 0)
         }
     }

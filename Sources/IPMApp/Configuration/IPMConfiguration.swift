@@ -1,5 +1,6 @@
 public import Foundation
 public import IPMDomain
+public import IPMHTTP
 
 /// Every setting of DESIGN.md, read once at start-up. Defaults make the single-machine
 /// demo work with no settings at all.
@@ -49,6 +50,10 @@ public struct IPMConfiguration: Sendable {
     /// Where state-change events are POSTed (`IPM_WEBHOOK_URL`), signed with `IPM_WEBHOOK_SECRET`.
     public var webhookURL: URL?
     public var webhookSecret: String?
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`IPM_TRUSTED_PROXIES`).
+    public var trustedProxies: TrustedProxies
+    /// Personal API tokens' default and longest lifetime (`IPM_API_TOKEN_DAYS`, `IPM_API_TOKEN_MAX_DAYS`).
+    public var apiTokenLifetimes: APITokenLifetimes
 
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> IPMConfiguration {
         let settings = try SettingsSource(environment: environment)
@@ -86,6 +91,20 @@ public struct IPMConfiguration: Sendable {
             throw ConfigurationError("IPM_REFRESH_CONCURRENCY", "expected fewer than IPM_DATABASE_MAX_CONNECTIONS (\(databaseMaxConnections)) refreshes at once, got '\(refreshConcurrency)'")
         }
 
+        var trustedProxies = TrustedProxies.none
+        if let text = settings["IPM_TRUSTED_PROXIES"] {
+            do throws(TrustedProxiesError) {
+                trustedProxies = try TrustedProxies(parsing: text)
+            } catch {
+                throw ConfigurationError("IPM_TRUSTED_PROXIES", error.description)
+            }
+        }
+        let apiTokenMaxDays = try integer(settings, "IPM_API_TOKEN_MAX_DAYS", default: 365, range: 1...3650)
+        let apiTokenDays = try integer(settings, "IPM_API_TOKEN_DAYS", default: min(90, apiTokenMaxDays), range: 1...3650)
+        guard apiTokenDays <= apiTokenMaxDays else {
+            throw ConfigurationError("IPM_API_TOKEN_DAYS", "expected at most IPM_API_TOKEN_MAX_DAYS (\(apiTokenMaxDays)) days, got '\(apiTokenDays)'")
+        }
+
         return IPMConfiguration(
             database: database,
             stateDirectory: stateDirectory,
@@ -110,7 +129,9 @@ public struct IPMConfiguration: Sendable {
             passwordHashCost: try integer(settings, "IPM_PASSWORD_HASH_COST", default: 12, range: 4...16),
             supportContact: settings["IPM_SUPPORT_CONTACT"].flatMap { $0.isEmpty ? nil : $0 },
             webhookURL: settings["IPM_WEBHOOK_URL"] == nil ? nil : try url(settings, "IPM_WEBHOOK_URL", default: ""),
-            webhookSecret: try webhookSecret(settings)
+            webhookSecret: try webhookSecret(settings),
+            trustedProxies: trustedProxies,
+            apiTokenLifetimes: APITokenLifetimes(defaultDays: apiTokenDays, maximumDays: apiTokenMaxDays)
         )
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Settings from the environment and, when `IPM_CONFIG_FILE` names one, a file of
-/// `NAME=value` lines (`#` comments, optional quotes). The environment wins.
+/// `NAME=value` lines (`#` comments, optional quotes, LF or CRLF line ends). The environment
+/// wins. A file that holds a secret must be readable by its owner only, as ssh insists for a key.
 struct SettingsSource: Sendable {
     private let values: [String: String]
 
@@ -25,7 +26,9 @@ struct SettingsSource: Sendable {
             throw ConfigurationError("IPM_CONFIG_FILE", "expected a readable file, cannot read \(path)")
         }
         var result: [String: String] = [:]
-        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character in Swift: a split on "\n" alone would see a CRLF file as one line.
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        for (number, rawLine) in lines.enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let equals = line.firstIndex(of: "="), line.hasPrefix("IPM_") || line.hasPrefix("PG") else {
@@ -37,6 +40,35 @@ struct SettingsSource: Sendable {
             }
             result[line[..<equals].trimmingCharacters(in: .whitespaces)] = value
         }
+        if let secret = result.keys.sorted().first(where: { Self.holdsSecret($0, result[$0] ?? "") }) {
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                throw ConfigurationError("IPM_CONFIG_FILE", "expected a readable file, cannot read \(path)")
+            }
+            if info.st_mode & 0o044 != 0 {
+                throw ConfigurationError(
+                    "IPM_CONFIG_FILE",
+                    "expected a file that only its owner can read, since it holds \(secret); \(path) has mode \(String(info.st_mode & 0o777, radix: 8)) (chmod 600 \(path))"
+                )
+            }
+        }
         return result
+    }
+
+    /// Settings whose value is a secret: credentials, keys, tokens, passwords, and a database
+    /// URL that carries a password.
+    static func holdsSecret(_ name: String, _ value: String) -> Bool {
+        let upper = name.uppercased()
+        if ["SECRET", "PASSWORD", "TOKEN", "_KEYS", "_KEY"].contains(where: { upper.contains($0) }) {
+            // Numbers about secrets are not secrets: IPM_SERVICE_TOKEN_CACHE, IPM_PASSWORD_HASH_COST, IPM_API_TOKEN_DAYS.
+            return !["_CACHE", "_COST", "_DAYS"].contains(where: { upper.hasSuffix($0) })
+        }
+        if upper == "IPM_DATABASE_URL" {
+            let lower = value.lowercased()
+            if lower.range(of: #"password\s*="#, options: .regularExpression) != nil { return true }
+            // scheme://user:password@host
+            if lower.range(of: #"^[a-z]+://[^/@?]*:[^/@?]*@"#, options: .regularExpression) != nil { return true }
+        }
+        return false
     }
 }

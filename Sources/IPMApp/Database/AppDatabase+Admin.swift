@@ -67,6 +67,9 @@ struct DatabaseSignedInAdmin: SignedInAdmin {
 
     var publicURL: URL { context.configuration.publicURL }
 
+    /// Both come from this machine's own settings, not from anything the database holds.
+    var browserOrigins: [URL] { [context.configuration.publicURL, context.configuration.upsBaseURL] }
+
     func reload() async throws -> (any SignedInAdmin)? {
         try await context.session(for: token)
     }

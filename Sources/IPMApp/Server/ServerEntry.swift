@@ -81,6 +81,7 @@ enum ServerApplication {
         metrics: PrometheusCollectorRegistry, logger: Logger
     ) -> some ApplicationProtocol {
         let router = Router(context: WebRequestContext.self)
+        router.add(middleware: ForwardedClientAddress(proxies: configuration.trustedProxies))
         router.add(middleware: MetricsMiddleware())
         HealthRoutes(checks: [DatabaseReadiness(client: database.client)]).register(on: router)
         MetricsRoutes(registry: metrics).register(on: router)

@@ -57,6 +57,10 @@ struct ServerSignedInAdmin: SignedInAdmin {
     let session: SessionPeriod
     let publicURL: URL
 
+    /// The server this ipm was pointed at: the addresses the server sends (its IPM_PUBLIC_URL,
+    /// UPS's sign-in page) are printed, but opened only on that origin.
+    var browserOrigins: [URL] { URL(string: api.base).map { [$0] } ?? [] }
+
     func reload() async throws -> (any SignedInAdmin)? {
         try await ServerAdminContext(api: api).session(for: token)
     }

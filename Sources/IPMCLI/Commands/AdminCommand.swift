@@ -54,7 +54,7 @@ struct AdminCommand: ParsableCommand {
     }
 
     struct SetPassword: OperatorCommand {
-        static let configuration = CommandConfiguration(commandName: "set-password", abstract: "Set an admin's password.")
+        static let configuration = CommandConfiguration(commandName: "set-password", abstract: "Set an admin's password; their sessions and API tokens are revoked.")
 
         @Argument(help: "The admin's sign-in name.")
         var signInName: String
@@ -65,19 +65,19 @@ struct AdminCommand: ParsableCommand {
             let name = try SignInName(signInName)
             let password = try PasswordReader.read(fromStandardInput: passwordStdin, confirm: true)
             try await context.operatorService.setPassword(of: name, to: password)
-            print("Password of \(name) changed.")
+            print("Password of \(name) changed. Every session and API token of \(name) was revoked.")
         }
     }
 
     struct Disable: OperatorCommand {
-        static let configuration = CommandConfiguration(abstract: "Disable an admin: they can no longer sign in or act.")
+        static let configuration = CommandConfiguration(abstract: "Disable an admin: they can no longer sign in or act; their sessions and API tokens are revoked for good.")
 
         @Argument(help: "The admin's sign-in name.")
         var signInName: String
 
         func run(in context: any OperatorContext) async throws {
             let admin = try await context.operatorService.setDisabled(try SignInName(signInName), true)
-            print("Admin \(admin.signInName) is disabled.")
+            print("Admin \(admin.signInName) is disabled. Every session and API token of \(admin.signInName) was revoked; enabling does not bring them back.")
         }
     }
 

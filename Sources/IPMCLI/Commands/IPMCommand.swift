@@ -87,7 +87,8 @@ public enum IPMCLIMain {
 
     /// Everything that fails while a command runs is one line on standard error, exit 1.
     static func report(_ error: any Error) -> Int32 {
-        writeToStandardError("ipm: \(error)\n")
+        // Error texts may quote a server or the database: one safe line.
+        writeToStandardError("ipm: \(String(describing: error).terminalSafeLine)\n")
         return (error as? CLIError)?.exitCode ?? (error as? AdminFailure)?.exitCode ?? ExitStatus.failure
     }
 }

@@ -78,9 +78,9 @@ struct OAuthCommand: ParsableCommand {
 
         private func pasteRedirect(_ admin: any SignedInAdmin, _ reference: CompanyReference) async throws {
             let start = try await admin.startOptIn(reference)
-            print("Open this address in a browser, sign in to UPS.com and agree, to opt in \(start.companyName):")
-            print(start.authorizationURL.absoluteString)
-            if !noBrowser { Browser.open(start.authorizationURL) }
+            print("Open this address in a browser, sign in to UPS.com and agree, to opt in \(start.companyName):".terminalSafe)
+            print(start.authorizationURL.absoluteString.terminalSafe)
+            if !noBrowser { openInBrowser(start.authorizationURL, admin) }
             print("UPS then sends the browser back to IPM; copy the address of that page and paste it here (before \(start.expiresAt.iso8601)).")
             guard let answer = await LineReader.ask("Address: ")?.trimmingCharacters(in: .whitespacesAndNewlines), !answer.isEmpty else {
                 throw CLIError("no address pasted; nothing was changed")
@@ -94,9 +94,9 @@ struct OAuthCommand: ParsableCommand {
         private func waitForBrowser(_ admin: any SignedInAdmin, _ reference: CompanyReference, _ overview: CompanyOverview, publicURL: URL) async throws {
             let before = overview.connection
             let url = Self.startURL(publicURL: publicURL, company: overview.company.id)
-            print("Open this address in a browser to opt in \(overview.company.name) to UPS Online Tools (OAuth):")
-            print(url.absoluteString)
-            let opened = !noBrowser && Browser.open(url)
+            print("Open this address in a browser to opt in \(overview.company.name) to UPS Online Tools (OAuth):".terminalSafe)
+            print(url.absoluteString.terminalSafe)
+            let opened = !noBrowser && openInBrowser(url, admin)
             print("\(opened ? "A browser was opened. " : "")Waiting up to \(timeout) for the opt-in to complete…")
             let deadline = ContinuousClock.now + .seconds(timeout.seconds)
             // Ctrl-C is caught before the spinner hides the cursor, so it is always shown again.
@@ -132,6 +132,18 @@ struct OAuthCommand: ParsableCommand {
                 }
             }
             throw CLIError("the opt-in did not complete in time; run `ipm oauth opt-in` again", exitCode: ExitStatus.timedOut)
+        }
+
+        /// Opens `url` only when it belongs to a place this ipm was configured to trust
+        /// (`--server`, or on the database IPM_PUBLIC_URL and IPM_UPS_BASE_URL): an address a
+        /// server made up is printed, never opened.
+        @discardableResult
+        private func openInBrowser(_ url: URL, _ admin: any SignedInAdmin) -> Bool {
+            guard admin.browserOrigins.contains(where: { Browser.sameOrigin(url, $0) }) else {
+                writeToStandardError("ipm: not opening a browser: that address is not on \(admin.browserOrigins.map { Browser.origin($0) }.joined(separator: " or ")); open it yourself if you trust it\n".terminalSafe)
+                return false
+            }
+            return Browser.open(url)
         }
 
         /// IPM's start page: it signs the admin in to IPM in that browser, binds the opt-in

@@ -27,7 +27,7 @@ struct LoginCommand: AdminSessionCommand {
         let signedIn = try await context.signIn(name, password: password)
         if let token { try? await context.signOut(token) }
         try store.save(signedIn.token)
-        print("Signed in as \(signedIn.admin.signInName) (\(signedIn.admin.displayName)) until \(signedIn.session.expiresAt.iso8601) at the latest.")
+        print("Signed in as \(signedIn.admin.signInName) (\(signedIn.admin.displayName)) until \(signedIn.session.expiresAt.iso8601) at the latest.".terminalSafe)
     }
 
     private func askedName() async throws -> String {
@@ -73,7 +73,7 @@ struct WhoamiCommand: SignedInCommand {
             print(try JSONOutput.render(WhoamiJSON(admin: AdminJSON(admin), signedInAt: session.createdAt, expiresAt: session.expiresAt)))
             return
         }
-        print("\(admin.signInName) (\(admin.displayName)), signed in at \(session.createdAt.iso8601); the session ends by \(session.expiresAt.iso8601).")
+        print("\(admin.signInName) (\(admin.displayName)), signed in at \(session.createdAt.iso8601); the session ends by \(session.expiresAt.iso8601).".terminalSafe)
     }
 }
 

@@ -5,8 +5,9 @@ struct Table {
         let text: String
         let color: TerminalStyle.Color?
 
+        /// `text` may come from a server or the database: it is made safe for a terminal here.
         init(_ text: String, _ color: TerminalStyle.Color? = nil) {
-            self.text = text
+            self.text = text.terminalSafeLine
             self.color = color
         }
     }

@@ -22,6 +22,21 @@ enum Browser {
         }
     }
 
+    /// Whether two URLs share scheme, host and port (the scheme's default port when none is written).
+    static func sameOrigin(_ a: URL, _ b: URL) -> Bool {
+        guard let aScheme = a.scheme?.lowercased(), let bScheme = b.scheme?.lowercased(), ["http", "https"].contains(aScheme) else { return false }
+        return aScheme == bScheme && a.host?.lowercased() == b.host?.lowercased() && a.host != nil && port(a) == port(b)
+    }
+
+    /// `https://host:port`, for messages.
+    static func origin(_ url: URL) -> String {
+        "\(url.scheme?.lowercased() ?? "?")://\(url.host ?? "?"):\(port(url).map(String.init) ?? "?")"
+    }
+
+    private static func port(_ url: URL) -> Int? {
+        url.port ?? (url.scheme?.lowercased() == "https" ? 443 : url.scheme?.lowercased() == "http" ? 80 : nil)
+    }
+
     static func command(_ environment: [String: String]) -> String? {
         if let browser = environment["BROWSER"]?.split(separator: ":").first.map(String.init), !browser.isEmpty {
             return executable(browser, environment)

@@ -39,6 +39,8 @@ public protocol UPSAccessTokenProviding: Sendable {
     func accessToken(for company: CompanyID) async throws -> IssuedAccessToken
     /// A new access token after UPS refused `rejected` (401): refreshed under the company's
     /// lock only when `rejected` is still the stored one; otherwise the token another caller
-    /// stored meanwhile. Throws `AccessTokenFailure` or an infrastructure error.
+    /// stored meanwhile. A token issued within the last short window is not renewed again but
+    /// returned as it is, so a run of 401s costs at most one refresh per window. Throws
+    /// `AccessTokenFailure` or an infrastructure error.
     func accessToken(for company: CompanyID, replacing rejected: Secret) async throws -> IssuedAccessToken
 }

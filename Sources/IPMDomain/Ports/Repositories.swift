@@ -15,7 +15,11 @@ public protocol AdminRepository: Sendable {
     func find(_ signInName: SignInName) async throws -> Admin?
     func find(id: AdminID) async throws -> Admin?
     func list() async throws -> [Admin]
+    /// Sets a new password and, in the same transaction, revokes every session (web and CLI)
+    /// and personal API token of the admin: whoever held the old password is out for good.
     func setPassword(_ id: AdminID, to password: Password) async throws
+    /// Disabling also revokes every session and personal API token in the same transaction;
+    /// enabling again brings none of them back.
     func setDisabled(_ id: AdminID, _ disabled: Bool) async throws
     /// The admin when the name exists and the password matches, else `nil`. Disabled
     /// admins are returned so the caller can say so.

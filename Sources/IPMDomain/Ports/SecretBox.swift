@@ -38,8 +38,17 @@ public struct SecretBoxError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 }
 
-/// Turns passwords into hashes and checks them. Only repositories call it.
+/// Turns passwords into hashes and checks them. Only repositories call it. Both are slow on
+/// purpose (bcrypt), so implementations run them off the caller's thread; a check may be
+/// refused with `PasswordHashingBusy` when too many are already waiting.
 public protocol PasswordHasher: Sendable {
-    func hash(_ password: Password) throws -> String
-    func verify(_ password: Password, against hash: String) -> Bool
+    func hash(_ password: Password) async throws -> String
+    func verify(_ password: Password, against hash: String) async throws -> Bool
+}
+
+/// Too many password checks are waiting already: the sign-in is refused at once (503) rather
+/// than queued behind a flood. Nothing was checked or recorded.
+public struct PasswordHashingBusy: Error, Sendable, Equatable, CustomStringConvertible {
+    public init() {}
+    public var description: String { "too many sign-ins are being checked right now" }
 }

@@ -1,9 +1,10 @@
 import Foundation
 
 /// Where a proxied call goes under the UPS base URL: a relative path (percent-encoded as the
-/// caller sent it) and a query, checked so that the call cannot leave the base URL — no
-/// `.`/`..` segments (encoded or not), no encoded slashes or backslashes, no empty segments,
-/// no scheme, only URL characters.
+/// caller sent it) and a query, checked so that the call cannot leave UPS's APIs — its first
+/// segment is literally `api` (never `security/…`, UPS's OAuth endpoints, nor anything else
+/// on that host), no `.`/`..` segments (encoded or not), no encoded slashes or backslashes,
+/// no empty segments, no scheme, only URL characters.
 public struct UPSResourceTarget: Sendable, Hashable, CustomStringConvertible {
     /// Without a leading `/`, e.g. `api/track/v1/details/1Z999AA10123456784`.
     public let path: String
@@ -22,6 +23,10 @@ public struct UPSResourceTarget: Sendable, Hashable, CustomStringConvertible {
             guard decoded.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else { throw .invalidInput(field: "path", "must not hold control characters") }
         }
         guard !segments[0].contains(":") else { throw .invalidInput(field: "path", "must be a path under the UPS base URL, not an address of its own") }
+        // Only UPS's resource APIs: the OAuth endpoints would hand a caller IPM's client credentials' work.
+        guard segments[0] == "api", segments.count > 1 else {
+            throw .invalidInput(field: "path", "must be a UPS API path starting with api/ (not UPS's OAuth endpoints or other pages), \(example)")
+        }
         if let query {
             guard query.utf8.count <= 8192, query.unicodeScalars.allSatisfy({ Self.isPathCharacter($0) || $0 == "/" || $0 == "?" }) else {
                 throw .invalidInput(field: "query", "may hold URL query characters only, at most 8192 bytes")
@@ -119,6 +124,8 @@ public struct UPSResourceProxy: Sendable {
         let first = try await forwarding.forward(request, bearer: token.token)
         guard first.status == 401 else { return (first, false) }
         let renewed = try await tokens.accessToken(for: company, replacing: token.token)
+        // Not renewed (it was renewed moments ago and UPS refuses even that one): UPS's answer stands.
+        guard renewed.token != token.token else { return (first, false) }
         return (try await forwarding.forward(request, bearer: renewed.token), true)
     }
 }

@@ -74,6 +74,8 @@ public enum SignInFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case disabled
     /// Too many failures for this name or from this address; try again after `retryAfter` seconds.
     case throttled(retryAfter: TimeInterval)
+    /// Too many sign-ins are being checked at this moment (`PasswordHashingBusy`); try again shortly.
+    case busy
 
     public var description: String {
         switch self {
@@ -81,6 +83,7 @@ public enum SignInFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .disabled: "This admin account is disabled. Ask a company admin or an operator to enable it."
         case .throttled(let seconds):
             "Too many failed sign-ins. Try again in \(max(1, Int((seconds / 60).rounded(.up)))) minute\(seconds > 60 ? "s" : "")."
+        case .busy: "IPM is checking many sign-ins right now. Try again in a moment."
         }
     }
 }

@@ -36,29 +36,35 @@ public struct SessionService: Sendable {
         self.limits = limits
     }
 
-    /// Checks the credentials and opens a session of `kind`.
+    /// Checks the credentials and opens a session of `kind`. The attempt is counted against
+    /// the sign-in name (normalised as the account lookup normalises it, so ` Alice\t` is
+    /// `alice`) and the client address before the password is checked, atomically across
+    /// instances: a parallel burst cannot pass the limits while the hashes run.
     public func signIn(_ name: String, password: Password, clientAddress: String?, kind: AdminSession.Kind, policy: SessionPolicy? = nil) async throws -> IssuedSession {
         let now = clock.now()
-        let nameKey = "name:" + name.lowercased()
-        let addressKey = clientAddress.map { "address:" + $0 }
-        let since = now.addingTimeInterval(-limits.window)
-        let nameFailures = try await throttle.failures(key: nameKey, since: since)
-        let addressFailures = try await addressKey.asyncMap { try await throttle.failures(key: $0, since: since) }
-        if let oldest = nameFailures.count >= limits.perName ? nameFailures.oldest : nil {
-            throw SignInFailure.throttled(retryAfter: oldest.addingTimeInterval(limits.window).timeIntervalSince(now))
-        }
-        if let addressFailures, addressFailures.count >= limits.perAddress, let oldest = addressFailures.oldest {
-            throw SignInFailure.throttled(retryAfter: oldest.addingTimeInterval(limits.window).timeIntervalSince(now))
+        // A name that cannot exist matches no admin: only its address is counted.
+        let signInName = try? SignInName(name)
+        let nameKey = signInName.map(Self.throttleKey)
+        var keys: [ThrottleKey] = []
+        if let nameKey { keys.append(ThrottleKey(nameKey, limit: limits.perName)) }
+        if let clientAddress { keys.append(ThrottleKey("address:" + clientAddress, limit: limits.perAddress)) }
+        let attempt = UUID()
+        if let full = try await throttle.admit(attempt: attempt, keys: keys, since: now.addingTimeInterval(-limits.window), at: now) {
+            throw SignInFailure.throttled(retryAfter: (full.oldest ?? now).addingTimeInterval(limits.window).timeIntervalSince(now))
         }
 
-        let signInName = try? SignInName(name)
-        let admin = try await signInName.asyncMap { try await admins.verifyCredentials($0, password: password) } ?? nil
-        guard let admin else {
-            try await throttle.recordFailure(keys: [nameKey] + (addressKey.map { [$0] } ?? []), at: now)
-            throw SignInFailure.invalidCredentials
+        let admin: Admin?
+        do {
+            admin = try await signInName.asyncMap { try await admins.verifyCredentials($0, password: password) } ?? nil
+        } catch is PasswordHashingBusy {
+            // Not checked, so not a failure of this name or address.
+            try await throttle.forgive(attempt: attempt, clearing: nil)
+            throw SignInFailure.busy
         }
+        // A wrong password stays counted as the failure it was recorded as.
+        guard let admin else { throw SignInFailure.invalidCredentials }
         guard !admin.isDisabled else { throw SignInFailure.disabled }
-        try await throttle.clear(key: nameKey)
+        try await throttle.forgive(attempt: attempt, clearing: nameKey)
 
         let policy = policy ?? .standard(for: kind)
         let session = AdminSession(
@@ -69,6 +75,9 @@ public struct SessionService: Sendable {
         try await sessions.create(session, token: token)
         return IssuedSession(session: session, admin: admin, token: token)
     }
+
+    /// The throttle's key for a sign-in name: the same for every spelling that finds the same admin.
+    public static func throttleKey(_ name: SignInName) -> String { "name:" + name.normalized }
 
     /// The live session for a token and its admin, or `nil` (unknown, signed out, expired,
     /// or the admin disabled — which ends every session at once). Marks it used.
@@ -106,11 +115,27 @@ public protocol SessionRepository: Sendable {
     func revokeAll(of admin: AdminID) async throws
 }
 
-/// Failed sign-ins, counted per key ("name:…", "address:…") in a time window.
+/// Sign-in attempts, counted per key ("name:…", "address:…") in a time window, in storage
+/// every instance shares.
 public protocol SignInThrottle: Sendable {
-    func recordFailure(keys: [String], at now: Date) async throws
-    func failures(key: String, since: Date) async throws -> ThrottleCount
-    func clear(key: String) async throws
+    /// Counts one attempt against every key, atomically across instances: when a key already
+    /// has its `limit` of failures since `since`, nothing is recorded and that key's count is
+    /// returned; otherwise the attempt is recorded for every key (as a failure, until
+    /// `forgive`) and `nil` is returned.
+    func admit(attempt: UUID, keys: [ThrottleKey], since: Date, at now: Date) async throws -> ThrottleCount?
+    /// The attempt did not fail: its records go, and with `clearing`, every failure of that key.
+    func forgive(attempt: UUID, clearing key: String?) async throws
+}
+
+/// One key an attempt counts against, and how many failures its window allows.
+public struct ThrottleKey: Sendable, Hashable {
+    public let key: String
+    public let limit: Int
+
+    public init(_ key: String, limit: Int) {
+        self.key = key
+        self.limit = limit
+    }
 }
 
 /// Failures of one key in the window, and when the oldest of them happened.

@@ -27,9 +27,9 @@ extension APIFront {
                 switch failure {
                 case .invalidCredentials: return Problem(.unauthorized, failure.description).response
                 case .disabled: return Problem(.forbidden, failure.description).response
-                case .throttled(let seconds):
-                    var response = Problem(.tooManyRequests, failure.description).response
-                    response.headers[.retryAfter] = String(max(1, Int(seconds.rounded(.up))))
+                case .throttled, .busy:
+                    var response = Problem(failure == .busy ? .serviceUnavailable : .tooManyRequests, failure.description).response
+                    response.headers[.retryAfter] = failure.retryAfterHeader
                     return response
                 }
             }
@@ -77,6 +77,17 @@ extension APIFront {
             return Secret(bearer)
         }
         return request.cookies[WebFront.sessionCookie].map { Secret($0.value) }
+    }
+}
+
+extension SignInFailure {
+    /// `Retry-After` for a refusal that passes: whole seconds, at least 1.
+    var retryAfterHeader: String? {
+        switch self {
+        case .throttled(let seconds): String(max(1, Int(seconds.rounded(.up))))
+        case .busy: "1"
+        case .invalidCredentials, .disabled: nil
+        }
     }
 }
 

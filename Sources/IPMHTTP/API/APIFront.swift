@@ -88,6 +88,7 @@ public struct APIFront: Sendable {
         }
         registerUPSAccess(on: api)
         registerAccount(on: api)
+        registerPersonalTokens(on: api)
         // Anything else under the API reads as problem+json, not as a web page.
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
             api.on("**", method: method) { _, _ in Problem(.notFound, "There is no such API route.").response }

@@ -26,7 +26,7 @@ public enum OpenAPIDocument {
             "parameters": {
               "companyID": {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}},
               "upsPath": {"name": "path", "in": "path", "required": true, "schema": {"type": "string"},
-                "description": "A UPS API path under IPM_UPS_BASE_URL, slashes included, e.g. api/track/v1/details/1Z999AA10123456784; the query string is passed on too. '.' and '..' segments, encoded slashes, empty segments and absolute URLs are refused (400)"}
+                "description": "A UPS API path under IPM_UPS_BASE_URL, slashes included, e.g. api/track/v1/details/1Z999AA10123456784; the query string is passed on too. Only UPS API paths (api/…): UPS's OAuth endpoints (security/…) and anything else on that host, '.' and '..' segments, encoded slashes, empty segments and absolute URLs are refused (400)"}
             },
             "responses": {
               "Problem": {"description": "An error", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
@@ -70,7 +70,17 @@ public enum OpenAPIDocument {
                   "kind": {"enum": ["opted_in", "opted_out", "reauthorization_required"]}, "message": {"type": "string"},
                   "occurredAt": {"type": "string", "format": "date-time"}, "read": {"type": "boolean"}}},
               "NotificationList": {"type": "object", "required": ["notifications"],
-                "properties": {"notifications": {"type": "array", "items": {"$ref": "#/components/schemas/Notification"}}}}
+                "properties": {"notifications": {"type": "array", "items": {"$ref": "#/components/schemas/Notification"}}}},
+              "APIToken": {"type": "object", "required": ["id", "name", "createdAt", "expiresAt", "expired"],
+                "properties": {"id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "createdAt": {"type": "string", "format": "date-time"},
+                  "expiresAt": {"type": "string", "format": "date-time"}, "expired": {"type": "boolean"},
+                  "lastUsedAt": {"type": "string", "format": "date-time", "description": "Updated at most once a minute; absent when never used"}}},
+              "APITokenList": {"type": "object", "required": ["tokens", "defaultDays", "maxDays"],
+                "properties": {"tokens": {"type": "array", "items": {"$ref": "#/components/schemas/APIToken"}},
+                  "defaultDays": {"type": "integer", "description": "IPM_API_TOKEN_DAYS"}, "maxDays": {"type": "integer", "description": "IPM_API_TOKEN_MAX_DAYS"}}},
+              "IssuedAPIToken": {"type": "object", "required": ["token", "apiToken"],
+                "properties": {"token": {"type": "string", "description": "ipm_pat_…; send as Authorization: Bearer; shown once"},
+                  "apiToken": {"$ref": "#/components/schemas/APIToken"}}}
             }
           },
           "security": [{"session": []}, {"cookie": []}],
@@ -143,6 +153,8 @@ public enum OpenAPIDocument {
                 "responses": {"201": {"description": "Signed in", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewSession"}}}},
                   "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}, "403": {"$ref": "#/components/responses/Problem"},
                   "429": {"description": "Too many failed sign-ins; see Retry-After", "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+                  "503": {"description": "Too many sign-ins being checked at this moment; see Retry-After", "headers": {"Retry-After": {"schema": {"type": "integer"}}},
                     "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}}}
             },
             "/api/v1/sessions/current": {
@@ -153,6 +165,22 @@ public enum OpenAPIDocument {
               "get": {"summary": "Who the caller is", "operationId": "whoami",
                 "responses": {"200": {"description": "The caller", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Me"}}}},
                   "401": {"$ref": "#/components/responses/Problem"}}}
+            },
+            "/api/v1/api-tokens": {
+              "get": {"summary": "The caller's personal API tokens (expired ones included), with expiry and last use", "operationId": "listAPITokens",
+                "responses": {"200": {"description": "Tokens", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/APITokenList"}}}},
+                  "401": {"$ref": "#/components/responses/Problem"}}},
+              "post": {"summary": "Make a personal API token; its secret is shown once", "operationId": "createAPIToken",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name"],
+                  "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 100},
+                    "days": {"type": "integer", "minimum": 1, "description": "Lifetime in days, at most IPM_API_TOKEN_MAX_DAYS; default IPM_API_TOKEN_DAYS"}}}}}},
+                "responses": {"201": {"description": "Made", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IssuedAPIToken"}}}},
+                  "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}}}
+            },
+            "/api/v1/api-tokens/{token}": {
+              "delete": {"summary": "Revoke one of the caller's personal API tokens", "operationId": "revokeAPIToken",
+                "parameters": [{"name": "token", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
+                "responses": {"204": {"description": "Revoked"}, "401": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}
             },
             "/api/v1/notifications": {
               "get": {"summary": "The caller's notifications, newest first", "operationId": "listNotifications",

@@ -17,7 +17,8 @@ extension WebFront {
                     return formExpired(signedIn, back: "/settings/api-tokens")
                 }
                 do {
-                    let issued = try await apiTokens.create(named: form["name"] ?? "", for: signedIn.admin)
+                    let days = try Self.tokenDays(form["days"], maximum: apiTokens.lifetimes.maximumDays)
+                    let issued = try await apiTokens.create(named: form["name"] ?? "", days: days, for: signedIn.admin)
                     return try await apiTokensPage(signedIn, created: issued, error: nil, status: .created)
                 } catch let error as DomainError where error.isInvalidInput {
                     return try await apiTokensPage(signedIn, created: nil, error: "Token " + error.description + ".", status: .badRequest)
@@ -39,15 +40,27 @@ extension WebFront {
 
     private func apiTokensPage(_ signedIn: SignedIn, created: IssuedAPIToken?, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
         let tokens = try await apiTokens.list(for: signedIn.admin)
+        let now = Date()
         var values: [String: Any] = [
             "csrf": signedIn.csrf, "hasTokens": !tokens.isEmpty,
+            "maxDays": apiTokens.lifetimes.maximumDays, "defaultDays": apiTokens.lifetimes.defaultDays,
             "tokens": tokens.map { token -> [String: Any] in
                 ["id": token.id.description, "name": token.name, "created": Self.display(token.createdAt),
+                 "expires": Self.display(token.expiresAt), "expired": token.isExpired(at: now),
                  "lastUsed": token.lastUsedAt.map(Self.display) ?? "never", "csrf": signedIn.csrf]
             },
         ]
-        if let created { values["created"] = ["name": created.token.name, "secret": created.secret.value] }
+        if let created { values["created"] = ["name": created.token.name, "secret": created.secret.value, "expires": Self.display(created.token.expiresAt)] }
         values["error"] = error
         return pages.render("apiTokens", title: "API tokens", values, signedIn: signedIn, status: status)
+    }
+
+    /// The lifetime a form or request asked for: `nil` (absent or empty) takes the default.
+    static func tokenDays(_ text: String?, maximum: Int) throws(DomainError) -> Int? {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard let days = Int(text), (1...maximum).contains(days) else {
+            throw DomainError.invalidInput(field: "lifetime", "must be a whole number of days from 1 to \(maximum)")
+        }
+        return days
     }
 }

@@ -28,8 +28,14 @@ extension WebFront {
                 response.setCookie(cookie(Self.sessionCookie, issued.token.value))
                 return response
             } catch let failure as SignInFailure {
-                let status: HTTPResponse.Status = if case .throttled = failure { .tooManyRequests } else { .unauthorized }
-                return signInPage(request, next: next, name: name, error: failure.description, notice: nil, status: status)
+                let status: HTTPResponse.Status = switch failure {
+                case .throttled: .tooManyRequests
+                case .busy: .serviceUnavailable
+                case .invalidCredentials, .disabled: .unauthorized
+                }
+                var response = signInPage(request, next: next, name: name, error: failure.description, notice: nil, status: status)
+                if let retryAfter = failure.retryAfterHeader { response.headers[.retryAfter] = retryAfter }
+                return response
             }
         }
 

@@ -6,8 +6,9 @@ import NIOCore
 /// answered 413 before anything is read into memory.
 public struct WebRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// The peer's IP address; `nil` in router tests without a socket.
-    public let clientAddress: String?
+    /// The client's IP address: the peer's, or behind a trusted proxy the one it forwarded
+    /// (`ForwardedClientAddress`); `nil` in router tests without a socket.
+    public internal(set) var clientAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

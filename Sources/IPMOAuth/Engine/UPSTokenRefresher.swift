@@ -18,6 +18,8 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
     private let sleep: @Sendable (Duration) async throws -> Void
     private let logger: Logger
     let metrics: RefreshMetrics
+    /// A token issued this recently is not renewed after a 401 (see `accessToken(for:replacing:)`).
+    let forcedRefreshWindow: Duration
 
     /// Who the audit trail names for the refresher's changes.
     static let actor = AuditActor.system("token refresh")
@@ -25,9 +27,10 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
     public init(
         server: any AuthorizationServer, connections: any UPSConnectionRepository, secrets: any SecretBox,
         clock: any IPMDomain.Clock, random: any RandomSource, retry: RetryPolicy, policy: RefreshPolicy = .standard,
-        concurrency: Int = 4, logger: Logger, metrics: RefreshMetrics = RefreshMetrics(),
+        concurrency: Int = 4, logger: Logger, metrics: RefreshMetrics = RefreshMetrics(), forcedRefreshWindow: Duration = .seconds(30),
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
+        self.forcedRefreshWindow = forcedRefreshWindow
         self.server = server
         self.connections = connections
         self.secrets = secrets
@@ -130,6 +133,12 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
             }
             let current = try stored(tokens, of: company, expiresAt: expiry)
             guard current.token == rejected else { return (nil, .success(current)) }
+            // Issued moments ago (by a refresh or an opt-in, on any instance): a new pair would be
+            // refused alike, and every renewal spends a single-use refresh token.
+            if let issued = connection.updatedAt, abs(clock.now().timeIntervalSince(issued)) < Double(forcedRefreshWindow.components.seconds) {
+                logger.notice("UPS refused an access token issued moments ago; not renewing it again yet", metadata: metadata)
+                return (nil, .success(current))
+            }
             logger.info("UPS refused the stored access token; refreshing it once", metadata: metadata)
             let (update, outcome, fresh) = try await refreshLocked(locked, force: true, metadata: metadata)
             log(outcome, metadata)

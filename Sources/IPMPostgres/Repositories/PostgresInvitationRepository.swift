@@ -60,7 +60,7 @@ public struct PostgresInvitationRepository: InvitationRepository {
     }
 
     public func accept(token: Secret, _ signUp: SignUp, at now: Date) async throws -> (Admin, Invitation) {
-        let hash = try hasher.hash(signUp.password)
+        let hash = try await hasher.hash(signUp.password)
         let digest = PostgresSessionRepository.digest(token)
         return try await client.withTransaction { connection in
             guard let row = try connection.query("""

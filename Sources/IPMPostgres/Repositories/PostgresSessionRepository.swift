@@ -53,33 +53,46 @@ public struct PostgresSessionRepository: SessionRepository {
     }
 }
 
-/// Failed sign-ins in PostgreSQL, shared by every instance.
+/// Sign-in attempts in PostgreSQL, shared by every instance. An attempt takes a transaction
+/// advisory lock per key (in key order, so two attempts never deadlock), counts, and records
+/// itself before the password is checked: attempts on one key are admitted one at a time.
 public struct PostgresSignInThrottle: SignInThrottle {
     private let client: PostgresClient
+    /// The first half of the two-part advisory lock keys; migrations lock a 64-bit key, a space of its own.
+    private static let lockSpace: Int32 = 0x1F5_7401
 
     public init(client: PostgresClient) {
         self.client = client
     }
 
-    public func recordFailure(keys: [String], at now: Date) async throws {
-        try await client.withTransaction { connection in
-            for key in keys {
-                try connection.execute("INSERT INTO sign_in_failures (key, failed_at) VALUES (\(key), \(now))")
+    public func admit(attempt: UUID, keys: [ThrottleKey], since: Date, at now: Date) async throws -> ThrottleCount? {
+        guard !keys.isEmpty else { return nil }
+        let ordered = keys.sorted { $0.key < $1.key }
+        return try await client.withTransaction { connection -> ThrottleCount? in
+            for key in ordered {
+                try connection.execute("SELECT pg_advisory_xact_lock(\(Self.lockSpace), hashtext(\(key.key)))")
+            }
+            for key in ordered {
+                let row = try connection.query("""
+                    SELECT count(*)::bigint AS n, min(failed_at) AS oldest FROM sign_in_failures
+                    WHERE key = \(key.key) AND failed_at >= \(since)
+                    """).first
+                let count = ThrottleCount(count: try row?.decode("n", as: Int.self) ?? 0, oldest: try row?.decode("oldest", as: Date?.self))
+                if count.count >= key.limit { return count }
+            }
+            for key in ordered {
+                try connection.execute("INSERT INTO sign_in_failures (key, failed_at, attempt_id) VALUES (\(key.key), \(now), \(attempt))")
             }
             // Failures older than a day no longer count for anything.
             try connection.execute("DELETE FROM sign_in_failures WHERE failed_at < \(now.addingTimeInterval(-86_400))")
+            return nil
         }
     }
 
-    public func failures(key: String, since: Date) async throws -> ThrottleCount {
-        let row = try await client.query("""
-            SELECT count(*)::bigint AS n, min(failed_at) AS oldest FROM sign_in_failures
-            WHERE key = \(key) AND failed_at >= \(since)
-            """).first
-        return ThrottleCount(count: try row?.decode("n", as: Int.self) ?? 0, oldest: try row?.decode("oldest", as: Date?.self))
-    }
-
-    public func clear(key: String) async throws {
-        try await client.execute("DELETE FROM sign_in_failures WHERE key = \(key)")
+    public func forgive(attempt: UUID, clearing key: String?) async throws {
+        try await client.withTransaction { connection in
+            try connection.execute("DELETE FROM sign_in_failures WHERE attempt_id = \(attempt)")
+            if let key { try connection.execute("DELETE FROM sign_in_failures WHERE key = \(key)") }
+        }
     }
 }

@@ -15,6 +15,9 @@ public struct FaultConfiguration: Sendable, Codable, Equatable {
     public var tooManyRequestsBurst: Int
     public var droppedConnectionShare: Double
     public var lostResponseShare: Double
+    /// The share of requests answered 401 (code `250002`) whatever the token, as UPS does for
+    /// an API never added to the app: on `resource` it makes a storm of refused calls.
+    public var unauthorizedShare: Double
     /// Default: all of token, refresh and resource.
     public var endpoints: [FaultEndpoint]
     /// Default: a random seed.
@@ -26,6 +29,7 @@ public struct FaultConfiguration: Sendable, Codable, Equatable {
         tooManyRequestsBurst: Int = 0,
         droppedConnectionShare: Double = 0,
         lostResponseShare: Double = 0,
+        unauthorizedShare: Double = 0,
         endpoints: [FaultEndpoint] = FaultEndpoint.allCases,
         seed: UInt64? = nil
     ) {
@@ -34,6 +38,7 @@ public struct FaultConfiguration: Sendable, Codable, Equatable {
         self.tooManyRequestsBurst = tooManyRequestsBurst
         self.droppedConnectionShare = droppedConnectionShare
         self.lostResponseShare = lostResponseShare
+        self.unauthorizedShare = unauthorizedShare
         self.endpoints = endpoints
         self.seed = seed
     }
@@ -46,6 +51,7 @@ public struct FaultConfiguration: Sendable, Codable, Equatable {
             tooManyRequestsBurst: try container.decodeIfPresent(Int.self, forKey: .tooManyRequestsBurst) ?? 0,
             droppedConnectionShare: try container.decodeIfPresent(Double.self, forKey: .droppedConnectionShare) ?? 0,
             lostResponseShare: try container.decodeIfPresent(Double.self, forKey: .lostResponseShare) ?? 0,
+            unauthorizedShare: try container.decodeIfPresent(Double.self, forKey: .unauthorizedShare) ?? 0,
             endpoints: try container.decodeIfPresent([FaultEndpoint].self, forKey: .endpoints) ?? FaultEndpoint.allCases,
             seed: try container.decodeIfPresent(UInt64.self, forKey: .seed)
         )
@@ -55,7 +61,7 @@ public struct FaultConfiguration: Sendable, Codable, Equatable {
         var problems: [String] = []
         if latencyMilliseconds < 0 { problems.append("faults.latencyMilliseconds: expected 0 or more, got \(latencyMilliseconds)") }
         if tooManyRequestsBurst < 0 { problems.append("faults.tooManyRequestsBurst: expected 0 or more, got \(tooManyRequestsBurst)") }
-        for (name, share) in [("serverErrorShare", serverErrorShare), ("droppedConnectionShare", droppedConnectionShare), ("lostResponseShare", lostResponseShare)]
+        for (name, share) in [("serverErrorShare", serverErrorShare), ("droppedConnectionShare", droppedConnectionShare), ("lostResponseShare", lostResponseShare), ("unauthorizedShare", unauthorizedShare)]
         where !(0...1).contains(share) {
             problems.append("faults.\(name): expected a share from 0 to 1, got \(share)")
         }

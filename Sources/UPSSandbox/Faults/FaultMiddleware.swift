@@ -24,6 +24,8 @@ struct FaultMiddleware: RouterMiddleware {
             throw UPSError.tooManyRequests
         case .serverError:
             throw UPSError.serviceUnavailable
+        case .unauthorized:
+            throw UPSError.invalidAuthentication
         case .droppedConnection:
             try await context.channel.close()
             throw ConnectionClosedOnPurpose()

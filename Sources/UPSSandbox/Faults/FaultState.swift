@@ -23,6 +23,7 @@ struct FaultState {
             (configuration.droppedConnectionShare, .droppedConnection),
             (configuration.serverErrorShare, .serverError),
             (configuration.lostResponseShare, .lostResponse),
+            (configuration.unauthorizedShare, .unauthorized),
         ]
         for (share, fault) in draws where share > 0 && generator.nextUnitInterval() < share {
             return FaultPlan(latencyMilliseconds: latency, fault: fault)
@@ -45,6 +46,8 @@ enum InjectedFault {
     case serverError
     /// The request is processed, then the connection closes without the answer.
     case lostResponse
+    /// 401, code `250002`, before the request is processed.
+    case unauthorized
 
     var counter: SandboxCounter {
         switch self {
@@ -52,6 +55,7 @@ enum InjectedFault {
         case .droppedConnection: .faultsDroppedConnection
         case .serverError: .faultsServerError
         case .lostResponse: .faultsLostResponse
+        case .unauthorized: .faultsUnauthorized
         }
     }
 }

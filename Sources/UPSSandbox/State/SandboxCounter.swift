@@ -26,6 +26,7 @@ public enum SandboxCounter: String, Sendable, CaseIterable, Codable {
     case faultsTooManyRequests = "faults_too_many_requests"
     case faultsDroppedConnection = "faults_dropped_connection"
     case faultsLostResponse = "faults_lost_response"
+    case faultsUnauthorized = "faults_unauthorized"
 }
 
 /// A snapshot of every counter; counters never touched read 0.

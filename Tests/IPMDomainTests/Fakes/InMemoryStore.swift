@@ -52,7 +52,7 @@ actor InMemoryStore: CompanyRepository, AdminRepository, MembershipRepository, U
             throw DomainError.alreadyExists("admin", admin.signInName.value)
         }
         let created = Admin(signInName: admin.signInName, displayName: admin.displayName, email: admin.email, createdAt: clock.now())
-        passwordHashes[created.id] = try hasher.hash(password)
+        passwordHashes[created.id] = try await hasher.hash(password)
         adminsByID[created.id] = created
         return created
     }
@@ -71,7 +71,7 @@ actor InMemoryStore: CompanyRepository, AdminRepository, MembershipRepository, U
 
     func setPassword(_ id: AdminID, to password: Password) async throws {
         guard adminsByID[id] != nil else { throw DomainError.notFound("admin", id.description) }
-        passwordHashes[id] = try hasher.hash(password)
+        passwordHashes[id] = try await hasher.hash(password)
     }
 
     func setDisabled(_ id: AdminID, _ disabled: Bool) async throws {
@@ -81,7 +81,7 @@ actor InMemoryStore: CompanyRepository, AdminRepository, MembershipRepository, U
 
     func verifyCredentials(_ signInName: SignInName, password: Password) async throws -> Admin? {
         guard let admin = try await find(signInName), let hash = passwordHashes[admin.id],
-              hasher.verify(password, against: hash)
+              try await hasher.verify(password, against: hash)
         else { return nil }
         return admin
     }

@@ -48,7 +48,7 @@ enum Templates {
         <p class="lead">Personal tokens let programs use the JSON API (<a href="/openapi.json">/openapi.json</a>) as you: send <code>Authorization: Bearer TOKEN</code>.</p>
         {{#created}}
         <div class="notice" role="status">
-        <p>Token <strong>{{name}}</strong> created. Copy it now: it will not be shown again.</p>
+        <p>Token <strong>{{name}}</strong> created; it works until {{expires}} (UTC). Copy it now: it will not be shown again.</p>
         <label for="new-token">New API token</label>
         <input id="new-token" type="text" readonly value="{{secret}}">
         </div>
@@ -58,15 +58,17 @@ enum Templates {
         <input type="hidden" name="csrf" value="{{csrf}}">
         <label for="token-name">Token name</label>
         <input id="token-name" name="name" type="text" maxlength="100" required placeholder="e.g. nightly report">
+        <label for="token-days">Expires after (days, at most {{maxDays}})</label>
+        <input id="token-days" name="days" type="number" min="1" max="{{maxDays}}" value="{{defaultDays}}" required>
         <div class="actions"><button type="submit">Create token</button></div>
         </form>
         {{#hasTokens}}
         <table>
         <caption>Your tokens</caption>
-        <thead><tr><th scope="col">Name</th><th scope="col">Created (UTC)</th><th scope="col">Last used (UTC)</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+        <thead><tr><th scope="col">Name</th><th scope="col">Created (UTC)</th><th scope="col">Expires (UTC)</th><th scope="col">Last used (UTC)</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
         <tbody>
         {{#tokens}}
-        <tr><th scope="row">{{name}}</th><td>{{created}}</td><td>{{lastUsed}}</td>
+        <tr><th scope="row">{{name}}</th><td>{{created}}</td><td>{{expires}}{{#expired}} (expired){{/expired}}</td><td>{{lastUsed}}</td>
         <td><form method="post" action="/settings/api-tokens/{{id}}/revoke" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="secondary small" aria-label="Revoke {{name}}">Revoke</button></form></td></tr>
         {{/tokens}}
         </tbody>
