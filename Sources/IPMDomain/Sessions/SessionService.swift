@@ -53,11 +53,12 @@ public struct SessionService: Sendable {
 
         let signInName = try? SignInName(name)
         let admin = try await signInName.asyncMap { try await admins.verifyCredentials($0, password: password) } ?? nil
-        guard let admin else {
+        // A disabled account reads exactly like a wrong password, and counts like one: the
+        // answer must not tell a guesser that the name exists and the password was right.
+        guard let admin, !admin.isDisabled else {
             try await throttle.recordFailure(keys: [nameKey] + (addressKey.map { [$0] } ?? []), at: now)
             throw SignInFailure.invalidCredentials
         }
-        guard !admin.isDisabled else { throw SignInFailure.disabled }
         try await throttle.clear(key: nameKey)
 
         let policy = policy ?? .standard(for: kind)
