@@ -14,6 +14,8 @@ struct DomainServices: Sendable {
     let apiTokens: APITokenService
     let invitationRepository: any InvitationRepository
     let notifications: NotificationService
+    /// Failed sign-ins and sign-up attempts, counted in the database for every instance.
+    let throttle: any SignInThrottle
 
     init(client: PostgresClient, configuration: IPMConfiguration, clock: any Clock = SystemClock()) throws {
         self.clock = clock
@@ -24,8 +26,9 @@ struct DomainServices: Sendable {
         memberships = PostgresMembershipRepository(client: client, clock: clock)
         connections = PostgresUPSConnectionRepository(client: client, lease: .seconds(configuration.refreshLease))
         audit = PostgresAuditEventRepository(client: client)
+        throttle = PostgresSignInThrottle(client: client)
         sessions = SessionService(
-            admins: admins, sessions: PostgresSessionRepository(client: client), throttle: PostgresSignInThrottle(client: client),
+            admins: admins, sessions: PostgresSessionRepository(client: client), throttle: throttle,
             clock: clock, random: SystemRandomSource()
         )
         notifications = NotificationService(notifications: PostgresNotificationRepository(client: client), clock: clock)
@@ -40,7 +43,7 @@ struct DomainServices: Sendable {
     }
 
     var invitations: InvitationService {
-        InvitationService(invitations: invitationRepository, access: companyAccess, clock: clock, random: SystemRandomSource())
+        InvitationService(invitations: invitationRepository, access: companyAccess, clock: clock, random: SystemRandomSource(), throttle: throttle)
     }
 
     var companyAccess: CompanyAccess {

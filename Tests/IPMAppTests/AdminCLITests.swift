@@ -228,7 +228,7 @@ struct AdminCLITests {
             #expect(try await world.ipm("companies").status == 0)
             #expect(try await world.ipm("admin", "disable", "alice").status == 0)
             expectOneLineFailure(try await world.ipm("companies"), status: 77, "not signed in: run `ipm login`")
-            expectOneLineFailure(try await world.ipm("login", "alice", "--password-stdin", stdin: "alice password 1\n"), "This admin account is disabled.")
+            expectOneLineFailure(try await world.ipm("login", "alice", "--password-stdin", stdin: "alice password 1\n"), "The sign-in name or password is not correct.")
             #expect(try await world.ipm("admin", "enable", "alice").status == 0)
             // The disable revoked the session for good: enabling lets alice sign in afresh, nothing more.
             expectOneLineFailure(try await world.ipm("companies"), status: 77, "not signed in: run `ipm login`")

@@ -112,7 +112,7 @@ struct ServerCLITests {
         #expect(try await cli.ipm("companies").status == 0)
         #expect(try await served.operatorCommand("admin", "disable", "alice").status == 0)
         expectOneLineFailure(try await cli.ipm("companies"), status: 77, "not signed in: run `ipm login`")
-        expectOneLineFailure(try await cli.ipm("login", "alice", "--password-stdin", stdin: AdminCLITests.passwords["alice"]! + "\n"), "This admin account is disabled.")
+        expectOneLineFailure(try await cli.ipm("login", "alice", "--password-stdin", stdin: AdminCLITests.passwords["alice"]! + "\n"), "The sign-in name or password is not correct.")
         #expect(try await served.operatorCommand("admin", "enable", "alice").status == 0)
         try await cli.login("alice")
         #expect(try await cli.ipm("companies").status == 0)

@@ -68,8 +68,9 @@ struct AccountAPITests {
                 try await admins.setDisabled(victor.id, true)
                 #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: Self.bearer(again)).status == .unauthorized)
                 let disabled = try await Self.signIn(client, "victor", WebHarness.password)
-                #expect(disabled.status == .forbidden)
-                #expect((try Self.object(disabled)["detail"] as? String)?.hasPrefix("This admin account is disabled.") == true)
+                // ...and its sign-in reads exactly like a wrong password.
+                #expect(disabled.status == .unauthorized)
+                #expect(try Self.object(disabled)["detail"] as? String == "The sign-in name or password is not correct.")
             }
         }
     }

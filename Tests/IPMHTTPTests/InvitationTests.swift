@@ -77,7 +77,7 @@ struct InvitationTests {
                 let joined = try await Self.signUp(client, token: token, name: "dana", browser: &dana)
                 #expect(joined.status == .seeOther)
                 #expect(joined.headers[.location] == "/companies/\(harness.acme.id)")
-                #expect(dana.cookies["ipm_session"] != nil)
+                #expect(dana.cookies["__Host-ipm_session"] != nil)
                 let company = try await dana.get(client, "/companies/\(harness.acme.id)")
                 #expect(company.status == .ok)
                 let companyHTML = String(buffer: company.body)
@@ -97,7 +97,7 @@ struct InvitationTests {
                 #expect(String(buffer: again.body).contains("already been used"))
                 let reused = try await Self.signUp(client, token: token, name: "eve", csrf: "whatever", browser: &eve)
                 #expect(reused.status == .gone)
-                #expect(eve.cookies["ipm_session"] == nil)
+                #expect(eve.cookies["__Host-ipm_session"] == nil)
                 #expect(try await Self.adminCount(harness) == admins + 1)
             }
         }
@@ -150,7 +150,7 @@ struct InvitationTests {
                 let noCSRF = try await Self.signUp(client, token: token, name: "dana", csrf: "forged", browser: &dana)
                 #expect(noCSRF.status == .forbidden)
                 #expect(String(buffer: noCSRF.body).contains("This sign-up form has expired"))
-                #expect(dana.cookies["ipm_session"] == nil)
+                #expect(dana.cookies["__Host-ipm_session"] == nil)
                 #expect(try await Self.adminCount(harness) == admins)
                 #expect(try await Self.count(harness, "SELECT count(*)::bigint AS n FROM invitations WHERE accepted_at IS NULL") == 1)
 
@@ -171,8 +171,8 @@ struct InvitationTests {
                 var dana = Browser()
                 let taken = try await Self.signUp(client, token: token, name: "ALICE", browser: &dana)
                 #expect(taken.status == .conflict)
-                #expect(String(buffer: taken.body).contains("is already taken. Please choose another one."))
-                #expect(dana.cookies["ipm_session"] == nil)
+                #expect(String(buffer: taken.body).contains("This sign-in name cannot be used. Please choose another one."))
+                #expect(dana.cookies["__Host-ipm_session"] == nil)
                 let invalid = try await Self.signUp(client, token: token, name: "dana smith", browser: &dana)
                 #expect(invalid.status == .badRequest)
                 #expect(String(buffer: invalid.body).contains("Sign-in name may contain only"))
@@ -219,7 +219,7 @@ struct InvitationTests {
                     #expect(String(buffer: shown.body).contains(words))
                     let posted = try await Self.signUp(client, token: token, name: "mallory", csrf: "x", browser: &someone)
                     #expect(posted.status == status)
-                    #expect(someone.cookies["ipm_session"] == nil)
+                    #expect(someone.cookies["__Host-ipm_session"] == nil)
                 }
                 #expect(try await Self.adminCount(harness) == admins)
             }

@@ -29,8 +29,10 @@ struct WebPagesTests {
                 ])
                 #expect(signedIn.status == .seeOther)
                 #expect(signedIn.headers[.location] == "/companies/\(harness.acme.id)/activity")
-                let cookie = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("ipm_session=") })
+                let cookie = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("__Host-ipm_session=") })
                 #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Secure"))
+                // Over https the __Host- prefix: browsers keep it only with Secure, Path=/ and no Domain.
+                #expect(cookie.contains("Path=/") && !cookie.lowercased().contains("domain="), "\(cookie)")
                 let activity = try await browser.get(client, "/companies/\(harness.acme.id)/activity")
                 #expect(activity.status == .ok)
                 #expect(String(buffer: activity.body).contains("Company created"))
@@ -45,11 +47,11 @@ struct WebPagesTests {
                 let page = try await browser.get(client, "/sign-in")
                 let forged = try await browser.post(client, "/sign-in", [("csrf", "forged"), ("name", "alice"), ("password", WebHarness.password)])
                 #expect(forged.status == .forbidden)
-                #expect(browser.cookies["ipm_session"] == nil)
+                #expect(browser.cookies["__Host-ipm_session"] == nil)
                 let wrong = try await browser.post(client, "/sign-in", [("csrf", Browser.csrf(in: page) ?? ""), ("name", "alice"), ("password", "not the password")])
                 #expect(wrong.status == .unauthorized)
                 #expect(String(buffer: wrong.body).contains("The sign-in name or password is not correct."))
-                #expect(browser.cookies["ipm_session"] == nil)
+                #expect(browser.cookies["__Host-ipm_session"] == nil)
             }
         }
     }
@@ -66,7 +68,7 @@ struct WebPagesTests {
                 let throttled = try await browser.post(client, "/sign-in", [("csrf", csrf), ("name", "alice"), ("password", WebHarness.password)])
                 #expect(throttled.status == .tooManyRequests)
                 #expect(String(buffer: throttled.body).contains("Too many failed sign-ins."))
-                #expect(browser.cookies["ipm_session"] == nil)
+                #expect(browser.cookies["__Host-ipm_session"] == nil)
             }
         }
     }

@@ -43,7 +43,8 @@ struct HTTPHarness: @unchecked Sendable {
         let web = WebFront(
             sessions: sessions, apiTokens: apiTokens, access: access, optIn: engine.optIn,
             invitations: InvitationService(
-                invitations: PostgresInvitationRepository(client: client, hasher: BcryptPasswordHasher(cost: 4)), access: access, clock: clock, random: SystemRandomSource()
+                invitations: PostgresInvitationRepository(client: client, hasher: BcryptPasswordHasher(cost: 4)), access: access, clock: clock, random: SystemRandomSource(),
+                throttle: PostgresSignInThrottle(client: client)
             ),
             notifications: NotificationService(notifications: PostgresNotificationRepository(client: client), clock: clock),
             settings: WebSettings(publicURL: URL(string: "http://127.0.0.1:8080")!), logger: logger

@@ -166,6 +166,26 @@ struct ClientRoundTripTests {
         await client.close()
     }
 
+    /// A bound date from outside can be anything a Double holds: past an Int64 of
+    /// microseconds it used to trap in the formatter. Now it is PostgreSQL's infinity, and
+    /// a year too long to be PostgreSQL's is a decoding error, not an overflow.
+    @Test func datesBeyondTheMicrosecondRangeBindAsInfinityAndHugeYearsDoNotDecode() async throws {
+        let client = try await Self.database.client()
+        for (date, expected) in [
+            (Date(timeIntervalSince1970: 9_223_372_036_855), "infinity"), (Date(timeIntervalSince1970: 1e300), "infinity"),
+            (Date(timeIntervalSince1970: -1e300), "-infinity"), (Date.distantFuture, "4001-01-01 00:00:00+00"),
+        ] {
+            let row = try #require(try await client.query("SELECT \(date)::timestamptz::text AS t").first)
+            #expect(try row.decode("t", as: String.self) == expected)
+        }
+        let row = try #require(try await client.query("SELECT '294276-12-31 23:59:59+00'::timestamptz AS latest, 'infinity'::timestamptz AS never").first)
+        #expect(try row.decode("latest", as: Date.self) > Date.distantFuture)
+        #expect(throws: PostgresError.decodingFailed) { try row.decode("never", as: Date.self) }
+        let huge = try #require(try await client.query("SELECT '9999999999999999-01-01 00:00:00+00'::text AS t").first)
+        #expect(throws: PostgresError.decodingFailed) { try huge.decode("t", as: Date.self) }
+        await client.close()
+    }
+
     @Test func sessionRunsInUTCWithISODates() async throws {
         let client = try await Self.database.client()
         let row = try #require(try await client.query("SELECT current_setting('TimeZone') AS tz, current_setting('DateStyle') AS ds, '2026-11-29 03:15:00.5+02'::timestamptz::text AS ts").first)

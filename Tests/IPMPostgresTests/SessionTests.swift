@@ -103,7 +103,7 @@ struct SessionTests {
         let again = try await service.signIn("dave", password: try Password("correct horse battery"), clientAddress: nil, kind: .cli)
         try await admins.setDisabled(admin.id, true)
         #expect(try await service.resolve(again.token) == nil, "a disabled admin's sessions stop at once")
-        await #expect(throws: SignInFailure.disabled) {
+        await #expect(throws: SignInFailure.invalidCredentials, "a disabled account reads like a wrong password") {
             try await service.signIn("dave", password: try Password("correct horse battery"), clientAddress: nil, kind: .cli)
         }
     }

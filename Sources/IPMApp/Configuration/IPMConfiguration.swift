@@ -54,6 +54,15 @@ public struct IPMConfiguration: Sendable {
     public var trustedProxies: TrustedProxies
     /// Personal API tokens' default and longest lifetime (`IPM_API_TOKEN_DAYS`, `IPM_API_TOKEN_MAX_DAYS`).
     public var apiTokenLifetimes: APITokenLifetimes
+    /// Seconds a connection may stay silent — before a whole request head, between requests,
+    /// between parts of a request — before `ipm-server` closes it (`IPM_HTTP_IDLE_TIMEOUT`).
+    public var httpIdleTimeout: Int
+    /// Seconds a request's body may take to arrive after its head (`IPM_HTTP_READ_TIMEOUT`).
+    public var httpReadTimeout: Int
+    /// Bytes of request line and headers a request may send (`IPM_HTTP_MAX_HEADER_BYTES`).
+    public var httpMaxHeaderBytes: Int
+    /// The bearer token `/metrics` requires (`IPM_METRICS_TOKEN`); `nil` leaves it open.
+    public var metricsToken: String?
 
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> IPMConfiguration {
         let settings = try SettingsSource(environment: environment)
@@ -131,8 +140,21 @@ public struct IPMConfiguration: Sendable {
             webhookURL: settings["IPM_WEBHOOK_URL"] == nil ? nil : try url(settings, "IPM_WEBHOOK_URL", default: ""),
             webhookSecret: try webhookSecret(settings),
             trustedProxies: trustedProxies,
-            apiTokenLifetimes: APITokenLifetimes(defaultDays: apiTokenDays, maximumDays: apiTokenMaxDays)
+            apiTokenLifetimes: APITokenLifetimes(defaultDays: apiTokenDays, maximumDays: apiTokenMaxDays),
+            httpIdleTimeout: try integer(settings, "IPM_HTTP_IDLE_TIMEOUT", default: 75, range: 1...3600),
+            httpReadTimeout: try integer(settings, "IPM_HTTP_READ_TIMEOUT", default: 30, range: 1...3600),
+            httpMaxHeaderBytes: try integer(settings, "IPM_HTTP_MAX_HEADER_BYTES", default: 32_768, range: 4096...1_048_576),
+            metricsToken: try metricsToken(settings)
         )
+    }
+
+    /// Long enough not to be guessed, and nothing a header could not carry.
+    private static func metricsToken(_ settings: SettingsSource) throws(ConfigurationError) -> String? {
+        guard let token = settings["IPM_METRICS_TOKEN"] else { return nil }
+        guard token.count >= 32, token.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
+            throw ConfigurationError("IPM_METRICS_TOKEN", "expected at least 32 printable characters without spaces, got \(token.count) characters")
+        }
+        return token
     }
 
     /// Required with a webhook URL, and long enough to be a key.

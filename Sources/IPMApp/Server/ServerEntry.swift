@@ -19,7 +19,7 @@ struct ServerCommand: AsyncParsableCommand {
         abstract: "Serve IPM over HTTP: web pages, the JSON API, /healthz and /readyz.",
         discussion: """
             Configured by environment variables (or the file named by IPM_CONFIG_FILE): \
-            IPM_HTTP_HOST, IPM_HTTP_PORT, IPM_PUBLIC_URL, IPM_DATABASE_URL (or PG*; unset starts \
+            IPM_HTTP_HOST, IPM_HTTP_PORT, IPM_HTTP_IDLE_TIMEOUT, IPM_HTTP_READ_TIMEOUT, IPM_HTTP_MAX_HEADER_BYTES, IPM_PUBLIC_URL, IPM_DATABASE_URL (or PG*; unset starts \
             the embedded PostgreSQL under IPM_STATE_DIR), IPM_UPS_*, IPM_ENCRYPTION_KEYS, IPM_LOG_LEVEL. \
             SIGTERM or SIGINT stops it gracefully.
             """,
@@ -80,16 +80,17 @@ enum ServerApplication {
         configuration: IPMConfiguration, database: AppDatabase, services: DomainServices, oauth: OAuthComponents,
         metrics: PrometheusCollectorRegistry, logger: Logger
     ) -> some ApplicationProtocol {
+        let settings = WebSettings(publicURL: configuration.publicURL, supportContact: configuration.supportContact, formTargets: [configuration.upsBaseURL])
         let router = Router(context: WebRequestContext.self)
         router.add(middleware: ForwardedClientAddress(proxies: configuration.trustedProxies))
+        if let hsts = settings.strictTransportSecurity { router.add(middleware: StrictTransportSecurityMiddleware(value: hsts)) }
         router.add(middleware: MetricsMiddleware())
         HealthRoutes(checks: [DatabaseReadiness(client: database.client)]).register(on: router)
-        MetricsRoutes(registry: metrics).register(on: router)
+        MetricsRoutes(registry: metrics, token: configuration.metricsToken).register(on: router)
         OpenAPIDocument.register(on: router)
         let web = WebFront(
             sessions: services.sessions, apiTokens: services.apiTokens, access: services.companyAccess, optIn: oauth.optIn,
-            invitations: services.invitations, notifications: services.notifications,
-            settings: WebSettings(publicURL: configuration.publicURL, supportContact: configuration.supportContact), logger: logger
+            invitations: services.invitations, notifications: services.notifications, settings: settings, logger: logger
         )
         web.register(on: router)
         let upsAccess = UPSAccessAPI(
@@ -97,8 +98,13 @@ enum ServerApplication {
             tokens: UPSAccessTokens(refresher: oauth.refresher), forwarding: oauth.forwarder, clock: services.clock, logger: logger
         )
         APIFront(web: web, upsAccess: upsAccess).register(on: router)
+        let limits = HTTPServerLimits(
+            idleTimeout: .seconds(Int64(configuration.httpIdleTimeout)), readTimeout: .seconds(Int64(configuration.httpReadTimeout)),
+            maxHeaderBytes: configuration.httpMaxHeaderBytes
+        )
         return Application(
             router: router,
+            server: limits.server,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "ipm-server"),
             onServerRunning: { channel in
                 logger.notice("ipm-server listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")", "public_url": "\(configuration.publicURL)"])

@@ -53,15 +53,14 @@ struct AuditCommand: SignedInCommand {
 /// application times are microsecond-exact (DECISIONS.md 5).
 enum AuditPageCursor {
     static func text(_ cursor: AuditCursor) -> String {
-        "\(Int64((cursor.occurredAt.timeIntervalSince1970 * 1_000_000).rounded())).\(cursor.id)"
+        "\(cursor.microseconds).\(cursor.id)"
     }
 
+    /// nil for anything but a cursor `text` printed, a time outside the cursors' range included.
     static func parse(_ text: String) -> AuditCursor? {
         let parts = text.split(separator: ".", maxSplits: 1)
         guard parts.count == 2, let micros = Int64(parts[0]), let id = AuditEventID(String(parts[1])) else { return nil }
-        let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
-        let fraction = micros - seconds * 1_000_000
-        return AuditCursor(occurredAt: Date(timeIntervalSince1970: Double(seconds) + Double(fraction) / 1_000_000), id: id)
+        return AuditCursor(microseconds: micros, id: id)
     }
 }
 

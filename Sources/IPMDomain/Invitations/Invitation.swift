@@ -101,12 +101,33 @@ public struct InvitationService: Sendable {
     private let access: CompanyAccess
     private let clock: any Clock
     private let random: any RandomSource
+    private let throttle: any SignInThrottle
+    private let limits: SignUpLimits
 
-    public init(invitations: any InvitationRepository, access: CompanyAccess, clock: any Clock, random: any RandomSource) {
+    /// How many sign-ups may reach the sign-in name check in a window: sign-in names are
+    /// unique across the deployment, so each answer tells whether a name is taken anywhere.
+    public struct SignUpLimits: Sendable, Hashable {
+        public var window: TimeInterval
+        public var perInvitation: Int
+        public var perAddress: Int
+
+        public init(window: TimeInterval = 15 * 60, perInvitation: Int = 5, perAddress: Int = 20) {
+            self.window = window
+            self.perInvitation = perInvitation
+            self.perAddress = perAddress
+        }
+    }
+
+    public init(
+        invitations: any InvitationRepository, access: CompanyAccess, clock: any Clock, random: any RandomSource,
+        throttle: any SignInThrottle, limits: SignUpLimits = SignUpLimits()
+    ) {
         self.invitations = invitations
         self.access = access
         self.clock = clock
         self.random = random
+        self.throttle = throttle
+        self.limits = limits
     }
 
     /// A company admin (not a viewer) invites someone to join with `role`.
@@ -144,9 +165,29 @@ public struct InvitationService: Sendable {
         return invitation
     }
 
-    /// Creates the newcomer's account in the invited company, atomically with using up the invitation.
-    public func accept(_ token: Secret, _ signUp: SignUp) async throws -> (Admin, Invitation) {
-        guard token.value.hasPrefix(Invitation.prefix) else { throw InvitationRefusal.unknown }
-        return try await invitations.accept(token: token, signUp, at: clock.now())
+    /// Creates the newcomer's account in the invited company, atomically with using up the
+    /// invitation. Throttled per invitation and per client address (`SignUpThrottled`): the
+    /// attempt is counted before the name is looked at, so a parallel burst cannot pass.
+    public func accept(_ token: Secret, _ signUp: SignUp, clientAddress: String?) async throws -> (Admin, Invitation) {
+        let invitation = try await usable(token)
+        let now = clock.now()
+        let keys = [ThrottleKey("sign-up:invitation:\(invitation.id)", limit: limits.perInvitation)]
+            + (clientAddress.map { [ThrottleKey("sign-up:address:\($0)", limit: limits.perAddress)] } ?? [])
+        // Every attempt stays counted (it is never forgiven): an invitation link can test a
+        // handful of names, not list them.
+        if let full = try await throttle.admit(attempt: UUID(), keys: keys, since: now.addingTimeInterval(-limits.window), at: now) {
+            throw SignUpThrottled(retryAfter: (full.oldest ?? now).addingTimeInterval(limits.window).timeIntervalSince(now))
+        }
+        return try await invitations.accept(token: token, signUp, at: now)
+    }
+}
+
+/// Too many sign-ups with one invitation, or from one address; nothing was changed.
+public struct SignUpThrottled: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Seconds until the window lets another attempt through.
+    public let retryAfter: TimeInterval
+
+    public var description: String {
+        "Too many sign-up attempts. Nothing was changed; try again in \(max(1, Int((retryAfter / 60).rounded(.up)))) minute\(retryAfter > 60 ? "s" : "")."
     }
 }

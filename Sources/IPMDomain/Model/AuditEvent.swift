@@ -74,16 +74,35 @@ public struct AuditCursor: Hashable, Sendable {
         self.init(occurredAt: event.occurredAt, id: event.id)
     }
 
+    /// The times a cursor may name, in microseconds since 1970: from 1970 to the end of the
+    /// year 9999. Events are stamped with the server's clock, so every real cursor is inside;
+    /// anything else came from outside and is refused, never converted.
+    public static let microsecondRange: ClosedRange<Int64> = 0...253_402_300_799_999_999
+
+    /// A cursor at `microseconds` since 1970; nil outside `microsecondRange`.
+    public init?(microseconds: Int64, id: AuditEventID) {
+        guard Self.microsecondRange.contains(microseconds) else { return nil }
+        self.init(occurredAt: Date(microsecondsSince1970: microseconds), id: id)
+    }
+
+    /// The cursor's time in microseconds since 1970, held to `microsecondRange` (an event
+    /// read from storage is always inside it; a date beyond gives the range's end, not a trap).
+    public var microseconds: Int64 {
+        let range = Self.microsecondRange
+        guard let micros = occurredAt.microsecondsSince1970 else { return occurredAt.timeIntervalSince1970 < 0 ? range.lowerBound : range.upperBound }
+        return min(max(micros, range.lowerBound), range.upperBound)
+    }
+
     /// The cursor as the fronts pass it around (`before=` of a page, `next` of the JSON API):
     /// microseconds since 1970, `_`, the event id.
     public var text: String {
-        "\(Int64((occurredAt.timeIntervalSince1970 * 1_000_000).rounded()))_\(id)"
+        "\(microseconds)_\(id)"
     }
 
-    /// A cursor from its `text`; nil when it is not one.
+    /// A cursor from its `text`; nil when it is not one (including a time outside `microsecondRange`).
     public init?(text: String) {
         let parts = text.split(separator: "_", maxSplits: 1)
         guard parts.count == 2, let micros = Int64(parts[0]), let id = AuditEventID(String(parts[1])) else { return nil }
-        self.init(occurredAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000), id: id)
+        self.init(microseconds: micros, id: id)
     }
 }

@@ -68,10 +68,10 @@ public struct IssuedSession: Sendable {
     public let token: Secret
 }
 
-/// Why a sign-in did not work. Never says whether the name exists.
+/// Why a sign-in did not work. Never says whether the name exists, nor whether a disabled
+/// account's password was right: both are `invalidCredentials`.
 public enum SignInFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidCredentials
-    case disabled
     /// Too many failures for this name or from this address; try again after `retryAfter` seconds.
     case throttled(retryAfter: TimeInterval)
     /// Too many sign-ins are being checked at this moment (`PasswordHashingBusy`); try again shortly.
@@ -80,7 +80,6 @@ public enum SignInFailure: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidCredentials: "The sign-in name or password is not correct."
-        case .disabled: "This admin account is disabled. Ask a company admin or an operator to enable it."
         case .throttled(let seconds):
             "Too many failed sign-ins. Try again in \(max(1, Int((seconds / 60).rounded(.up)))) minute\(seconds > 60 ? "s" : "")."
         case .busy: "IPM is checking many sign-ins right now. Try again in a moment."

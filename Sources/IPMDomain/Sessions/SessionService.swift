@@ -61,9 +61,10 @@ public struct SessionService: Sendable {
             try await throttle.forgive(attempt: attempt, clearing: nil)
             throw SignInFailure.busy
         }
-        // A wrong password stays counted as the failure it was recorded as.
-        guard let admin else { throw SignInFailure.invalidCredentials }
-        guard !admin.isDisabled else { throw SignInFailure.disabled }
+        // A wrong password stays counted as the failure it was recorded as. A disabled
+        // account reads exactly like a wrong password, and counts like one: the answer must
+        // not tell a guesser that the name exists and the password was right.
+        guard let admin, !admin.isDisabled else { throw SignInFailure.invalidCredentials }
         try await throttle.forgive(attempt: attempt, clearing: nameKey)
 
         let policy = policy ?? .standard(for: kind)

@@ -26,7 +26,6 @@ extension APIFront {
                 // The web's words, which never say whether the name exists.
                 switch failure {
                 case .invalidCredentials: return Problem(.unauthorized, failure.description).response
-                case .disabled: return Problem(.forbidden, failure.description).response
                 case .throttled, .busy:
                     var response = Problem(failure == .busy ? .serviceUnavailable : .tooManyRequests, failure.description).response
                     response.headers[.retryAfter] = failure.retryAfterHeader
@@ -76,7 +75,7 @@ extension APIFront {
         if let bearer = request.headers[.authorization].flatMap({ $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }) {
             return Secret(bearer)
         }
-        return request.cookies[WebFront.sessionCookie].map { Secret($0.value) }
+        return request.cookies[web.settings.sessionCookie].map { Secret($0.value) }
     }
 }
 
@@ -86,7 +85,7 @@ extension SignInFailure {
         switch self {
         case .throttled(let seconds): String(max(1, Int(seconds.rounded(.up))))
         case .busy: "1"
-        case .invalidCredentials, .disabled: nil
+        case .invalidCredentials: nil
         }
     }
 }

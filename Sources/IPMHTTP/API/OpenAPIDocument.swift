@@ -111,7 +111,7 @@ public enum OpenAPIDocument {
               "get": {"summary": "The company's audit events, newest first", "operationId": "listEvents",
                 "parameters": [{"$ref": "#/components/parameters/companyID"},
                   {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}},
-                  {"name": "before", "in": "query", "schema": {"type": "string"}, "description": "The next value of the previous page"}],
+                  {"name": "before", "in": "query", "schema": {"type": "string"}, "description": "The next value of the previous page; anything else is 400"}],
                 "responses": {"200": {"description": "A page of events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AuditEventPage"}}}},
                   "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}
             },
@@ -151,7 +151,7 @@ public enum OpenAPIDocument {
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["signInName", "password"],
                   "properties": {"signInName": {"type": "string"}, "password": {"type": "string"}}}}}},
                 "responses": {"201": {"description": "Signed in", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewSession"}}}},
-                  "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}, "403": {"$ref": "#/components/responses/Problem"},
+                  "400": {"$ref": "#/components/responses/Problem"}, "401": {"description": "Wrong sign-in name or password, or a disabled account: the same words", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
                   "429": {"description": "Too many failed sign-ins; see Retry-After", "headers": {"Retry-After": {"schema": {"type": "integer"}}},
                     "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
                   "503": {"description": "Too many sign-ins being checked at this moment; see Retry-After", "headers": {"Retry-After": {"schema": {"type": "integer"}}},
@@ -197,8 +197,9 @@ public enum OpenAPIDocument {
             "/healthz": {"get": {"summary": "The process answers", "operationId": "health", "security": [], "responses": {"200": {"description": "Up"}}}},
             "/readyz": {"get": {"summary": "The database answers within 3 s", "operationId": "ready", "security": [],
               "responses": {"200": {"description": "Ready"}, "503": {"description": "Not ready"}}}},
-            "/metrics": {"get": {"summary": "Prometheus metrics", "operationId": "metrics", "security": [],
-              "responses": {"200": {"description": "Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+            "/metrics": {"get": {"summary": "Prometheus metrics; with IPM_METRICS_TOKEN set, only for Authorization: Bearer <that token>", "operationId": "metrics", "security": [],
+              "responses": {"200": {"description": "Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}},
+                "401": {"description": "IPM_METRICS_TOKEN is set and the request did not carry it"}}}},
             "/openapi.json": {"get": {"summary": "This document", "operationId": "openapi", "security": [], "responses": {"200": {"description": "OpenAPI 3.1"}}}}
           }
         }

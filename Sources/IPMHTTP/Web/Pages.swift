@@ -10,8 +10,9 @@ import Mustache
 struct Pages: Sendable {
     private let library: MustacheLibrary
     private let supportContact: String?
+    private let contentSecurityPolicy: String
 
-    init(supportContact: String?) {
+    init(supportContact: String?, contentSecurityPolicy: String = Pages.baseContentSecurityPolicy) {
         var library = MustacheLibrary()
         let templates: [(String, String)] = [
             ("layout", Templates.layout), ("tip", Templates.tip), ("signIn", Templates.signIn),
@@ -28,6 +29,7 @@ struct Pages: Sendable {
         }
         self.library = library
         self.supportContact = supportContact
+        self.contentSecurityPolicy = contentSecurityPolicy
     }
 
     /// `template` rendered with `values` inside the layout; `signedIn` fills the header.
@@ -41,7 +43,9 @@ struct Pages: Sendable {
             admin["unread"] = signedIn.unreadNotifications
             layout["admin"] = admin
         }
-        return Self.html(library.render(layout, withTemplate: "layout") ?? "", status: status)
+        var headers = Self.securityHeaders(contentType: "text/html; charset=utf-8")
+        headers[HTTPField.Name("Content-Security-Policy")!] = contentSecurityPolicy
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: library.render(layout, withTemplate: "layout") ?? "")))
     }
 
     /// A short page with one sentence and one link.
@@ -49,15 +53,15 @@ struct Pages: Sendable {
         render("message", title: heading, ["heading": heading, "message": message, "link": link, "linkText": linkText, "isError": isError], signedIn: signedIn, status: status)
     }
 
-    static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: securityHeaders(contentType: "text/html; charset=utf-8"), body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
+    /// The CSP of anything that is not a page (JSON, problems, assets): this origin only, no
+    /// framing, no `<base>`, forms only to this origin. Pages carry `WebSettings`' policy.
+    static let baseContentSecurityPolicy = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
     /// No caching of personal pages, no framing, scripts and styles from this origin only,
     /// and no Referer (a callback URL carries the authorization code).
     static func securityHeaders(contentType: String) -> HTTPFields {
         var headers: HTTPFields = [.contentType: contentType, .cacheControl: "no-store"]
-        headers[HTTPField.Name("Content-Security-Policy")!] = "default-src 'self'; frame-ancestors 'none'"
+        headers[HTTPField.Name("Content-Security-Policy")!] = baseContentSecurityPolicy
         headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
         headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
         return headers

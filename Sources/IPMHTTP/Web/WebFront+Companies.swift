@@ -52,7 +52,17 @@ extension WebFront {
             try await withAdmin(request) { signedIn in
                 let reference = try Self.companyReference(context)
                 let overview = try await access.company(reference, for: signedIn.admin)
-                let before = request.uri.queryParameters["before"].flatMap { AuditCursor(text: String($0)) }
+                var before: AuditCursor?
+                if let text = request.uri.queryParameters["before"] {
+                    // Only a position IPM made itself; anything else is said, not guessed at.
+                    guard let cursor = AuditCursor(text: String(text)) else {
+                        return pages.message(
+                            "Link not valid", "This activity link is not valid: it does not point at a place in the company's activity. Nothing was changed.",
+                            link: "/companies/\(overview.company.id)/activity", linkText: "Newest activity", signedIn: signedIn, status: .badRequest
+                        )
+                    }
+                    before = cursor
+                }
                 let pageSize = 20
                 let events = try await access.activity(reference, for: signedIn.admin, limit: pageSize + 1, before: before)
                 let shown = Array(events.prefix(pageSize))
@@ -108,6 +118,4 @@ extension WebFront {
     static func display(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon).dateTimeSeparator(.space))
     }
-
-    /// `<microseconds since 1970>_<event id>`: where the next page of activity starts.
 }

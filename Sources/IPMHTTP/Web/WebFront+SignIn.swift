@@ -15,7 +15,7 @@ extension WebFront {
             let form = try await FormFields.read(request, context: context)
             let next = Self.safeReturnPath(form["next"])
             let name = form["name"] ?? ""
-            guard let formCookie = request.cookies[Self.formCookie]?.value,
+            guard let formCookie = request.cookies[settings.formCookie]?.value,
                   FormCSRF.isValid(form["csrf"], cookie: formCookie, purpose: Self.signInFormPurpose)
             else {
                 return signInPage(request, next: next, name: name, error: "This sign-in form has expired. Please sign in again.", notice: nil, status: .forbidden)
@@ -24,14 +24,16 @@ extension WebFront {
                 let issued = try await sessions.signIn(
                     name, password: Password(unchecked: form["password"] ?? ""), clientAddress: context.clientAddress, kind: .web
                 )
+                // The session this browser had before (another admin's, or a planted one) ends here.
+                try await signOutPrevious(request)
                 var response = Self.redirect(next)
-                response.setCookie(cookie(Self.sessionCookie, issued.token.value))
+                response.setCookie(cookie(settings.sessionCookie, issued.token.value))
                 return response
             } catch let failure as SignInFailure {
                 let status: HTTPResponse.Status = switch failure {
                 case .throttled: .tooManyRequests
                 case .busy: .serviceUnavailable
-                case .invalidCredentials, .disabled: .unauthorized
+                case .invalidCredentials: .unauthorized
                 }
                 var response = signInPage(request, next: next, name: name, error: failure.description, notice: nil, status: status)
                 if let retryAfter = failure.retryAfterHeader { response.headers[.retryAfter] = retryAfter }
@@ -46,12 +48,19 @@ extension WebFront {
             }
             try await sessions.signOut(signedIn.token)
             var response = Self.redirect("/sign-in?signed-out=1")
-            response.setCookie(cookie(Self.sessionCookie, "", maxAge: 0))
+            response.setCookie(cookie(settings.sessionCookie, "", maxAge: 0))
             return response
         }
 
         router.get("/forgot-password") { _, _ in
             pages.render("forgotPassword", title: "Forgot your password?", [:])
+        }
+    }
+
+    /// Revokes the session in the request's cookie, if any: a new sign-in replaces it.
+    func signOutPrevious(_ request: Request) async throws {
+        if let previous = request.cookies[settings.sessionCookie]?.value, !previous.isEmpty {
+            try await sessions.signOut(Secret(previous))
         }
     }
 
@@ -66,12 +75,12 @@ extension WebFront {
     /// A form shown before a session exists: its CSRF token (`csrf`) is keyed with a random
     /// form cookie, set here when the browser has none.
     func preSessionForm(_ request: Request, purpose: String, _ template: String, title: String, _ values: [String: Any], status: HTTPResponse.Status) -> Response {
-        let existing = request.cookies[Self.formCookie]?.value
+        let existing = request.cookies[settings.formCookie]?.value
         let formCookie = existing ?? Base64URL.encode((0..<32).map { _ in UInt8.random(in: .min ... .max) })
         var values = values
         values["csrf"] = FormCSRF.token(cookie: formCookie, purpose: purpose)
         var response = pages.render(template, title: title, values, status: status)
-        if existing == nil { response.setCookie(cookie(Self.formCookie, formCookie)) }
+        if existing == nil { response.setCookie(cookie(settings.formCookie, formCookie)) }
         return response
     }
 }

@@ -28,7 +28,7 @@ extension WebFront {
             } catch let refusal as InvitationRefusal {
                 return invitationRefused(refusal)
             }
-            guard let formCookie = request.cookies[Self.formCookie]?.value,
+            guard let formCookie = request.cookies[settings.formCookie]?.value,
                   FormCSRF.isValid(form["csrf"], cookie: formCookie, purpose: Self.signUpFormPurpose)
             else {
                 return signUpPage(request, token: raw, invitation: invitation, values: entered,
@@ -46,12 +46,18 @@ extension WebFront {
             }
             let admin: Admin
             do {
-                (admin, _) = try await invitations.accept(Secret(raw), signUp)
+                (admin, _) = try await invitations.accept(Secret(raw), signUp, clientAddress: context.clientAddress)
             } catch let refusal as InvitationRefusal {
                 return invitationRefused(refusal)
+            } catch let throttled as SignUpThrottled {
+                var response = signUpPage(request, token: raw, invitation: invitation, values: entered, error: throttled.description, status: .tooManyRequests)
+                response.headers[.retryAfter] = String(max(1, Int(throttled.retryAfter.rounded(.up))))
+                return response
             } catch let error as DomainError where error.isAlreadyExists {
+                // Names are unique across companies, so this must be refused; the words stay
+                // neutral (no name echoed, no "account", no company) and the throttle bounds the asking.
                 return signUpPage(request, token: raw, invitation: invitation, values: entered,
-                                  error: "The sign-in name '\(signUp.admin.signInName.value)' is already taken. Please choose another one.", status: .conflict)
+                                  error: "This sign-in name cannot be used. Please choose another one.", status: .conflict)
             }
             let next = "/companies/\(invitation.company.id)"
             let issued: IssuedSession
@@ -61,9 +67,9 @@ extension WebFront {
                 // The account exists; a throttled client address signs in later, as anyone would.
                 return Self.redirect("/sign-in?next=" + Self.queryEscaped(next))
             }
-            if let previous = request.cookies[Self.sessionCookie]?.value, !previous.isEmpty { try await sessions.signOut(Secret(previous)) }
+            try await signOutPrevious(request)
             var response = Self.redirect(next)
-            response.setCookie(cookie(Self.sessionCookie, issued.token.value))
+            response.setCookie(cookie(settings.sessionCookie, issued.token.value))
             return response
         }
     }

@@ -8,8 +8,6 @@ import Foundation
 /// panel (opt-in, callback, opt-out), its activity, and IPM's start URL for opt-ins begun in
 /// a terminal. Every company operation goes through `CompanyAccess` or `UPSOptInFlow`.
 public struct WebFront: Sendable {
-    static let sessionCookie = "ipm_session"
-    static let formCookie = "ipm_form"
     static let sessionFormPurpose = "session"
     static let signInFormPurpose = "sign-in"
     static let signUpFormPurpose = "sign-up"
@@ -33,7 +31,7 @@ public struct WebFront: Sendable {
         self.invitations = invitations
         self.notifications = notifications
         self.settings = settings
-        self.pages = Pages(supportContact: settings.supportContact)
+        self.pages = Pages(supportContact: settings.supportContact, contentSecurityPolicy: settings.contentSecurityPolicy)
         self.logger = logger
     }
 
@@ -59,7 +57,7 @@ public struct WebFront: Sendable {
 
     /// The live session of the request's cookie, if any.
     func signedIn(_ request: Request) async throws -> SignedIn? {
-        guard let value = request.cookies[Self.sessionCookie]?.value, !value.isEmpty else { return nil }
+        guard let value = request.cookies[settings.sessionCookie]?.value, !value.isEmpty else { return nil }
         let token = Secret(value)
         guard let (session, admin) = try await sessions.resolve(token) else { return nil }
         return SignedIn(session: session, admin: admin, token: token)
@@ -116,10 +114,24 @@ public struct WebFront: Sendable {
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? "/"
     }
 
-    /// A local path to return to after sign-in; anything else (other hosts, `//host`) goes to Settings.
+    /// A path of this site to return to after sign-in; anything else goes to Settings.
     static func safeReturnPath(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), !next.hasPrefix("/sign-in") else { return "/settings" }
+        guard let next, isLocalPath(next), !next.hasPrefix("/sign-in") else { return "/settings" }
         return next
+    }
+
+    /// Whether a browser can only read `text` as a path on this site. Browsers drop tabs and
+    /// newlines from a `Location` and read `\` as `/`, so `/<TAB>/evil.example` or `/\evil.example`
+    /// would go to another host: it must start with one `/`, parse to no scheme and no host,
+    /// and hold no backslash and no control character, before or after percent-decoding.
+    static func isLocalPath(_ text: String) -> Bool {
+        guard text.hasPrefix("/"), !text.hasPrefix("//"), text.utf8.count <= 2048,
+              let decoded = text.removingPercentEncoding, !decoded.hasPrefix("//"),
+              let components = URLComponents(string: text), components.scheme == nil, components.host == nil
+        else { return false }
+        return ![text, decoded].contains { candidate in
+            candidate.unicodeScalars.contains { $0 == "\\" || [.control, .format].contains($0.properties.generalCategory) || $0.properties.isWhitespace }
+        }
     }
 
     func cookie(_ name: String, _ value: String, maxAge: Int? = nil) -> Cookie {

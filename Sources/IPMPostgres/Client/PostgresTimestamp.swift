@@ -4,9 +4,13 @@ import Foundation
 /// (locale- and thread-sensitive), and tolerant of what PostgreSQL actually prints
 /// (`2026-11-29 03:15:00.123456+00`, no fraction when it is zero, `+05:30`, years past 9999).
 enum PostgresTimestamp {
-    /// `2026-11-29T03:15:00.123456Z`.
+    /// `2026-11-29T03:15:00.123456Z`. A date past what an Int64 of microseconds holds (or
+    /// not finite) is PostgreSQL's `infinity`/`-infinity`, never a trap: bound dates can come
+    /// from outside.
     static func format(_ date: Date) -> String {
-        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        guard let micros = Int64(exactly: (date.timeIntervalSince1970 * 1_000_000).rounded()) else {
+            return date.timeIntervalSince1970 < 0 ? "-infinity" : "infinity"
+        }
         let (seconds, fraction) = micros.floorDivided(by: 1_000_000)
         let (days, secondOfDay) = seconds.floorDivided(by: 86_400)
         let (year, month, day) = civil(fromDays: days)
@@ -16,7 +20,8 @@ enum PostgresTimestamp {
 
     static func parse(_ text: String) -> Date? {
         var scanner = Scanner(Array(text.utf8))
-        guard let year = scanner.number(minDigits: 4), scanner.take("-"),
+        // PostgreSQL prints years up to 294276: six digits keep the arithmetic below far from overflow.
+        guard let year = scanner.number(minDigits: 4, maxDigits: 6), scanner.take("-"),
               let month = scanner.number(digits: 2), scanner.take("-"),
               let day = scanner.number(digits: 2),
               (1...12).contains(month), (1...31).contains(day)

@@ -59,7 +59,9 @@ public struct FaultConfiguration: Sendable, Codable, Equatable {
 
     var problems: [String] {
         var problems: [String] = []
-        if latencyMilliseconds < 0 { problems.append("faults.latencyMilliseconds: expected 0 or more, got \(latencyMilliseconds)") }
+        if !(0...600_000).contains(latencyMilliseconds) {
+            problems.append("faults.latencyMilliseconds: expected 0 to 600000 (ten minutes), got \(latencyMilliseconds)")
+        }
         if tooManyRequestsBurst < 0 { problems.append("faults.tooManyRequestsBurst: expected 0 or more, got \(tooManyRequestsBurst)") }
         for (name, share) in [("serverErrorShare", serverErrorShare), ("droppedConnectionShare", droppedConnectionShare), ("lostResponseShare", lostResponseShare), ("unauthorizedShare", unauthorizedShare)]
         where !(0...1).contains(share) {

@@ -22,9 +22,13 @@ public struct Lifetimes: Sendable, Codable, Equatable {
         )
     }
 
+    /// Ten years: longer than anything UPS issues (and than IPM believes), short enough that
+    /// the expiry dates computed from it stay ordinary dates.
+    static let longest = 10 * 365 * 86_400
+
     var problems: [String] {
         [("accessTokenSeconds", accessTokenSeconds), ("refreshTokenSeconds", refreshTokenSeconds), ("authorizationCodeSeconds", authorizationCodeSeconds)]
-            .filter { $0.1 < 1 }
-            .map { "lifetimes.\($0.0): expected a whole number of seconds of at least 1, got \($0.1)" }
+            .filter { !(1...Self.longest).contains($0.1) }
+            .map { "lifetimes.\($0.0): expected a whole number of seconds from 1 to \(Self.longest), got \($0.1)" }
     }
 }

@@ -80,7 +80,7 @@ struct WebHarness: @unchecked Sendable {
             optIn: flow,
             invitations: InvitationService(
                 invitations: PostgresInvitationRepository(client: client, hasher: BcryptPasswordHasher(cost: 4)),
-                access: access, clock: clock, random: SystemRandomSource()
+                access: access, clock: clock, random: SystemRandomSource(), throttle: PostgresSignInThrottle(client: client)
             ),
             notifications: NotificationService(notifications: PostgresNotificationRepository(client: client), clock: clock),
             settings: WebSettings(publicURL: URL(string: "https://ipm.example")!, supportContact: "Pat <pat@example.com>"),
