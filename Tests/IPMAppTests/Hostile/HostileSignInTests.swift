@@ -104,16 +104,21 @@ struct HostileSignInTests {
                 }
             }
             try await Task.sleep(for: .seconds(1))
-            var slowest = Duration.zero
+            var took: [Duration] = []
             while ContinuousClock.now < stop - .seconds(1) {
-                let started = ContinuousClock.now
-                #expect(try await server.send(.GET, "/readyz").status == 200)
-                #expect(try await server.send(.GET, "/api/v1/me", bearer: session).status == 200)
-                slowest = max(slowest, ContinuousClock.now - started)
+                for (path, bearer) in [("/readyz", nil), ("/api/v1/me", session)] {
+                    let started = ContinuousClock.now
+                    #expect(try await server.send(.GET, path, bearer: bearer).status == 200)
+                    took.append(ContinuousClock.now - started)
+                }
                 try await Task.sleep(for: .milliseconds(200))
             }
             let statuses = try await flood.value
-            #expect(slowest < .seconds(2), "an API call took \(slowest) during the flood")
+            // With the hashes on the event loops each call waited behind dozens of them (tens of
+            // seconds); the bounds leave room for a machine busy with other tests.
+            took.sort()
+            #expect(took[took.count / 2] < .seconds(1), "median \(took[took.count / 2]) during the flood")
+            #expect(took.last! < .seconds(5), "an API call took \(took.last!) during the flood")
             #expect(Set(statuses).isSubset(of: [401, 503]), "\(Set(statuses))")
             #expect(statuses.contains(503), "more checks than threads plus queue were all accepted")
             #expect(statuses.contains(401))
