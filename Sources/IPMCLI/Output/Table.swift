@@ -26,6 +26,24 @@ struct Table {
         rows.append(cells)
     }
 
+    /// A label and a long text, the text word-wrapped over as many rows as it takes so that
+    /// the two-column table stays within `width` columns.
+    mutating func appendWrapped(_ label: String, _ text: String, width: Int = 80) {
+        let labelWidth = max(headers[0].count, label.count, rows.map { $0[0].text.count }.max() ?? 0, 19)
+        let room = max(20, width - labelWidth - 2)
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+            if !line.isEmpty, line.count + 1 + word.count > room {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty || lines.isEmpty { lines.append(line) }
+        for (index, text) in lines.enumerated() { append(index == 0 ? label : "", text) }
+    }
+
     func render(_ style: TerminalStyle = TerminalStyle(colors: false)) -> String {
         let all = [headers.map { Cell($0, .bold) }] + rows
         let widths = headers.indices.map { column in all.map { $0[column].text.count }.max() ?? 0 }

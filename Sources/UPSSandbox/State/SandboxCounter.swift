@@ -26,6 +26,8 @@ public enum SandboxCounter: String, Sendable, CaseIterable, Codable {
     case faultsTooManyRequests = "faults_too_many_requests"
     case faultsDroppedConnection = "faults_dropped_connection"
     case faultsLostResponse = "faults_lost_response"
+    /// Token and refresh calls answered 403 Blocked Merchant.
+    case faultsBlockedMerchant = "faults_blocked_merchant"
 }
 
 /// A snapshot of every counter; counters never touched read 0.
