@@ -4,6 +4,7 @@ import IPMDomain
 import IPMPostgres
 import IPMTestSupport
 import NIOCore
+import NIOHTTP1
 import Testing
 import UPSSandbox
 

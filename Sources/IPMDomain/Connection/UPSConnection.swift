@@ -83,7 +83,7 @@ public struct HealthAnnouncements: Hashable, Sendable {
 
     /// Whether a new trouble may be announced at `now`: none is standing, and the last one is
     /// at least `period` ago — or `trouble` is a block after a mere failure (an escalation).
-    func mayAnnounce(_ trouble: Trouble, at now: Date, period: TimeInterval) -> Bool {
+    public func mayAnnounce(_ trouble: Trouble, at now: Date, period: TimeInterval) -> Bool {
         if self.trouble == trouble { return false }
         if self.trouble == .refreshFailing && trouble == .blocked { return true }
         if self.trouble != nil { return false }
