@@ -56,7 +56,8 @@ struct ServerCLITests {
                 #expect(remote.status == 0 && local.status == 0, "\(arguments): \(remote.stderr) \(local.stderr)")
                 #expect(remote.stdout == local.stdout, "\(arguments)")
                 if !arguments.contains("--json") {
-                    #expect(remote.stdout.split(separator: "\n").allSatisfy { $0.count <= 80 }, "\(arguments) fits 80 columns:\n\(remote.stdout)")
+                    // An address longer than the screen stands on a line of its own.
+                    #expect(remote.stdout.split(separator: "\n").allSatisfy { $0.count <= 80 || !$0.contains(" ") }, "\(arguments) fits 80 columns:\n\(remote.stdout)")
                 }
             }
             let start = "\(OptInHarness.publicURL)/oauth/ups/start?company=\(stale)"
@@ -69,10 +70,11 @@ struct ServerCLITests {
             #expect(row("Failures in a row") == "2")
             #expect(row("Last refresh") == refreshed.formatted(.iso8601))
             #expect(row("Next attempt") == next.formatted(.iso8601))
-            #expect(row("Last error")?.hasPrefix("UPS has blocked the merchant") == true)
-            #expect(try await cli.ipm("oauth", "status", "Stale Parcel Co").stdout.contains("Opt in again: ipm oauth opt-in 'Stale Parcel Co' or open \(start)"))
+            #expect(status.contains("UPS has blocked the merchant"))
+            #expect(row("Last error") == nil, "the block's reason is not said twice")
+            #expect(try await cli.ipm("oauth", "status", "Stale Parcel Co").stdout.contains("Opt in again: ipm oauth opt-in 'Stale Parcel Co' or open\n\(start)\n"))
             let table = try await cli.ipm("companies").stdout
-            #expect(table.contains("Stale Parcel Co: opt in again: ipm oauth opt-in 'Stale Parcel Co' or open \(start)"), "\(table)")
+            #expect(table.contains("Stale Parcel Co: opt in again: ipm oauth opt-in 'Stale Parcel Co' or open\n\(start)\n"), "\(table)")
             #expect(table.contains("Blocked Freight: blocked by UPS; next attempt"), "\(table)")
             let companies = try #require(try json(try await cli.ipm("companies", "--json")) as? [[String: Any]])
             let byName = Dictionary(uniqueKeysWithValues: companies.map { ($0["name"] as? String ?? "", $0) })

@@ -34,13 +34,13 @@ struct CompaniesCommand: SignedInCommand {
         print(table.render(.standardOutput()))
         // What needs an admin, or is failing, in one line each: a table cell would not fit 80 columns.
         for overview in companies {
-            if let line = overview.attentionLine(publicURL: admin.publicURL) { print(line) }
+            if let line = overview.attentionLine(publicURL: admin.publicURL) { print(line.wrapped().joined(separator: "\n")) }
         }
     }
 }
 
 extension CompanyOverview {
-    /// One line under `ipm companies` for a company that needs attention, else `nil`.
+    /// What `ipm companies` says under the table of a company that needs attention, else `nil`.
     func attentionLine(publicURL: URL) -> String? {
         let name = company.name.value
         switch connection.status {
@@ -118,7 +118,7 @@ struct CompanyStatusJSON: Encodable {
         role = overview.role.rawValue
         status = connection.status.rawValue
         statusTitle = connection.status.title
-        authorizedAt = connection.status == .authenticated ? connection.authorizedAt : nil
+        authorizedAt = connection.holdsTokens ? connection.authorizedAt : nil
         accessTokenExpiresAt = connection.accessTokenExpiresAt
         refreshTokenExpiresAt = connection.refreshTokenExpiresAt
         reauthorizationMessage = connection.reauthorizationMessage

@@ -36,7 +36,7 @@ struct OAuthCommand: ParsableCommand {
                 table.append(cells: [.init("Health"), .init(connection.healthWord, connection.healthColor)])
                 table.append("Last refresh", connection.lastRefreshedAt?.iso8601 ?? "none since the opt-in")
                 table.append("Failures in a row", "\(connection.refreshHealth.consecutiveFailures)")
-                if let error = connection.refreshHealth.lastError { table.appendWrapped("Last error", error) }
+                if let error = connection.refreshHealth.lastError, error != connection.blockedReason { table.appendWrapped("Last error", error) }
                 if let next = connection.refreshHealth.nextAttemptAt { table.append("Next attempt", next.iso8601) }
                 if let expiry = connection.accessTokenExpiresAt { table.append("Access token until", expiry.iso8601) }
                 if let expiry = connection.refreshTokenExpiresAt { table.append("Refresh token until", expiry.iso8601) }
@@ -44,7 +44,7 @@ struct OAuthCommand: ParsableCommand {
             table.append("Your role", overview.role.rawValue)
             print(table.render(style))
             if connection.status == .reauthorizationRequired, AccessPolicy.allows(overview.role, .optIn) {
-                print(OptIn.againLine(overview, publicURL: admin.publicURL))
+                print(OptIn.againLine(overview, publicURL: admin.publicURL).wrapped().joined(separator: "\n"))
             }
         }
     }

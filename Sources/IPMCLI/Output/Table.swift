@@ -30,18 +30,9 @@ struct Table {
     /// the two-column table stays within `width` columns.
     mutating func appendWrapped(_ label: String, _ text: String, width: Int = 80) {
         let labelWidth = max(headers[0].count, label.count, rows.map { $0[0].text.count }.max() ?? 0, 19)
-        let room = max(20, width - labelWidth - 2)
-        var lines: [String] = []
-        var line = ""
-        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
-            if !line.isEmpty, line.count + 1 + word.count > room {
-                lines.append(line)
-                line = ""
-            }
-            line += (line.isEmpty ? "" : " ") + word
+        for (index, line) in text.wrapped(to: max(20, width - labelWidth - 2)).enumerated() {
+            append(index == 0 ? label : "", line)
         }
-        if !line.isEmpty || lines.isEmpty { lines.append(line) }
-        for (index, text) in lines.enumerated() { append(index == 0 ? label : "", text) }
     }
 
     func render(_ style: TerminalStyle = TerminalStyle(colors: false)) -> String {
@@ -57,6 +48,21 @@ struct Table {
 }
 
 extension String {
+    /// Word-wrapped to `width` columns; a word longer than that (an address) gets a line of its own.
+    func wrapped(to width: Int = 80) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in split(separator: " ", omittingEmptySubsequences: true) {
+            if !line.isEmpty, line.count + 1 + word.count > width {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty || lines.isEmpty { lines.append(line) }
+        return lines
+    }
+
     func padding(to width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
     }

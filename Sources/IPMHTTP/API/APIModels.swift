@@ -36,7 +36,7 @@ struct CompanyJSON: Encodable, Sendable {
         status = overview.connection.status.rawValue
         statusTitle = overview.connection.status.title
         reauthorizationReason = overview.connection.status == .reauthorizationRequired ? overview.connection.reauthorizationMessage : nil
-        authorizedAt = overview.connection.status == .authenticated ? overview.connection.authorizedAt : nil
+        authorizedAt = overview.connection.holdsTokens ? overview.connection.authorizedAt : nil
         accessTokenExpiresAt = overview.connection.accessTokenExpiresAt
         refreshTokenExpiresAt = overview.connection.refreshTokenExpiresAt
         updatedAt = overview.connection.updatedAt
