@@ -275,7 +275,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
         }
     }
 
-    /// "1 hour", "90 minutes", "45 seconds".
+    /// As in "every …": "hour", "90 minutes", "45 seconds".
     static func duration(_ seconds: TimeInterval) -> String {
         let whole = Int(seconds.rounded())
         if whole % 3600 == 0 { return whole == 3600 ? "hour" : "\(whole / 3600) hours" }
