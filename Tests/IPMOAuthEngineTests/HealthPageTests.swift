@@ -32,7 +32,7 @@ struct HealthPageTests {
                 let list = String(buffer: try await client.execute(uri: "/settings", method: .get, headers: alice, body: nil).body)
                 #expect(list.contains(#"<span class="health health-blocked">Blocked by UPS</span>"#))
                 let panel = String(buffer: try await client.execute(uri: "/companies/\(harness.companyID)/api", method: .get, headers: alice, body: nil).body)
-                #expect(panel.contains("OPT-OUT") && panel.contains("IPM retries by itself"), "a blocked company can still opt out")
+                #expect(panel.contains("OPT-OUT") && panel.contains("IPM retries by itself (next attempt 20"), "a blocked company can still opt out: \(panel)")
                 #expect(!panel.contains(#"href="/companies/\#(harness.companyID)/api?step=method""#), "opting in again is not offered as the fix")
 
                 let api = try await client.execute(uri: "/api/v1/companies?status=failing", method: .get, headers: alice, body: nil)
