@@ -24,7 +24,7 @@ struct DomainServices: Sendable {
         admins = try PostgresAdminRepository(client: client, hasher: hasher, clock: clock)
         invitationRepository = PostgresInvitationRepository(client: client, hasher: hasher)
         memberships = PostgresMembershipRepository(client: client, clock: clock)
-        connections = PostgresUPSConnectionRepository(client: client, lease: .seconds(configuration.refreshLease))
+        connections = PostgresUPSConnectionRepository(client: client, lease: .seconds(configuration.refreshLease), publicURL: configuration.publicURL)
         audit = PostgresAuditEventRepository(client: client)
         throttle = PostgresSignInThrottle(client: client)
         sessions = SessionService(

@@ -3,6 +3,8 @@ import Foundation
 import IPMDomain
 import IPMPostgres
 import IPMTestSupport
+import NIOCore
+import NIOHTTP1
 import Testing
 import UPSSandbox
 
@@ -15,6 +17,92 @@ import UPSSandbox
 struct ServerCLITests {
     private func served() throws -> Served {
         try #require(Served.current, "the suite's server is not running")
+    }
+
+    @Test func healthFiltersAndTheOptInAgainLineMatchTheDatabaseMode() async throws {
+        let served = try served()
+        let cli = served.client()
+        defer { try? FileManager.default.removeItem(at: cli.configHome) }
+        let client = served.world.database.client
+        let blocked = CompanyID(), stale = CompanyID()
+        let now = Date(timeIntervalSince1970: (Date().timeIntervalSince1970).rounded(.down))
+        let next = now.addingTimeInterval(86_400), refreshed = now.addingTimeInterval(-3600)
+        let error = "UPS has blocked the merchant (UPS token refresh was refused because UPS has blocked the merchant (HTTP 403): UPS says \"Blocked Merchant\"). Opting in again does not help."
+        try await client.execute("INSERT INTO companies (id, name, created_at) VALUES (\(blocked.rawValue), 'Blocked Freight', \(now)), (\(stale.rawValue), 'Stale Parcel Co', \(now))")
+        try await client.execute("""
+            INSERT INTO ups_connections (company_id, status, authorized_at, access_token_expires_at, refresh_token_expires_at, updated_at,
+                access_token_sealed, refresh_token_sealed, token_key_id, blocked_reason, blocked_at, refresh_failures, next_refresh_at,
+                last_refresh_error, last_refreshed_at)
+            VALUES (\(blocked.rawValue), 'blocked', \(refreshed), \(next), \(next), \(now), '\\x00'::bytea, '\\x00'::bytea, 'k1', \(error), \(now), 2, \(next), \(error), \(refreshed))
+            """)
+        try await client.execute("""
+            INSERT INTO ups_connections (company_id, status, reauthorization_message, updated_at)
+            VALUES (\(stale.rawValue), 'reauthorization_required', \(ReauthorizationReason.refreshTokenExpired.message), \(now))
+            """)
+        try await client.execute("""
+            INSERT INTO memberships (company_id, admin_id, role, granted_at)
+            SELECT c, a.id, 'admin', \(now) FROM admins a, unnest(ARRAY[\(blocked.rawValue), \(stale.rawValue)]::uuid[]) c WHERE a.sign_in_name = 'alice'
+            """)
+        do {
+            try await cli.login("alice")
+            var database = cli
+            database.env = ["XDG_CONFIG_HOME": cli.configHome.path, "IPM_DATABASE_URL": served.world.database.connectionString, "IPM_PUBLIC_URL": OptInHarness.publicURL]
+            try await database.login("alice")
+            for arguments in [
+                ["companies"], ["companies", "--json"], ["oauth", "status", "Blocked Freight"], ["oauth", "status", "Blocked Freight", "--json"],
+                ["oauth", "status", "Stale Parcel Co"],
+            ] {
+                let remote = try await cli.ipm(arguments), local = try await database.ipm(arguments)
+                #expect(remote.status == 0 && local.status == 0, "\(arguments): \(remote.stderr) \(local.stderr)")
+                #expect(remote.stdout == local.stdout, "\(arguments)")
+                if !arguments.contains("--json") {
+                    // An address longer than the screen stands on a line of its own.
+                    #expect(remote.stdout.split(separator: "\n").allSatisfy { $0.count <= 80 || !$0.contains(" ") }, "\(arguments) fits 80 columns:\n\(remote.stdout)")
+                }
+            }
+            let start = "\(OptInHarness.publicURL)/oauth/ups/start?company=\(stale)"
+            let status = try await cli.ipm("oauth", "status", "Blocked Freight").stdout
+            func row(_ label: String) -> String? {
+                status.split(separator: "\n").first { $0.hasPrefix(label + " ") }.map { $0.dropFirst(label.count).trimmingCharacters(in: .whitespaces) }
+            }
+            #expect(row("Status") == "Blocked by UPS", "\(status)")
+            #expect(row("Health") == "blocked")
+            #expect(row("Failures in a row") == "2")
+            #expect(row("Last refresh") == refreshed.formatted(.iso8601))
+            #expect(row("Next attempt") == next.formatted(.iso8601))
+            #expect(status.contains("UPS has blocked the merchant"))
+            #expect(row("Last error") == nil, "the block's reason is not said twice")
+            #expect(try await cli.ipm("oauth", "status", "Stale Parcel Co").stdout.contains("Opt in again: ipm oauth opt-in 'Stale Parcel Co' or open\n\(start)\n"))
+            let table = try await cli.ipm("companies").stdout
+            #expect(table.contains("Stale Parcel Co: opt in again: ipm oauth opt-in 'Stale Parcel Co' or open\n\(start)\n"), "\(table)")
+            #expect(table.contains("Blocked Freight: blocked by UPS; next attempt"), "\(table)")
+            let companies = try #require(try json(try await cli.ipm("companies", "--json")) as? [[String: Any]])
+            let byName = Dictionary(uniqueKeysWithValues: companies.map { ($0["name"] as? String ?? "", $0) })
+            #expect(byName["Stale Parcel Co"]?["optInURL"] as? String == start)
+            #expect(byName["Blocked Freight"]?["failing"] as? Bool == true)
+            #expect(byName["Blocked Freight"]?["consecutiveFailures"] as? Int == 2)
+            #expect(byName["Acme Logistics"]?["failing"] as? Bool == false)
+
+            // The API filters by status and by failing.
+            let token = try String(contentsOfFile: served.tokenFile(cli), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            func names(_ query: String) async throws -> [String] {
+                var request = HTTPClientRequest(url: served.server.absoluteString + "/api/v1/companies" + query)
+                request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                let response = try await served.http.execute(request, timeout: .seconds(10))
+                let body = try await response.body.collect(upTo: 1 << 20)
+                guard response.status == .ok else { return ["HTTP \(response.status.code)"] }
+                let list = try JSONSerialization.jsonObject(with: Data(String(buffer: body).utf8)) as? [String: Any]
+                return ((list?["companies"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }.sorted()
+            }
+            #expect(try await names("?status=blocked") == ["Blocked Freight"])
+            #expect(try await names("?failing=true") == ["Blocked Freight"])
+            #expect(try await names("?status=reauthorization_required,failing") == ["Blocked Freight", "Stale Parcel Co"])
+            #expect(try await names("?status=sleepy") == ["HTTP 400"])
+        } catch {
+            _ = try? await client.execute("DELETE FROM companies WHERE id IN (\(blocked.rawValue), \(stale.rawValue))")
+            throw error
+        }
+        try await client.execute("DELETE FROM companies WHERE id IN (\(blocked.rawValue), \(stale.rawValue))")
     }
 
     @Test func signInWhoamiCompaniesAuditAndLogoutMatchTheDatabaseMode() async throws {

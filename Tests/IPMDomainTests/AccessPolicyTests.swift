@@ -121,7 +121,7 @@ struct DomainErrorTests {
         #expect(AuditActor.admin(AdminID(), try SignInName("Alice")).description == "Alice")
         #expect(AuditActor.system("refresh").description == "IPM (refresh)")
         #expect(AuditActor.operator("root").description == "operator root")
-        #expect(AuditAction.allCases.map(\.rawValue) == ["company_created", "membership_granted", "opted_in", "opted_out", "reauthorization_required", "refresh_failed", "invitation_created", "invitation_revoked"])
+        #expect(AuditAction.allCases.map(\.rawValue) == ["company_created", "membership_granted", "opted_in", "opted_out", "reauthorization_required", "refresh_failed", "invitation_created", "invitation_revoked", "refresh_failing", "recovered", "blocked", "refresh_token_expiring"])
         #expect(Set(AuditAction.allCases.map(\.title)).count == AuditAction.allCases.count)
     }
 }

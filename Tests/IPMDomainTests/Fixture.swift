@@ -36,6 +36,13 @@ enum Fixture {
             )
         case .optedOut:
             return UPSConnection(companyID: company, status: .optedOut, authorizedBy: authorizedBy, authorizedAt: earlier, updatedAt: earlier)
+        case .blocked:
+            return UPSConnection(
+                companyID: company, status: .blocked, authorizedBy: authorizedBy, authorizedAt: earlier,
+                accessTokenExpiresAt: lifetimes.accessTokenExpiresAt, refreshTokenExpiresAt: lifetimes.refreshTokenExpiresAt,
+                updatedAt: earlier, refreshHealth: RefreshHealth(consecutiveFailures: 1, nextAttemptAt: epoch, lastError: "UPS has blocked the merchant"),
+                blockedReason: "UPS has blocked the merchant", blockedAt: earlier, announcements: HealthAnnouncements(trouble: .blocked, troubleAnnouncedAt: earlier)
+            )
         }
     }
 

@@ -42,6 +42,9 @@ struct UPSConnectionTests {
             #expect(event.detail == "Opted in again; the previous UPS authorization was replaced.")
         case .reauthorizationRequired:
             #expect(event.detail == "Opted in again after re-authorization was required.")
+        case .blocked:
+            #expect(event.detail.hasPrefix("Opted in again while UPS was blocking the merchant"))
+            #expect(after.blockedReason == nil && after.refreshHealth == .healthy)
         case .notConnected, .optedOut:
             #expect(event.detail == "Opted in to UPS Online Tools (OAuth).")
         }
@@ -85,13 +88,13 @@ struct UPSConnectionTests {
 
     // MARK: optOut
 
-    @Test("opt-out is allowed only while authenticated or re-authorization required", arguments: ConnectionStatus.allCases)
+    @Test("opt-out is allowed only while authenticated, blocked or re-authorization required", arguments: ConnectionStatus.allCases)
     func optOutFromEveryStatus(from status: ConnectionStatus) throws {
         let admin = try Fixture.admin("carol")
         let before = Fixture.connection(status)
         let eventID = AuditEventID()
 
-        guard status == .authenticated || status == .reauthorizationRequired else {
+        guard status == .authenticated || status == .reauthorizationRequired || status == .blocked else {
             let error = #expect(throws: DomainError.self) { try before.optOut(by: admin, at: now, eventID: eventID) }
             #expect(error?.isIllegalTransition == true)
             #expect(error?.description == "cannot opt out: the company's UPS connection is \(status.description)")
@@ -121,12 +124,12 @@ struct UPSConnectionTests {
 
     // MARK: requireReauthorization
 
-    @Test("re-authorization is required only from authenticated", arguments: ConnectionStatus.allCases, Fixture.reauthorizationReasons)
+    @Test("re-authorization is required only from authenticated or blocked", arguments: ConnectionStatus.allCases, Fixture.reauthorizationReasons)
     func requireReauthorizationFromEveryStatus(from status: ConnectionStatus, reason: ReauthorizationReason) throws {
         let before = Fixture.connection(status)
         let eventID = AuditEventID()
 
-        guard status == .authenticated else {
+        guard status == .authenticated || status == .blocked else {
             let error = #expect(throws: DomainError.self) { try before.requireReauthorization(reason, by: system, at: now, eventID: eventID) }
             #expect(error?.isIllegalTransition == true)
             #expect(error?.description == "cannot require re-authorization: the company's UPS connection is \(status.description)")
@@ -162,11 +165,19 @@ struct UPSConnectionTests {
 
     // MARK: refreshed
 
-    @Test("a refresh is allowed only while authenticated and records no event", arguments: ConnectionStatus.allCases)
+    @Test("a refresh is allowed only while authenticated (no event) or blocked (recovered)", arguments: ConnectionStatus.allCases)
     func refreshedFromEveryStatus(from status: ConnectionStatus) throws {
         let before = Fixture.connection(status)
         let lifetimes = Fixture.lifetimes(from: now, accessHours: 2, refreshDays: 90)
 
+        if status == .blocked {
+            let transition = try before.refreshed(lifetimes, at: now)
+            #expect(transition.event?.action == .recovered)
+            #expect(transition.notifies, "the block was announced, so its end is too")
+            #expect(transition.connection.status == .authenticated && transition.connection.blockedReason == nil)
+            #expect(transition.connection.lastRefreshedAt == now)
+            return
+        }
         guard status == .authenticated else {
             let error = #expect(throws: DomainError.self) { try before.refreshed(lifetimes, at: now) }
             #expect(error?.isIllegalTransition == true)
@@ -197,9 +208,60 @@ struct UPSConnectionTests {
 
     // MARK: status facts
 
-    @Test("only an authenticated connection holds tokens", arguments: ConnectionStatus.allCases)
+    @Test("only an authenticated or blocked connection holds tokens", arguments: ConnectionStatus.allCases)
     func holdsTokens(status: ConnectionStatus) {
-        #expect(Fixture.connection(status).holdsTokens == (status == .authenticated))
+        #expect(Fixture.connection(status).holdsTokens == (status == .authenticated || status == .blocked))
+    }
+
+    // MARK: health
+
+    @Test("a 403 block keeps the tokens and is announced once; another 403 only moves the next attempt")
+    func blockKeepsTokensAndAnnouncesOnce() throws {
+        let policy = RefreshPolicy(blockedRetryInterval: 1000, announcementPeriod: 3600)
+        let first = try Fixture.connection(.authenticated).block("Blocked Merchant", by: system, at: now, policy: policy, random: SystemRandomSource())
+        #expect(first.connection.status == .blocked && first.connection.holdsTokens)
+        #expect(first.connection.accessTokenExpiresAt != nil, "the tokens' facts stay")
+        #expect(first.event?.action == .blocked && first.notifies)
+        let wait = try #require(first.connection.refreshHealth.nextAttemptAt).timeIntervalSince(now)
+        #expect((900...1000).contains(wait))
+        #expect(first.connection.isDueForRefresh(at: now.addingTimeInterval(1001), policy: policy))
+        #expect(!first.connection.isDueForRefresh(at: now.addingTimeInterval(100), policy: policy))
+        let again = try first.connection.block("Blocked Merchant", by: system, at: now.addingTimeInterval(1001), policy: policy, random: SystemRandomSource())
+        #expect(again.event == nil)
+        #expect(again.connection.refreshHealth.consecutiveFailures == 2)
+        #expect(throws: DomainError.self) { try Fixture.connection(.optedOut).block("x", by: system, at: now, policy: policy, random: SystemRandomSource()) }
+    }
+
+    @Test("announcements: one trouble at a time, a block escalates a failure, and a new one waits for the period")
+    func announcementRateLimit() {
+        let quiet = HealthAnnouncements()
+        #expect(quiet.mayAnnounce(.refreshFailing, at: now, period: 3600))
+        let failing = HealthAnnouncements(trouble: .refreshFailing, troubleAnnouncedAt: now)
+        #expect(!failing.mayAnnounce(.refreshFailing, at: now.addingTimeInterval(9999), period: 3600), "once, until it recovers")
+        #expect(failing.mayAnnounce(.blocked, at: now, period: 3600), "a block is worse news")
+        let recovered = HealthAnnouncements(troubleAnnouncedAt: now)
+        #expect(!recovered.mayAnnounce(.refreshFailing, at: now.addingTimeInterval(3599), period: 3600))
+        #expect(!recovered.mayAnnounce(.blocked, at: now.addingTimeInterval(3599), period: 3600))
+        #expect(recovered.mayAnnounce(.blocked, at: now.addingTimeInterval(3600), period: 3600))
+    }
+
+    @Test("refresh_token_expiring only when the end is near and no refresh moves it")
+    func expiryWarning() throws {
+        let policy = RefreshPolicy(expiryWarningWindow: 7 * 86_400)
+        let start = Fixture.connection(.authenticated)
+        let end = try #require(start.refreshTokenExpiresAt)
+        let near = end.addingTimeInterval(-86_400)
+        // Nothing shows yet that refreshing cannot renew it.
+        #expect(throws: DomainError.self) { try start.warnRefreshTokenExpiring(at: near, policy: policy) }
+        // A refresh that keeps the end: that is the evidence; the warning comes with it.
+        let kept = try start.refreshed(TokenLifetimes(accessTokenExpiresAt: near.addingTimeInterval(3600), refreshTokenExpiresAt: end), at: near, policy: policy)
+        #expect(kept.event?.action == .refreshTokenExpiring && kept.notifies)
+        #expect(kept.connection.announcements.expiryWarnedAt == near)
+        let twice = try kept.connection.refreshed(TokenLifetimes(accessTokenExpiresAt: near.addingTimeInterval(7200), refreshTokenExpiresAt: end), at: near.addingTimeInterval(3600), policy: policy)
+        #expect(twice.event == nil, "once per end")
+        // A refresh that moves the end later clears it.
+        let renewed = try twice.connection.refreshed(TokenLifetimes(accessTokenExpiresAt: near.addingTimeInterval(9000), refreshTokenExpiresAt: end.addingTimeInterval(86_400 * 30)), at: near.addingTimeInterval(7200), policy: policy)
+        #expect(renewed.event == nil && renewed.connection.announcements.expiryWarnedAt == nil && renewed.connection.announcements.refreshTokenRenews == true)
     }
 
     @Test("a company that never opted in is not connected and knows nothing else")

@@ -19,6 +19,8 @@ struct EngineHarness: Sendable {
     static let clientSecret = "engine-test-secret-\(UInt32.random(in: 0 ... .max))"
     static let upsUser = "shipper"
     static let upsPassword = "Shipper-Pass-1"
+    /// IPM_PUBLIC_URL as the connection repository knows it (webhook events' opt-in links).
+    static let publicURL = URL(string: "https://ipm.example.com")!
 
     let database: HarnessDatabase
     let sandbox: Sandbox
@@ -103,7 +105,7 @@ struct EngineHarness: Sendable {
             admins: try PostgresAdminRepository(client: client, hasher: BcryptPasswordHasher(cost: 4), clock: clock),
             memberships: PostgresMembershipRepository(client: client, clock: clock)
         )
-        let connections = PostgresUPSConnectionRepository(client: client, logger: logger)
+        let connections = PostgresUPSConnectionRepository(client: client, logger: logger, publicURL: publicURL)
         let audit = PostgresAuditEventRepository(client: client)
         let keyRing = try AESGCMKeyRing.parse(keys)
         let provider = UPSProvider(
@@ -241,11 +243,18 @@ struct HarnessDatabase: Sendable {
 
 extension EngineHarness {
     /// The harness's refresher with another refresh policy (backoff, budget).
-    func refresher(policy: RefreshPolicy) -> UPSTokenRefresher {
+    func refresher(policy: RefreshPolicy, metrics: RefreshMetrics = RefreshMetrics()) -> UPSTokenRefresher {
         UPSTokenRefresher(
             server: provider(), connections: connections, secrets: keyRing, clock: clock, random: SystemRandomSource(),
             retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10), maxDelay: .milliseconds(20)), policy: policy,
-            logger: logs.logger(label: "worker")
+            logger: logs.logger(label: "worker"), metrics: metrics
         )
+    }
+
+    /// Another company with the harness's admin as its admin.
+    func company(named name: String) async throws -> Company {
+        let company = try await services.companies.create(try CompanyName(name), by: .operator("test"))
+        _ = try await services.memberships.grant(.admin, to: admin.id, in: company.id, by: .operator("test"))
+        return company
     }
 }

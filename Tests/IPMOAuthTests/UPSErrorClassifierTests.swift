@@ -36,7 +36,8 @@ struct UPSErrorClassifierTests {
         (401, FakeUPS.envelope(code: "250002", message: "Invalid Authentication Information"), .refused),
         (400, FakeUPS.envelope(code: "99999", message: "Client is invalid"), .refused),
         (401, #"{"error":"invalid_grant","error_description":"refresh token expired"}"#, .refused),
-        (403, "<html>blocked</html>", .refused),
+        (403, "<html>blocked</html>", .blocked),
+        (403, FakeUPS.envelope(code: "10403", message: "Blocked Merchant"), .blocked),
         (401, "", .refused),
         (199, "", .transient),
     ])

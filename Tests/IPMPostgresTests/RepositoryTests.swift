@@ -186,7 +186,7 @@ struct RepositoryTests {
         let error = await #expect(throws: PostgresError.self) {
             try await connections.transition(company.id) { try $0.optIn(by: admin, at: Date(), lifetimes: lifetimes) }
         }
-        #expect(error?.constraint == "ups_connections_tokens_only_when_authenticated")
+        #expect(error?.constraint == "ups_connections_tokens_only_when_held")
         #expect(try await connections.connection(for: company.id).status == .notConnected)
     }
 

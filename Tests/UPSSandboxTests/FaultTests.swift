@@ -40,6 +40,58 @@ struct FaultTests {
         }
     }
 
+    @Test func blockedMerchantAnswers403OnTokenAndRefreshPerClientOrGlobalAndChangesNothing() async throws {
+        try await RunningSandbox.with { ups in
+            let tokens = try await ups.tokens()
+            let code = try await ups.code()
+            // One client blocked: its token and refresh calls are 403 Blocked Merchant; the resource API is not.
+            try await setFaults(ups, #"{"blockedClients": ["\#(RunningSandbox.demoClient)"]}"#)
+            let refused = try await ups.refresh(tokens["refresh_token"]!)
+            #expect(refused.status == .forbidden)
+            #expect(refused.upsError?.code == "10403")
+            #expect(refused.upsError?.message == "Blocked Merchant")
+            #expect(try await ups.exchange(code).status == .forbidden)
+            #expect(try await ups.track(token: tokens["access_token"]).status == .ok)
+            // Another client is not blocked (a wrong secret is still its own answer, 401).
+            #expect(try await ups.refresh(tokens["refresh_token"]!, headers: RunningSandbox.basic("another-client", "x")).status == .unauthorized)
+            // A client that names itself in the form (PKCE's public client) is recognised too.
+            try await setFaults(ups, #"{"blockedClients": ["\#(RunningSandbox.demoClient)"], "endpoints": ["refresh"]}"#)
+            let publicClient = try await ups.postForm(TokenRoutes.refreshPath, [
+                "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]!, "client_id": RunningSandbox.demoClient,
+            ])
+            #expect(publicClient.status == .forbidden)
+            #expect(try await ups.exchange(code).status == .ok, "only refresh was chosen")
+            // Global: every client.
+            try await setFaults(ups, #"{"blockedMerchant": true}"#)
+            #expect(try await ups.refresh(tokens["refresh_token"]!, headers: RunningSandbox.basic("another-client", "x")).status == .forbidden)
+            try await clearFaults(ups)
+            // Nothing was consumed by the blocked calls: the refresh token still works, once.
+            #expect(try await ups.refresh(tokens["refresh_token"]!).status == .ok)
+            let counters = try await ups.counters()
+            #expect(counters["faults_blocked_merchant"] == 4)
+            #expect(counters["refresh_token_reuse"] == 0)
+        }
+    }
+
+    @Test func blockedMerchantComesFromTheJSONConfiguration() throws {
+        let json = #"{"faults": {"blockedClients": ["a"], "blockedMerchant": false}, "lifetimes": {"grantSeconds": 60}}"#
+        let configuration = try JSONDecoder().decode(SandboxConfiguration.self, from: Data(json.utf8))
+        #expect(configuration.faults.blockedClients == ["a"])
+        #expect(configuration.faults.blocks("a", at: .refresh) && configuration.faults.blocks("a", at: .token))
+        #expect(!configuration.faults.blocks("b", at: .refresh) && !configuration.faults.blocks("a", at: .resource))
+        #expect(configuration.lifetimes.grantSeconds == 60)
+    }
+
+    @Test func aGrantWithAnEndGivesRefreshTokensWhatIsLeftOfIt() async throws {
+        try await RunningSandbox.with({ $0.lifetimes = Lifetimes(accessTokenSeconds: 60, refreshTokenSeconds: 600, grantSeconds: 30) }) { ups in
+            let tokens = try await ups.tokens()
+            #expect(tokens["refresh_token_expires_in"] == "30")
+            let refreshed = try await ups.refresh(tokens["refresh_token"]!)
+            let left = try #require(Int(try refreshed.tokenFields()["refresh_token_expires_in"] ?? ""))
+            #expect((1...30).contains(left), "what is left of the grant, not a new 600 s: \(left)")
+        }
+    }
+
     @Test func a429BurstAnswersTheNextNRequestsThenServes() async throws {
         try await RunningSandbox.with { ups in
             let tokens = try await ups.tokens()

@@ -42,6 +42,17 @@ public struct IPMConfiguration: Sendable {
     /// again (`IPM_SERVICE_TOKEN_CACHE`, seconds; 0 asks on every request). A revocation
     /// reaches the other instances within it.
     public var serviceTokenCache: Int
+    /// Consecutive transient refresh failures before the admins hear `refresh_failing`
+    /// (`IPM_REFRESH_FAILING_AFTER`).
+    public var refreshFailingAfter: Int
+    /// Seconds between attempts while UPS blocks the merchant (`IPM_BLOCKED_RETRY_INTERVAL`).
+    public var blockedRetryInterval: Int
+    /// At most one trouble announcement and its `recovered` per company within this many
+    /// seconds (`IPM_HEALTH_EVENT_PERIOD`).
+    public var healthEventPeriod: Int
+    /// `refresh_token_expiring` this many seconds before a refresh token that no refresh
+    /// renews ends (`IPM_REFRESH_TOKEN_WARNING`).
+    public var refreshTokenWarning: Int
     public var logLevel: String
     /// bcrypt cost for new password hashes.
     public var passwordHashCost: Int
@@ -63,6 +74,14 @@ public struct IPMConfiguration: Sendable {
     public var httpMaxHeaderBytes: Int
     /// The bearer token `/metrics` requires (`IPM_METRICS_TOKEN`); `nil` leaves it open.
     public var metricsToken: String?
+
+    /// When refreshes happen, how failures slow them down, and when admins hear about it.
+    public var refreshPolicy: RefreshPolicy {
+        RefreshPolicy(
+            margin: refreshMargin, failingThreshold: refreshFailingAfter, blockedRetryInterval: TimeInterval(blockedRetryInterval),
+            announcementPeriod: TimeInterval(healthEventPeriod), expiryWarningWindow: TimeInterval(refreshTokenWarning)
+        )
+    }
 
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> IPMConfiguration {
         let settings = try SettingsSource(environment: environment)
@@ -134,6 +153,10 @@ public struct IPMConfiguration: Sendable {
             refreshConcurrency: refreshConcurrency,
             refreshLease: try integer(settings, "IPM_REFRESH_LEASE", default: 300, range: 10...3600),
             serviceTokenCache: try integer(settings, "IPM_SERVICE_TOKEN_CACHE", default: 5, range: 0...300),
+            refreshFailingAfter: try integer(settings, "IPM_REFRESH_FAILING_AFTER", default: 3, range: 1...1000),
+            blockedRetryInterval: try integer(settings, "IPM_BLOCKED_RETRY_INTERVAL", default: 3600, range: 1...604_800),
+            healthEventPeriod: try integer(settings, "IPM_HEALTH_EVENT_PERIOD", default: 3600, range: 0...2_592_000),
+            refreshTokenWarning: try integer(settings, "IPM_REFRESH_TOKEN_WARNING", default: 604_800, range: 0...31_536_000),
             logLevel: logLevel,
             passwordHashCost: try integer(settings, "IPM_PASSWORD_HASH_COST", default: 12, range: 4...16),
             supportContact: settings["IPM_SUPPORT_CONTACT"].flatMap { $0.isEmpty ? nil : $0 },

@@ -45,7 +45,7 @@ struct OAuthComponents: Sendable {
         )
         let refresher = UPSTokenRefresher(
             server: provider, connections: services.connections, secrets: keyRing, clock: services.clock,
-            random: random, retry: RetryPolicy(), policy: RefreshPolicy(margin: configuration.refreshMargin),
+            random: random, retry: RetryPolicy(), policy: configuration.refreshPolicy,
             concurrency: configuration.refreshConcurrency, logger: logger
         )
         return OAuthComponents(

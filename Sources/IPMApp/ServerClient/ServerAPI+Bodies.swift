@@ -60,6 +60,13 @@ struct CompanyBody: Decodable {
     let accessTokenExpiresAt: Date?
     let refreshTokenExpiresAt: Date?
     let updatedAt: Date?
+    // Health (absent from servers older than these fields).
+    let blockedReason: String?
+    let blockedAt: Date?
+    let lastRefreshedAt: Date?
+    let consecutiveFailures: Int?
+    let lastError: String?
+    let nextAttemptAt: Date?
 
     func overview() throws -> CompanyOverview {
         guard let id = CompanyID(id), let role = Role(rawValue: role), let status = ConnectionStatus(rawValue: status) else {
@@ -67,7 +74,9 @@ struct CompanyBody: Decodable {
         }
         let connection = UPSConnection(
             companyID: id, status: status, authorizedAt: authorizedAt, accessTokenExpiresAt: accessTokenExpiresAt,
-            refreshTokenExpiresAt: refreshTokenExpiresAt, reauthorizationMessage: reauthorizationReason, updatedAt: updatedAt
+            refreshTokenExpiresAt: refreshTokenExpiresAt, reauthorizationMessage: reauthorizationReason, updatedAt: updatedAt,
+            refreshHealth: RefreshHealth(consecutiveFailures: consecutiveFailures ?? 0, nextAttemptAt: nextAttemptAt, lastError: lastError),
+            lastRefreshedAt: lastRefreshedAt, blockedReason: blockedReason, blockedAt: blockedAt
         )
         return CompanyOverview(company: Company(id: id, name: try CompanyName(name), createdAt: createdAt), role: role, connection: connection)
     }

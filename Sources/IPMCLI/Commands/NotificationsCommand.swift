@@ -5,7 +5,7 @@ import IPMDomain
 struct NotificationsCommand: SignedInCommand {
     static let configuration = CommandConfiguration(
         commandName: "notifications",
-        abstract: "Show what happened to your companies' UPS connections (opt-ins, opt-outs, re-authorizations), newest first.",
+        abstract: "Show what happened to your companies' UPS connections (opt-ins, opt-outs, re-authorizations, failing refreshes, blocks, expiring authorizations), newest first.",
         discussion: "With --mark-read, everything shown (and anything that arrived meanwhile) is marked read afterwards; standard error says how many."
     )
 
@@ -26,7 +26,7 @@ struct NotificationsCommand: SignedInCommand {
     func run(as admin: any SignedInAdmin, in context: any AdminContext) async throws {
         let notifications = try await admin.notifications(unreadOnly: unread, limit: limit)
         if json {
-            print(try JSONOutput.render(notifications.map(NotificationJSON.init)))
+            print(try JSONOutput.render(notifications.map { NotificationJSON($0, publicURL: admin.publicURL) }))
         } else if notifications.isEmpty {
             print(unread ? "No unread notifications." : "No notifications.")
         } else {
@@ -35,7 +35,7 @@ struct NotificationsCommand: SignedInCommand {
             for notification in notifications {
                 let color: TerminalStyle.Color? = notification.isRead ? nil : .bold
                 table.append(cells: [
-                    .init(notification.occurredAt.iso8601), .init(notification.companyName.printable), .init(notification.message.printable, color),
+                    .init(notification.occurredAt.iso8601), .init(notification.companyName.printable), .init(notification.text(publicURL: admin.publicURL).printable, color),
                 ])
             }
             print(table.render(.standardOutput()))
@@ -55,8 +55,10 @@ struct NotificationJSON: Encodable {
     let message: String
     let occurredAt: Date
     let read: Bool
+    /// IPM's own start page, when the notification asks an admin to opt in again.
+    let optInURL: String?
 
-    init(_ notification: NotificationEntry) {
+    init(_ notification: NotificationEntry, publicURL: URL) {
         id = notification.id.description
         companyID = notification.companyID.description
         companyName = notification.companyName
@@ -64,5 +66,14 @@ struct NotificationJSON: Encodable {
         message = notification.message
         occurredAt = notification.occurredAt
         read = notification.isRead
+        optInURL = notification.kind.asksToOptIn ? OptInLink.url(publicURL: publicURL, company: notification.companyID).absoluteString : nil
+    }
+}
+
+extension NotificationEntry {
+    /// The message, and for those that ask an admin to opt in again, how.
+    func text(publicURL: URL) -> String {
+        guard kind.asksToOptIn else { return message }
+        return "\(message) Opt in again: ipm oauth opt-in \(companyName.shellQuoted) or open \(OptInLink.url(publicURL: publicURL, company: companyID).absoluteString)"
     }
 }

@@ -22,21 +22,30 @@ struct OAuthCommand: ParsableCommand {
         func run(as admin: any SignedInAdmin, in context: any AdminContext) async throws {
             let overview = try await admin.company(try CompanyReference(company), for: .view)
             if json {
-                print(try JSONOutput.render(CompanyStatusJSON(overview)))
+                print(try JSONOutput.render(CompanyStatusJSON(overview, publicURL: admin.publicURL)))
                 return
             }
             let style = TerminalStyle.standardOutput()
             let connection = overview.connection
             var table = Table("COMPANY", overview.company.name.value)
             table.append(cells: [.init("Status"), .init(connection.status.title, connection.status.color)])
-            table.append("", connection.reauthorizationMessage ?? connection.status.explanation(for: overview.role))
-            if connection.status == .authenticated {
+            table.appendWrapped("", connection.blockedReason ?? connection.reauthorizationMessage ?? connection.status.explanation(for: overview.role))
+            if connection.holdsTokens {
                 if let authorizedAt = connection.authorizedAt { table.append("Authorized at", authorizedAt.iso8601) }
+                if let blockedAt = connection.blockedAt { table.append("Blocked since", blockedAt.iso8601) }
+                table.append(cells: [.init("Health"), .init(connection.healthWord, connection.healthColor)])
+                table.append("Last refresh", connection.lastRefreshedAt?.iso8601 ?? "none since the opt-in")
+                table.append("Failures in a row", "\(connection.refreshHealth.consecutiveFailures)")
+                if let error = connection.refreshHealth.lastError, error != connection.blockedReason { table.appendWrapped("Last error", error) }
+                if let next = connection.refreshHealth.nextAttemptAt { table.append("Next attempt", next.iso8601) }
                 if let expiry = connection.accessTokenExpiresAt { table.append("Access token until", expiry.iso8601) }
                 if let expiry = connection.refreshTokenExpiresAt { table.append("Refresh token until", expiry.iso8601) }
             }
             table.append("Your role", overview.role.rawValue)
             print(table.render(style))
+            if connection.status == .reauthorizationRequired, AccessPolicy.allows(overview.role, .optIn) {
+                print(OptIn.againLine(overview, publicURL: admin.publicURL).wrapped().joined(separator: "\n"))
+            }
         }
     }
 
@@ -94,6 +103,9 @@ struct OAuthCommand: ParsableCommand {
         private func waitForBrowser(_ admin: any SignedInAdmin, _ reference: CompanyReference, _ overview: CompanyOverview, publicURL: URL) async throws {
             let before = overview.connection
             let url = Self.startURL(publicURL: publicURL, company: overview.company.id)
+            if before.status == .reauthorizationRequired, let reason = before.reauthorizationMessage {
+                print("Re-authorization required: \(reason)".terminalSafe)
+            }
             print("Open this address in a browser to opt in \(overview.company.name) to UPS Online Tools (OAuth):".terminalSafe)
             print(url.absoluteString.terminalSafe)
             let opened = !noBrowser && openInBrowser(url, admin)
@@ -149,9 +161,12 @@ struct OAuthCommand: ParsableCommand {
         /// IPM's start page: it signs the admin in to IPM in that browser, binds the opt-in
         /// to that browser session, then goes on to UPS (DESIGN.md).
         static func startURL(publicURL: URL, company: CompanyID) -> URL {
-            var base = publicURL.absoluteString
-            while base.hasSuffix("/") { base.removeLast() }
-            return URL(string: "\(base)/oauth/ups/start?company=\(company)")!
+            OptInLink.url(publicURL: publicURL, company: company)
+        }
+
+        /// The one step back for a company whose opt-in stopped working.
+        static func againLine(_ overview: CompanyOverview, publicURL: URL) -> String {
+            "Opt in again: ipm oauth opt-in \(overview.company.name.value.shellQuoted) or open \(startURL(publicURL: publicURL, company: overview.company.id).absoluteString)"
         }
     }
 
@@ -195,6 +210,7 @@ extension ConnectionStatus {
         case .notConnected: return "This company has not opted in to UPS Online Tools (OAuth)" + (action ? "; run `ipm oauth opt-in`" : "")
         case .optedOut: return "This company opted out of UPS Online Tools (OAuth)" + (action ? "; run `ipm oauth opt-in` to opt in again" : "")
         case .reauthorizationRequired: return "An admin must opt in again" + (action ? ": run `ipm oauth opt-in`" : "")
+        case .blocked: return "UPS blocks this merchant; IPM keeps the tokens and retries by itself"
         }
     }
 }

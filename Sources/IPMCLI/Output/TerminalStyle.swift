@@ -31,7 +31,7 @@ extension ConnectionStatus {
     var color: TerminalStyle.Color {
         switch self {
         case .authenticated: .green
-        case .reauthorizationRequired: .red
+        case .reauthorizationRequired, .blocked: .red
         case .optedOut: .yellow
         case .notConnected: .dim
         }

@@ -19,6 +19,8 @@ public enum AccessTokenFailure: Error, Sendable, Hashable, CustomStringConvertib
     case unavailable(String)
     /// UPS refused IPM's own client credentials: an operator must fix IPM_UPS_CLIENT_ID/SECRET.
     case misconfigured(String)
+    /// UPS blocks the merchant (403 "Blocked Merchant"); IPM tries again at `retryAt`.
+    case blocked(reason: String, retryAt: Date?)
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum AccessTokenFailure: Error, Sendable, Hashable, CustomStringConvertib
             "No valid UPS access token is available right now: \(reason)"
         case .misconfigured(let reason):
             "UPS refused IPM's client credentials, so no access token can be issued: \(reason)"
+        case .blocked(let reason, let retryAt):
+            "UPS has blocked this merchant, so no access token is handed out: \(reason). Opting in again does not help; IPM keeps the tokens and tries UPS again\(retryAt.map { " at \($0.formatted(.iso8601))" } ?? " later")."
         }
     }
 }

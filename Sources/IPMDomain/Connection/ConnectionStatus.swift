@@ -8,6 +8,9 @@ public enum ConnectionStatus: String, Sendable, Hashable, CaseIterable, Codable,
     case reauthorizationRequired = "reauthorization_required"
     /// An admin opted out; the tokens are destroyed.
     case optedOut = "opted_out"
+    /// UPS answers 403 "Blocked Merchant": an account-level block that opting in again cannot
+    /// fix. The tokens are kept; IPM retries slowly and returns to authenticated by itself.
+    case blocked
 
     /// What a person reads for this status.
     public var title: String {
@@ -16,6 +19,7 @@ public enum ConnectionStatus: String, Sendable, Hashable, CaseIterable, Codable,
         case .authenticated: return "Authenticated"
         case .reauthorizationRequired: return "Re-authorization required"
         case .optedOut: return "Opted out"
+        case .blocked: return "Blocked by UPS"
         }
     }
 

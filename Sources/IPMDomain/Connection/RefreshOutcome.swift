@@ -17,6 +17,9 @@ public enum RefreshOutcome: Sendable, Hashable, CustomStringConvertible {
     case transientFailure(String)
     /// UPS refused the refresh token for good; the company now needs an admin to opt in again.
     case reauthorizationRequired(ReauthorizationReason)
+    /// UPS blocked the merchant (403 "Blocked Merchant"): the company is blocked, its tokens
+    /// kept, and it is tried again after the long blocked interval.
+    case blocked(String)
     /// Our own UPS client settings are wrong; no company was changed.
     case misconfigured(String)
     /// The stored tokens could not be used (e.g. they fail authentication); nothing was sent.
@@ -32,6 +35,7 @@ public enum RefreshOutcome: Sendable, Hashable, CustomStringConvertible {
         case .notAuthenticated: "not authenticated"
         case .transientFailure: "transient failure"
         case .reauthorizationRequired: "re-authorization required"
+        case .blocked: "blocked"
         case .misconfigured: "misconfigured"
         case .storageFailure: "storage failure"
         }
@@ -47,6 +51,7 @@ public enum RefreshOutcome: Sendable, Hashable, CustomStringConvertible {
         case .notAuthenticated(let status): "nothing to refresh: the company is \(status)"
         case .transientFailure(let message): "UPS could not be reached or answered with a temporary error (\(message)); the connection stays authenticated and will be retried"
         case .reauthorizationRequired(let reason): reason.message
+        case .blocked(let message): "UPS blocked the merchant (\(message)); the tokens are kept and IPM tries again later; opting in again does not help"
         case .misconfigured(let message): "IPM's UPS client settings were refused (\(message)); no company was changed"
         case .storageFailure(let message): "the stored tokens could not be used: \(message)"
         }
@@ -56,7 +61,7 @@ public enum RefreshOutcome: Sendable, Hashable, CustomStringConvertible {
     public var isFailure: Bool {
         switch self {
         case .refreshed, .notDue, .busy, .notAuthenticated, .backingOff: false
-        case .transientFailure, .reauthorizationRequired, .misconfigured, .storageFailure: true
+        case .transientFailure, .reauthorizationRequired, .blocked, .misconfigured, .storageFailure: true
         }
     }
 }

@@ -11,12 +11,31 @@ public struct RefreshPolicy: Sendable, Hashable {
     public var cooldown: TimeInterval
     /// Failed refreshes of one connection per UTC day; then it waits for the next day.
     public var dailyFailureBudget: Int
+    /// After this many consecutive transient failures the company's admins hear
+    /// `refresh_failing` (once, until it recovers).
+    public var failingThreshold: Int
+    /// The wait between attempts while UPS blocks the merchant (403 "Blocked Merchant").
+    public var blockedRetryInterval: TimeInterval
+    /// At most one trouble announcement (`refresh_failing` or `blocked`, each followed by one
+    /// `recovered`) per company within this period: a flapping connection does not flood.
+    public var announcementPeriod: TimeInterval
+    /// `refresh_token_expiring` is announced when the refresh token ends within this window
+    /// and no refresh will renew it.
+    public var expiryWarningWindow: TimeInterval
 
-    public init(margin: RefreshMargin = .standard, backoffBase: TimeInterval = 30, cooldown: TimeInterval = 3600, dailyFailureBudget: Int = 24) {
+    public init(
+        margin: RefreshMargin = .standard, backoffBase: TimeInterval = 30, cooldown: TimeInterval = 3600, dailyFailureBudget: Int = 24,
+        failingThreshold: Int = 3, blockedRetryInterval: TimeInterval = 3600, announcementPeriod: TimeInterval = 3600,
+        expiryWarningWindow: TimeInterval = 7 * 86_400
+    ) {
         self.margin = margin
         self.backoffBase = max(0, backoffBase)
         self.cooldown = max(self.backoffBase, cooldown)
         self.dailyFailureBudget = max(1, dailyFailureBudget)
+        self.failingThreshold = max(1, failingThreshold)
+        self.blockedRetryInterval = max(1, blockedRetryInterval)
+        self.announcementPeriod = max(0, announcementPeriod)
+        self.expiryWarningWindow = max(0, expiryWarningWindow)
     }
 
     public static let standard = RefreshPolicy()
@@ -30,6 +49,13 @@ public struct RefreshPolicy: Sendable, Hashable {
         window = min(window, cooldown)
         let unit = Double(random.bytes(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }) / Double(UInt32.max)
         return window * (0.5 + 0.5 * unit)
+    }
+
+    /// The wait before the next attempt while blocked: the interval, less up to a tenth at
+    /// random, so blocked companies do not all knock at once.
+    public func blockedRetry(random: any RandomSource) -> TimeInterval {
+        let unit = Double(random.bytes(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }) / Double(UInt32.max)
+        return blockedRetryInterval * (0.9 + 0.1 * unit)
     }
 
     /// The UTC day of `date`, as the budget counts it (`yyyy-mm-dd`).

@@ -26,6 +26,14 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable, Codable {
     case refreshFailed = "refresh_failed"
     case invitationCreated = "invitation_created"
     case invitationRevoked = "invitation_revoked"
+    /// The Nth consecutive transient refresh failure (announced once, see `RefreshPolicy`).
+    case refreshFailing = "refresh_failing"
+    /// Refreshes work again after failing, or UPS lifted its block.
+    case recovered
+    /// UPS answered 403 "Blocked Merchant".
+    case blocked
+    /// The refresh token ends soon and no refresh will renew it.
+    case refreshTokenExpiring = "refresh_token_expiring"
 
     public var title: String {
         switch self {
@@ -37,6 +45,10 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable, Codable {
         case .refreshFailed: return "Token refresh failed"
         case .invitationCreated: return "Invitation created"
         case .invitationRevoked: return "Invitation revoked"
+        case .refreshFailing: return "Token refresh failing"
+        case .recovered: return "Recovered"
+        case .blocked: return "Blocked by UPS"
+        case .refreshTokenExpiring: return "UPS authorization expiring"
         }
     }
 }

@@ -6,6 +6,10 @@ public struct CompanyNotification: Sendable, Hashable, Identifiable {
         case optedIn = "opted_in"
         case optedOut = "opted_out"
         case reauthorizationRequired = "reauthorization_required"
+        case refreshFailing = "refresh_failing"
+        case recovered
+        case blocked
+        case refreshTokenExpiring = "refresh_token_expiring"
 
         /// The audit actions that notify, and as what.
         public init?(_ action: AuditAction) {
@@ -13,12 +17,19 @@ public struct CompanyNotification: Sendable, Hashable, Identifiable {
             case .optedIn: self = .optedIn
             case .optedOut: self = .optedOut
             case .reauthorizationRequired: self = .reauthorizationRequired
+            case .refreshFailing: self = .refreshFailing
+            case .recovered: self = .recovered
+            case .blocked: self = .blocked
+            case .refreshTokenExpiring: self = .refreshTokenExpiring
             case .companyCreated, .membershipGranted, .refreshFailed, .invitationCreated, .invitationRevoked: return nil
             }
         }
 
         /// The webhook event type.
         public var eventType: String { "ups_connection.\(rawValue)" }
+
+        /// Whether the notification asks an admin to opt in again (it then carries the link).
+        public var asksToOptIn: Bool { self == .reauthorizationRequired || self == .refreshTokenExpiring }
     }
 
     /// The audit event's id: one notification per event.
@@ -29,6 +40,12 @@ public struct CompanyNotification: Sendable, Hashable, Identifiable {
     public let occurredAt: Date
     /// Whether the admin reading the list has marked it read.
     public let isRead: Bool
+
+    /// IPM's own start page for opting this company in again, under `publicURL`, when the
+    /// notification asks for it (re-authorization required, or the authorization expiring).
+    public func optInLink(publicURL: URL) -> URL? {
+        kind.asksToOptIn ? OptInLink.url(publicURL: publicURL, company: company.id) : nil
+    }
 
     public init(id: AuditEventID, company: Company, kind: Kind, message: String, occurredAt: Date, isRead: Bool) {
         self.id = id

@@ -34,6 +34,9 @@ public struct AuthorizationServerError: Error, Sendable, Equatable, CustomString
         case refused
         /// Our own client configuration is wrong (invalid client): nothing about the company changes.
         case misconfigured
+        /// UPS blocked the merchant (403 "Blocked Merchant"): not a refusal of the grant, and
+        /// opting in again cannot fix it. The tokens are kept and the call is tried again slowly.
+        case blocked
     }
 
     /// How far the request got, so a caller knows whether a single-use token may be spent.

@@ -60,7 +60,7 @@ extension APIFront {
                 let unread = query["unread"].map { String($0) } ?? "false"
                 guard ["true", "false"].contains(unread) else { return Problem(.badRequest, "unread must be true or false").response }
                 let list = try await web.notifications.list(for: caller.admin, unreadOnly: unread == "true", limit: limit)
-                return try json(NotificationListJSON(notifications: list.map(NotificationJSON.init)))
+                return try json(NotificationListJSON(notifications: list.map { NotificationJSON($0, publicURL: web.settings.publicURL) }))
             }
         }
         api.post("/notifications/read") { request, _ in
@@ -148,8 +148,10 @@ struct NotificationJSON: Encodable, Sendable {
     let message: String
     let occurredAt: Date
     let read: Bool
+    /// IPM's own start page, when the notification asks an admin to opt in again.
+    let optInURL: String?
 
-    init(_ notification: CompanyNotification) {
+    init(_ notification: CompanyNotification, publicURL: URL) {
         id = notification.id.description
         companyID = notification.company.id.description
         companyName = notification.company.name.value
@@ -157,6 +159,7 @@ struct NotificationJSON: Encodable, Sendable {
         message = notification.message
         occurredAt = notification.occurredAt
         read = notification.isRead
+        optInURL = notification.optInLink(publicURL: publicURL)?.absoluteString
     }
 }
 

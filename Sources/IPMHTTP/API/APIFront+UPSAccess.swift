@@ -158,7 +158,20 @@ extension APIFront {
             Refusal(problem: Problem(.serviceUnavailable, "UPS cannot renew the company's access token right now; try again later. \(reason)"), outcome: "unavailable", headers: [.retryAfter: "30"])
         case .misconfigured:
             Refusal(problem: Problem(.badGateway, "UPS refused IPM's client credentials; an operator must check IPM_UPS_CLIENT_ID and IPM_UPS_CLIENT_SECRET."), outcome: "misconfigured")
+        case .blocked(let reason, let retryAt):
+            // Not 409: no admin of IPM can fix it, and IPM returns to serving tokens by itself
+            // once UPS lifts the block (DECISIONS.md 42).
+            Refusal(
+                problem: Problem(.serviceUnavailable, "UPS has blocked this merchant (403 Blocked Merchant), so IPM hands out no token and sends nothing to UPS for it; opting in again does not help. IPM keeps the company's tokens and tries UPS again\(retryAt.map { " at \($0.formatted(.iso8601))" } ?? " later"). \(reason)"),
+                outcome: "blocked", headers: [.retryAfter: "\(retryAfter(retryAt))"]
+            )
         }
+    }
+
+    /// Whole seconds until `date`, from a minute to a day (a block lasts; callers need not hammer).
+    private static func retryAfter(_ date: Date?) -> Int {
+        guard let date else { return 3600 }
+        return min(86_400, max(60, Int(date.timeIntervalSinceNow.rounded(.up))))
     }
 
     /// Who calls (a service credential with `scope`) and for which company, or the refusal.

@@ -23,14 +23,24 @@ public struct APIFront: Sendable {
         let api = router.group("/api/v1")
         api.get("/companies") { request, _ in
             try await withCaller(request, changes: false) { caller in
-                let companies = try await web.access.overview(for: caller.admin)
-                return try json(CompanyListJSON(companies: companies.map(CompanyJSON.init)))
+                let query = request.uri.queryParameters
+                var values = query[values: "status"].map { Substring($0) }
+                if let failing = query["failing"].map(String.init) {
+                    guard ["true", "false"].contains(failing) else { return Problem(.badRequest, "failing must be true or false").response }
+                    if failing == "true" { values.append("failing") }
+                }
+                guard let matches = CompanyJSON.statusFilter(values) else {
+                    let known = ConnectionStatus.allCases.map(\.rawValue).joined(separator: ", ")
+                    return Problem(.badRequest, "status must be one or more of \(known) or failing, separated by commas").response
+                }
+                let companies = try await web.access.overview(for: caller.admin).filter(matches)
+                return try json(CompanyListJSON(companies: companies.map { CompanyJSON($0, publicURL: web.settings.publicURL) }))
             }
         }
         api.get("/companies/:id") { request, context in
             try await withCaller(request, changes: false) { caller in
                 let overview = try await web.access.company(try WebFront.companyReference(context), for: caller.admin)
-                return try json(CompanyJSON(overview))
+                return try json(CompanyJSON(overview, publicURL: web.settings.publicURL))
             }
         }
         api.post("/companies/:id/opt-in") { request, context in
@@ -46,7 +56,7 @@ public struct APIFront: Sendable {
                 let reference = try WebFront.companyReference(context)
                 _ = try await web.access.optOut(reference, by: caller.admin)
                 let overview = try await web.access.company(reference, for: caller.admin)
-                return try json(CompanyJSON(overview))
+                return try json(CompanyJSON(overview, publicURL: web.settings.publicURL))
             }
         }
         api.get("/companies/:id/events") { request, context in
@@ -80,7 +90,7 @@ public struct APIFront: Sendable {
                 do {
                     let completion = try await web.optIn.complete(OptInCallback(redirectedURL: url), session: caller.binding)
                     let overview = try await web.access.company(.id(completion.company.id), for: caller.admin)
-                    return try json(CompanyJSON(overview))
+                    return try json(CompanyJSON(overview, publicURL: web.settings.publicURL))
                 } catch let failure as OptInFailure {
                     return Problem(.badRequest, failure.description).response
                 }

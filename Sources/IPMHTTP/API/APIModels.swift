@@ -15,8 +15,20 @@ struct CompanyJSON: Encodable, Sendable {
     let refreshTokenExpiresAt: Date?
     /// When the UPS connection last changed.
     let updatedAt: Date?
+    /// Set while blocked by UPS (403 "Blocked Merchant"): what UPS said, in plain words.
+    let blockedReason: String?
+    let blockedAt: Date?
+    /// Health: the last successful refresh, the failures since, the last error, the next attempt.
+    let lastRefreshedAt: Date?
+    let consecutiveFailures: Int
+    let lastError: String?
+    let nextAttemptAt: Date?
+    /// Blocked, or at least one refresh failed since the last success.
+    let failing: Bool
+    /// IPM's own start page to opt in again, while re-authorization is required.
+    let optInURL: String?
 
-    init(_ overview: CompanyOverview) {
+    init(_ overview: CompanyOverview, publicURL: URL) {
         id = overview.company.id.description
         name = overview.company.name.value
         createdAt = overview.company.createdAt
@@ -24,10 +36,38 @@ struct CompanyJSON: Encodable, Sendable {
         status = overview.connection.status.rawValue
         statusTitle = overview.connection.status.title
         reauthorizationReason = overview.connection.status == .reauthorizationRequired ? overview.connection.reauthorizationMessage : nil
-        authorizedAt = overview.connection.status == .authenticated ? overview.connection.authorizedAt : nil
+        authorizedAt = overview.connection.holdsTokens ? overview.connection.authorizedAt : nil
         accessTokenExpiresAt = overview.connection.accessTokenExpiresAt
         refreshTokenExpiresAt = overview.connection.refreshTokenExpiresAt
         updatedAt = overview.connection.updatedAt
+        let connection = overview.connection
+        blockedReason = connection.status == .blocked ? connection.blockedReason : nil
+        blockedAt = connection.status == .blocked ? connection.blockedAt : nil
+        lastRefreshedAt = connection.lastRefreshedAt
+        consecutiveFailures = connection.refreshHealth.consecutiveFailures
+        lastError = connection.refreshHealth.lastError
+        nextAttemptAt = connection.holdsTokens ? connection.refreshHealth.nextAttemptAt : nil
+        failing = connection.isFailing
+        optInURL = connection.status == .reauthorizationRequired ? OptInLink.url(publicURL: publicURL, company: overview.company.id).absoluteString : nil
+    }
+
+    /// `?status=` of `GET /api/v1/companies`: connection statuses and `failing`, comma-separated
+    /// or repeated; a company matches any of them. `nil` when a value is none of these.
+    static func statusFilter(_ values: [Substring]) -> ((CompanyOverview) -> Bool)? {
+        var statuses: Set<ConnectionStatus> = []
+        var failing = false
+        for value in values.flatMap({ $0.split(separator: ",") }) {
+            let word = value.trimmingCharacters(in: .whitespaces)
+            if word == "failing" {
+                failing = true
+            } else if let status = ConnectionStatus(rawValue: word) {
+                statuses.insert(status)
+            } else {
+                return nil
+            }
+        }
+        if statuses.isEmpty && !failing { return { _ in true } }
+        return { statuses.contains($0.connection.status) || (failing && $0.connection.isFailing) }
     }
 }
 

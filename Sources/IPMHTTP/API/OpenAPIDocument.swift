@@ -30,7 +30,7 @@ public enum OpenAPIDocument {
             },
             "responses": {
               "Problem": {"description": "An error", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
-              "UPSAnswer": {"description": "UPS's status, content type and body, sent with the company's access token (refreshed and sent once more after a 401); or a problem from IPM: 400 bad path, 401/403 service token, 404 company, 409 not opted in or re-authorization required, 413 body over 10 MiB, 502 UPS unreachable or answer over 10 MiB, 503 no valid token now (Retry-After), 504 UPS too slow",
+              "UPSAnswer": {"description": "UPS's status, content type and body, sent with the company's access token (refreshed and sent once more after a 401); or a problem from IPM: 400 bad path, 401/403 service token, 404 company, 409 not opted in or re-authorization required, 413 body over 10 MiB, 502 UPS unreachable or answer over 10 MiB, 503 no valid token now or UPS blocks the merchant (Retry-After), 504 UPS too slow",
                 "content": {"*/*": {"schema": {}}, "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
             },
             "schemas": {
@@ -38,10 +38,18 @@ public enum OpenAPIDocument {
                 "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"}}},
               "Company": {"type": "object", "required": ["id", "name", "createdAt", "role", "status", "statusTitle"],
                 "properties": {"id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "createdAt": {"type": "string", "format": "date-time"}, "role": {"enum": ["admin", "viewer"]},
-                  "status": {"enum": ["not_connected", "authenticated", "reauthorization_required", "opted_out"]}, "statusTitle": {"type": "string"},
+                  "status": {"enum": ["not_connected", "authenticated", "reauthorization_required", "opted_out", "blocked"]}, "statusTitle": {"type": "string"},
                   "reauthorizationReason": {"type": "string"}, "authorizedAt": {"type": "string", "format": "date-time"},
                   "accessTokenExpiresAt": {"type": "string", "format": "date-time"}, "refreshTokenExpiresAt": {"type": "string", "format": "date-time"},
-                  "updatedAt": {"type": "string", "format": "date-time"}}},
+                  "updatedAt": {"type": "string", "format": "date-time"},
+                  "blockedReason": {"type": "string", "description": "While blocked: UPS answered 403 Blocked Merchant; the tokens are kept and IPM retries slowly"},
+                  "blockedAt": {"type": "string", "format": "date-time"},
+                  "lastRefreshedAt": {"type": "string", "format": "date-time", "description": "The last successful token refresh"},
+                  "consecutiveFailures": {"type": "integer", "description": "Failed refreshes since the last success"},
+                  "lastError": {"type": "string", "description": "The last refresh failure, in plain words"},
+                  "nextAttemptAt": {"type": "string", "format": "date-time", "description": "No refresh before this time (backoff, or the blocked interval)"},
+                  "failing": {"type": "boolean", "description": "Blocked, or at least one refresh failed since the last success"},
+                  "optInURL": {"type": "string", "format": "uri", "description": "While re-authorization is required: IPM's own start page to opt in again (asks the admin to sign in)"}}},
               "CompanyList": {"type": "object", "required": ["companies"], "properties": {"companies": {"type": "array", "items": {"$ref": "#/components/schemas/Company"}}}},
               "OptInStart": {"type": "object", "required": ["authorizationURL", "expiresAt"],
                 "properties": {"authorizationURL": {"type": "string", "format": "uri"}, "expiresAt": {"type": "string", "format": "date-time"}}},
@@ -67,8 +75,9 @@ public enum OpenAPIDocument {
                   "publicURL": {"type": "string", "format": "uri", "description": "Where people reach the web pages (IPM_PUBLIC_URL)"}}},
               "Notification": {"type": "object", "required": ["id", "companyID", "companyName", "kind", "message", "occurredAt", "read"],
                 "properties": {"id": {"type": "string", "format": "uuid"}, "companyID": {"type": "string", "format": "uuid"}, "companyName": {"type": "string"},
-                  "kind": {"enum": ["opted_in", "opted_out", "reauthorization_required"]}, "message": {"type": "string"},
-                  "occurredAt": {"type": "string", "format": "date-time"}, "read": {"type": "boolean"}}},
+                  "kind": {"enum": ["opted_in", "opted_out", "reauthorization_required", "refresh_failing", "recovered", "blocked", "refresh_token_expiring"]}, "message": {"type": "string"},
+                  "occurredAt": {"type": "string", "format": "date-time"}, "read": {"type": "boolean"},
+                  "optInURL": {"type": "string", "format": "uri", "description": "For reauthorization_required and refresh_token_expiring: IPM's own start page to opt in again"}}},
               "NotificationList": {"type": "object", "required": ["notifications"],
                 "properties": {"notifications": {"type": "array", "items": {"$ref": "#/components/schemas/Notification"}}}},
               "APIToken": {"type": "object", "required": ["id", "name", "createdAt", "expiresAt", "expired"],
@@ -86,9 +95,12 @@ public enum OpenAPIDocument {
           "security": [{"session": []}, {"cookie": []}],
           "paths": {
             "/api/v1/companies": {
-              "get": {"summary": "The caller's companies with their UPS OAuth status", "operationId": "listCompanies",
+              "get": {"summary": "The caller's companies with their UPS OAuth status and connection health", "operationId": "listCompanies",
+                "parameters": [{"name": "status", "in": "query", "schema": {"type": "string"}, "style": "form", "explode": false,
+                    "description": "Only companies in one of these states, comma-separated: not_connected, authenticated, reauthorization_required, opted_out, blocked, or failing (blocked, or refreshes failing)"},
+                  {"name": "failing", "in": "query", "schema": {"type": "boolean"}, "description": "true: the same as status=failing"}],
                 "responses": {"200": {"description": "Companies", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CompanyList"}}}},
-                  "401": {"$ref": "#/components/responses/Problem"}}}
+                  "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}}}
             },
             "/api/v1/companies/{id}": {
               "get": {"summary": "One company", "operationId": "getCompany", "parameters": [{"$ref": "#/components/parameters/companyID"}],

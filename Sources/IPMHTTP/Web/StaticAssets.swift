@@ -41,6 +41,10 @@ enum StaticAssets {
         .status { display: inline-block; padding: 2px 10px; border-radius: 12px; font-size: .9rem; background: #eee; }
         .status-authenticated { background: #e3f1e8; color: var(--ok); }
         .status-reauthorization_required { background: #fdecea; color: var(--bad); }
+        .status-blocked, .health-blocked { background: #fdecea; color: var(--bad); }
+        .health { display: inline-block; padding: 0 8px; border-radius: 10px; }
+        .health-failing { background: #fff4e0; color: #8a5300; }
+        .health-ok { color: var(--ok); }
         table { width: 100%; border-collapse: collapse; background: #fff; }
         caption { text-align: left; color: var(--muted); padding: 4px 0; }
         th, td { text-align: left; padding: 8px; border-bottom: 1px solid var(--line); vertical-align: top; }

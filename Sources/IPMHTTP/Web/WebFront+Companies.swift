@@ -100,11 +100,31 @@ extension WebFront {
         var values: [String: Any] = [
             "id": overview.company.id.description, "name": overview.company.name.value,
             "statusKey": connection.status.rawValue, "statusTitle": connection.status.title,
-            "authenticated": connection.status == .authenticated, "role": overview.role.rawValue,
+            "authenticated": connection.status == .authenticated, "blocked": connection.status == .blocked,
+            "holdsTokens": connection.holdsTokens, "role": overview.role.rawValue,
             "canManage": AccessPolicy.allows(overview.role, .optIn),
         ]
         values["reason"] = connection.status == .reauthorizationRequired ? connection.reauthorizationMessage : nil
-        values["authorizedAt"] = connection.status == .authenticated ? connection.authorizedAt.map(Self.display) : nil
+        values["authorizedAt"] = connection.holdsTokens ? connection.authorizedAt.map(Self.display) : nil
+        values["blockedReason"] = connection.status == .blocked ? connection.blockedReason : nil
+        values["blockedAt"] = connection.status == .blocked ? connection.blockedAt.map(Self.display) : nil
+        if connection.status == .reauthorizationRequired {
+            values["optInLink"] = "\(OptInLink.path)?company=\(overview.company.id)"
+        }
+        if connection.holdsTokens {
+            let health = connection.refreshHealth
+            let (key, text): (String, String) =
+                connection.status == .blocked ? ("blocked", "Blocked by UPS")
+                : health.consecutiveFailures > 0 ? ("failing", "Failing: \(health.consecutiveFailures) failed refresh\(health.consecutiveFailures == 1 ? "" : "es") in a row")
+                : ("ok", "OK")
+            var facts: [String: Any] = ["healthKey": key, "healthText": text, "failures": health.consecutiveFailures]
+            facts["lastRefreshedAt"] = connection.lastRefreshedAt.map(Self.display)
+            facts["lastError"] = health.lastError
+            facts["nextAttemptAt"] = health.nextAttemptAt.map(Self.display)
+            facts["accessTokenExpiresAt"] = connection.accessTokenExpiresAt.map(Self.display)
+            facts["refreshTokenExpiresAt"] = connection.refreshTokenExpiresAt.map(Self.display)
+            values["health"] = facts
+        }
         return values
     }
 

@@ -16,11 +16,13 @@ extension WebFront {
                 return pages.render("notifications", title: "Notifications", [
                     "csrf": signedIn.csrf, "hasNotifications": !list.isEmpty, "hasUnread": list.contains { !$0.isRead },
                     "notifications": list.map { notification -> [String: Any] in
-                        [
+                        var values: [String: Any] = [
                             "when": Self.display(notification.occurredAt), "companyID": notification.company.id.description,
                             "company": notification.company.name.value, "title": Self.headline(notification.kind),
                             "message": notification.message, "unread": !notification.isRead,
                         ]
+                        if notification.kind.asksToOptIn { values["optInLink"] = "\(OptInLink.path)?company=\(notification.company.id)" }
+                        return values
                     },
                 ], signedIn: signedIn)
             }
@@ -50,6 +52,10 @@ extension WebFront {
         case .optedIn: "Authenticated with UPS OAuth"
         case .optedOut: "Opted out of UPS Online Tools (OAuth)"
         case .reauthorizationRequired: "Re-authorization required"
+        case .refreshFailing: "UPS token refresh failing"
+        case .recovered: "UPS connection recovered"
+        case .blocked: "Blocked by UPS"
+        case .refreshTokenExpiring: "UPS authorization expiring"
         }
     }
 }

@@ -35,6 +35,7 @@ extension RefreshOutcome {
         case .reauthorizationRequired(.refreshTokenExpired): "expired"
         case .reauthorizationRequired: "refused"
         case .misconfigured: "misconfigured"
+        case .blocked: "blocked"
         case .backingOff: "backing_off"
         case .busy: "busy"
         case .notDue: "not_due"
@@ -46,7 +47,7 @@ extension RefreshOutcome {
     /// Whether this refresh sent something to UPS (its latency is worth timing).
     var calledUPS: Bool {
         switch self {
-        case .refreshed, .transientFailure, .misconfigured, .reauthorizationRequired(.refreshRefused), .reauthorizationRequired(.accessRefused): true
+        case .refreshed, .transientFailure, .misconfigured, .blocked, .reauthorizationRequired(.refreshRefused), .reauthorizationRequired(.accessRefused): true
         case .reauthorizationRequired(.refreshTokenExpired), .backingOff, .busy, .notDue, .notAuthenticated, .storageFailure: false
         }
     }

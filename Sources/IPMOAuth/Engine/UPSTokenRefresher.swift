@@ -77,6 +77,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
     func accessToken(for company: CompanyID) async throws -> IssuedAccessToken {
         // Fast path, no lock: a stored token outside the margin is simply handed out.
         let snapshot = try await connections.snapshot(of: company)
+        if snapshot.connection.status == .blocked { throw Self.blockedFailure(snapshot.connection) }
         if snapshot.connection.status == .authenticated, let tokens = snapshot.tokens, let expiry = snapshot.connection.accessTokenExpiresAt,
            !snapshot.connection.isDueForRefresh(at: clock.now(), policy: policy), expiry > clock.now()
         {
@@ -88,6 +89,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
         defer { attempt.withLock { $0 }.map { metrics.record($0, duration: .now - started) } }
         let result = try await connections.withLockedConnection(company, .wait) { locked -> (ConnectionUpdate?, Result<IssuedAccessToken, AccessTokenFailure>) in
             let connection = locked.connection
+            if connection.status == .blocked { return (nil, .failure(Self.blockedFailure(connection))) }
             guard connection.status == .authenticated, let tokens = locked.tokens, let expiry = connection.accessTokenExpiresAt else {
                 return (nil, .failure(.notAuthenticated(connection.status, reason: connection.reauthorizationMessage)))
             }
@@ -102,12 +104,12 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
             let (update, outcome, fresh) = try await refreshLocked(locked, force: true, metadata: metadata)
             attempt.withLock { $0 = outcome }
             switch outcome {
-            case .refreshed, .reauthorizationRequired, .notAuthenticated:
-                return (update, Self.issued(outcome, fresh))
+            case .refreshed, .reauthorizationRequired, .notAuthenticated, .blocked:
+                return (update, Self.issued(outcome, fresh, update?.transition.connection))
             default:
                 // While the token cannot be renewed, one that has not expired is still good enough.
                 if expiry > now { return (update, .success(try current())) }
-                return (update, Self.issued(outcome, fresh))
+                return (update, Self.issued(outcome, fresh, update?.transition.connection))
             }
         }
         guard let result else {
@@ -128,6 +130,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
         let metadata: Logger.Metadata = ["company": "\(company)"]
         let result = try await connections.withLockedConnection(company, .wait) { locked -> (ConnectionUpdate?, Result<IssuedAccessToken, AccessTokenFailure>) in
             let connection = locked.connection
+            if connection.status == .blocked { return (nil, .failure(Self.blockedFailure(connection))) }
             guard connection.status == .authenticated, let tokens = locked.tokens, let expiry = connection.accessTokenExpiresAt else {
                 return (nil, .failure(.notAuthenticated(connection.status, reason: connection.reauthorizationMessage)))
             }
@@ -142,14 +145,20 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
             logger.info("UPS refused the stored access token; refreshing it once", metadata: metadata)
             let (update, outcome, fresh) = try await refreshLocked(locked, force: true, metadata: metadata)
             log(outcome, metadata)
-            return (update, Self.issued(outcome, fresh))
+            return (update, Self.issued(outcome, fresh, update?.transition.connection))
         }
         guard let result else { throw DomainError.companyNotFound(.id(company)) }
         return try result.get()
     }
 
+    /// Why a blocked company gets no access token: UPS would refuse the merchant anyway
+    /// (DECISIONS.md 42), and the caller learns when IPM tries again.
+    private static func blockedFailure(_ connection: UPSConnection) -> AccessTokenFailure {
+        .blocked(reason: connection.blockedReason ?? "UPS answered 403 Blocked Merchant", retryAt: connection.refreshHealth.nextAttemptAt)
+    }
+
     /// What a refresh for the token API hands out: the new token, or why there is none.
-    private static func issued(_ outcome: RefreshOutcome, _ fresh: Secret?) -> Result<IssuedAccessToken, AccessTokenFailure> {
+    private static func issued(_ outcome: RefreshOutcome, _ fresh: Secret?, _ stored: UPSConnection? = nil) -> Result<IssuedAccessToken, AccessTokenFailure> {
         switch outcome {
         case .refreshed(let newExpiry):
             guard let fresh else { return .failure(.unavailable("UPS issued no access token")) }
@@ -160,6 +169,8 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
             return .failure(.notAuthenticated(status, reason: nil))
         case .misconfigured(let detail):
             return .failure(.misconfigured(detail))
+        case .blocked(let detail):
+            return .failure(.blocked(reason: detail, retryAt: stored?.refreshHealth.nextAttemptAt))
         case .transientFailure, .storageFailure, .notDue, .busy, .backingOff:
             return .failure(.unavailable(outcome.description))
         }
@@ -193,11 +204,14 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
     /// - Returns: the update to store, the outcome, and the new access token when UPS issued one.
     private func refreshLocked(_ locked: LockedConnection, force: Bool, metadata: Logger.Metadata) async throws -> (ConnectionUpdate?, RefreshOutcome, Secret?) {
         let connection = locked.connection
-        guard connection.status == .authenticated, let tokens = locked.tokens else {
+        guard connection.holdsTokens, let tokens = locked.tokens else {
             return (nil, .notAuthenticated(connection.status), nil)
         }
         let now = clock.now()
         if !force, !connection.isDueForRefresh(at: now, policy: policy) {
+            if connection.status == .blocked {
+                return (nil, .backingOff(until: connection.refreshHealth.nextAttemptAt), nil)
+            }
             if connection.refreshHealth.holdsBack(at: now, policy: policy) {
                 return (nil, .backingOff(until: connection.refreshHealth.nextAttemptAt), nil)
             }
@@ -222,7 +236,10 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
                 let grant = try await server.refresh(refreshToken)
                 let sealed = try TokenSealing.seal(grant, for: connection.companyID, with: secrets)
                 let refreshedAt = clock.now()
-                let transition = try connection.refreshed(grant.lifetimes, at: refreshedAt)
+                let transition = try connection.refreshed(grant.lifetimes, at: refreshedAt, policy: policy)
+                if connection.status == .blocked {
+                    logger.notice("UPS answers again for a blocked merchant; the company is authenticated again", metadata: metadata)
+                }
                 return (
                     ConnectionUpdate(transition, newTokens: sealed, refreshedAt: refreshedAt),
                     .refreshed(accessTokenExpiresAt: grant.lifetimes.accessTokenExpiresAt), grant.accessToken
@@ -237,9 +254,23 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
                     try await sleep(delay)
                     attempt += 1
                 case .transient:
-                    let detail = "The token refresh failed \(attempt) time\(attempt == 1 ? "" : "s") (\(error)); the connection stays authenticated and will be tried again."
+                    let stays = connection.status == .blocked ? "the company stays blocked" : "the connection stays authenticated"
+                    let detail = "The token refresh failed \(attempt) time\(attempt == 1 ? "" : "s") (\(error)); \(stays) and will be tried again."
                     let transition = try connection.refreshFailed(detail, by: Self.actor, at: clock.now(), policy: policy, random: random)
                     return (ConnectionUpdate(transition), .transientFailure(error.description), nil)
+                case .blocked:
+                    let detail = "UPS has blocked the merchant (\(error)). Opting in again does not help; the company's UPS account must be unblocked by UPS. IPM keeps the tokens and tries again every \(Self.duration(policy.blockedRetryInterval))."
+                    let transition = try connection.block(detail, by: Self.actor, at: clock.now(), policy: policy, random: random)
+                    if connection.status == .authenticated {
+                        logger.critical("UPS blocked the merchant (403 Blocked Merchant); the company is blocked, its tokens are kept", metadata: metadata.merging([
+                            "error": "\(error)", "next_attempt": "\(transition.connection.refreshHealth.nextAttemptAt?.formatted(.iso8601) ?? "")",
+                        ]) { $1 })
+                    } else {
+                        logger.error("UPS still blocks the merchant; trying again later", metadata: metadata.merging([
+                            "error": "\(error)", "next_attempt": "\(transition.connection.refreshHealth.nextAttemptAt?.formatted(.iso8601) ?? "")",
+                        ]) { $1 })
+                    }
+                    return (ConnectionUpdate(transition), .blocked(error.description), nil)
                 case .refused:
                     let transition = try connection.requireReauthorization(.refreshRefused, by: Self.actor, at: clock.now())
                     return (ConnectionUpdate(transition), .reauthorizationRequired(.refreshRefused), nil)
@@ -253,6 +284,14 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
         }
     }
 
+    /// As in "every …": "hour", "90 minutes", "45 seconds".
+    static func duration(_ seconds: TimeInterval) -> String {
+        let whole = Int(seconds.rounded())
+        if whole % 3600 == 0 { return whole == 3600 ? "hour" : "\(whole / 3600) hours" }
+        if whole % 60 == 0 { return whole == 60 ? "minute" : "\(whole / 60) minutes" }
+        return whole == 1 ? "second" : "\(whole) seconds"
+    }
+
     private func log(_ outcome: RefreshOutcome, _ metadata: Logger.Metadata) {
         switch outcome {
         case .refreshed, .notDue, .busy, .notAuthenticated, .backingOff:
@@ -261,7 +300,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
             logger.warning("token refresh failed for now", metadata: metadata.merging(["outcome": "\(outcome)"]) { $1 })
         case .reauthorizationRequired:
             logger.warning("UPS refused a refresh token; the company needs re-authorization", metadata: metadata)
-        case .misconfigured, .storageFailure:
+        case .misconfigured, .storageFailure, .blocked:
             break // logged loudly where it happened
         }
     }

@@ -22,6 +22,7 @@ import Darwin
 /// | 2xx with an unusable body (see `unusableTokenResponse`) | transient | answered |
 /// | 4xx with code 10401, `invalid_client` or `unauthorized_client`; 401 saying the client is invalid | misconfigured | answered |
 /// | 3xx, 404, 405: no token service at the configured address | misconfigured | answered |
+/// | 403: UPS's documented "Blocked Merchant", an account-level block | blocked | answered |
 /// | base URL not usable by the HTTP client | misconfigured | notSent |
 /// | any other 4xx | refused | answered |
 /// | any other status | transient | answered |
@@ -47,6 +48,10 @@ public enum UPSErrorClassifier {
         case 408: return error(.transient, "timed out at UPS")
         case 300...399, 404, 405:
             return error(.misconfigured, "found no token service at the configured address", hint: "; check IPM_UPS_BASE_URL")
+        case 403:
+            // UPS documents 403 on authorize, token and refresh only as "Blocked Merchant": the
+            // grant is not refused, and opting in again cannot lift it.
+            return error(.blocked, "was refused because UPS has blocked the merchant", hint: "; opting in again does not help until UPS lifts the block")
         case 400...499 where isInvalidClient(status: status, details: details):
             return error(.misconfigured, "was refused because UPS does not accept IPM's client credentials", hint: "; check IPM_UPS_CLIENT_ID and IPM_UPS_CLIENT_SECRET")
         case 400...499: return error(.refused, "was refused")

@@ -11,14 +11,17 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
     private let lease: Duration
     /// How long a rotated pair is retried after its commit was lost with the connection.
     private let recoveryDeadline: Duration
+    /// `IPM_PUBLIC_URL`: webhook events that ask an admin to opt in again carry IPM's start page.
+    private let publicURL: URL?
 
     /// - Parameter lease: at least twice the provider's whole retry budget; half of it is the
     ///   recovery deadline. After a crash, the company waits this long for its next refresh.
-    public init(client: PostgresClient, logger: Logger = Logger(label: "ipm.connections"), lease: Duration = .seconds(300)) {
+    public init(client: PostgresClient, logger: Logger = Logger(label: "ipm.connections"), lease: Duration = .seconds(300), publicURL: URL? = nil) {
         self.client = client
         self.logger = logger
         self.lease = lease
         self.recoveryDeadline = lease / 2
+        self.publicURL = publicURL
     }
 
     public func connection(for company: CompanyID) async throws -> UPSConnection {
@@ -36,7 +39,7 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                 """)
             guard let row = rows.first else { throw DomainError.notFound("company", company.description) }
             let update = ConnectionUpdate(try change(try UPSConnection(row: row)))
-            try Self.apply(update, to: company, on: connection)
+            try apply(update, to: company, on: connection)
             return update.transition.connection
         }
     }
@@ -76,7 +79,7 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                 precondition(update.transition.connection.companyID == company, "an update must stay with its company")
                 decided.withLock { $0 = (update, locked.generation, value) }
                 try await transaction.run {
-                    try Self.apply(update, to: company, on: $0)
+                    try apply(update, to: company, on: $0)
                     try Self.releaseLease(of: company, holder: holder, on: $0)
                 }
                 return value
@@ -175,8 +178,13 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
         case .proportional(let fraction, let minimum): (fraction, minimum)
         }
         let today = RefreshPolicy.day(of: now)
+        // Blocked companies are tried again when their (long) wait is over, whatever the expiry.
         return try await client.query("""
-            WITH m AS (
+            (SELECT company_id, next_refresh_at AS due FROM ups_connections
+             WHERE status = 'blocked' AND (next_refresh_at IS NULL OR next_refresh_at <= \(now))
+             ORDER BY next_refresh_at NULLS FIRST LIMIT \(limit))
+            UNION ALL
+            (WITH m AS (
                 SELECT company_id, access_token_expires_at, refresh_token_expires_at,
                        GREATEST(\(minimum)::float8, \(fraction)::float8 * COALESCE(
                            EXTRACT(EPOCH FROM access_token_expires_at - COALESCE(updated_at, authorized_at)), 0)
@@ -186,11 +194,13 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                   AND (next_refresh_at IS NULL OR next_refresh_at <= \(now))
                   AND NOT (refresh_failure_day = \(today)::date AND refresh_failures_today >= \(policy.dailyFailureBudget))
             )
-            SELECT company_id FROM m
+            SELECT company_id, access_token_expires_at AS due FROM m
             WHERE access_token_expires_at IS NULL
                OR access_token_expires_at - margin <= \(now)
                OR refresh_token_expires_at - margin <= \(now)
             ORDER BY access_token_expires_at NULLS FIRST
+            LIMIT \(limit))
+            ORDER BY due NULLS FIRST
             LIMIT \(limit)
             """).map { CompanyID(try $0.decode("company_id", as: UUID.self)) }
     }
@@ -201,7 +211,7 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
 
     /// Stores the new state, its audit event, and the token change (a new pair, the pair
     /// kept, or none), on a connection already holding the row lock inside a transaction.
-    private static func apply(_ update: ConnectionUpdate, to company: CompanyID, on connection: PostgresConnection) throws {
+    private func apply(_ update: ConnectionUpdate, to company: CompanyID, on connection: PostgresConnection) throws {
         let next = update.transition.connection
         let tokens = update.newTokens
         let mode = tokens != nil ? "new" : next.holdsTokens ? "keep" : "none"
@@ -219,6 +229,12 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                 last_refresh_error = \(next.refreshHealth.lastError),
                 refresh_failures_today = \(next.refreshHealth.failuresToday),
                 refresh_failure_day = \(next.refreshHealth.failureDay)::date,
+                blocked_reason = \(next.blockedReason),
+                blocked_at = \(next.blockedAt),
+                trouble_announced = \(next.announcements.trouble?.rawValue),
+                trouble_announced_at = \(next.announcements.troubleAnnouncedAt),
+                expiry_warned_at = \(next.announcements.expiryWarnedAt),
+                refresh_token_renews = \(next.announcements.refreshTokenRenews),
                 access_token_sealed = CASE \(mode) WHEN 'new' THEN \(tokens?.accessToken.ciphertext)::bytea
                     WHEN 'keep' THEN access_token_sealed END,
                 refresh_token_sealed = CASE \(mode) WHEN 'new' THEN \(tokens?.refreshToken.ciphertext)::bytea
@@ -228,19 +244,20 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                 token_scope = CASE \(mode) WHEN 'new' THEN \(tokens?.scope)::text
                     WHEN 'keep' THEN token_scope END,
                 token_generation = token_generation + CASE \(mode) WHEN 'new' THEN 1 ELSE 0 END,
-                last_refreshed_at = COALESCE(\(update.refreshedAt)::timestamptz, last_refreshed_at)
+                last_refreshed_at = COALESCE(\(update.refreshedAt)::timestamptz, \(next.lastRefreshedAt)::timestamptz)
             WHERE company_id = \(company.rawValue)
             """)
         if let event = update.transition.event {
             try event.insert(on: connection)
-            try notify(event, connection: next, on: connection)
+            if update.transition.notifies { try notify(event, connection: next, on: connection) }
         }
     }
 
     /// A change every admin of the company hears about: a notification and a webhook event,
     /// in the same transaction as the change itself.
-    private static func notify(_ event: AuditEvent, connection next: UPSConnection, on connection: PostgresConnection) throws {
+    private func notify(_ event: AuditEvent, connection next: UPSConnection, on connection: PostgresConnection) throws {
         guard let kind = CompanyNotification.Kind(event.action) else { return }
+        let optInURL = kind.asksToOptIn ? publicURL.map { OptInLink.url(publicURL: $0, company: event.companyID).absoluteString } : nil
         try connection.execute("""
             INSERT INTO notifications (id, company_id, kind, message, occurred_at)
             VALUES (\(event.id.rawValue), \(event.companyID.rawValue), \(kind.rawValue), \(event.detail), \(event.occurredAt))
@@ -252,7 +269,15 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                        'type', \(kind.eventType)::text,
                        'occurred_at', to_char(\(event.occurredAt)::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
                        'company', json_build_object('id', c.id, 'name', c.name),
-                       'connection', json_build_object('status', \(next.status.rawValue)::text, 'reauthorization_message', \(next.reauthorizationMessage)::text),
+                       'connection', json_build_object(
+                           'status', \(next.status.rawValue)::text, 'reauthorization_message', \(next.reauthorizationMessage)::text,
+                           'blocked_reason', \(next.blockedReason)::text,
+                           'consecutive_failures', \(next.refreshHealth.consecutiveFailures)::int,
+                           'last_error', \(next.refreshHealth.lastError)::text,
+                           'next_attempt_at', to_char(\(next.refreshHealth.nextAttemptAt)::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                           'refresh_token_expires_at', to_char(\(next.refreshTokenExpiresAt)::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+                       ),
+                       'opt_in_url', \(optInURL)::text,
                        'actor', \(event.actor.description)::text,
                        'detail', \(event.detail)::text
                    )::text, \(event.occurredAt), \(event.occurredAt)
@@ -282,7 +307,7 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                     let current = try row.decode("token_generation", as: Int64.self)
                     try Self.releaseLease(of: company, holder: holder, on: connection)
                     if current == generation {
-                        try Self.apply(update, to: company, on: connection)
+                        try apply(update, to: company, on: connection)
                         return true
                     }
                     // The first commit did land before the connection went, or the pair was

@@ -38,7 +38,9 @@ extension UPSConnection {
         u.company_id, u.status, u.authorized_by, u.authorized_at, u.access_token_expires_at,
         u.refresh_token_expires_at, u.reauthorization_message, u.updated_at,
         u.refresh_failures, u.next_refresh_at, u.last_refresh_error, u.refresh_failures_today,
-        to_char(u.refresh_failure_day, 'YYYY-MM-DD') AS refresh_failure_day
+        to_char(u.refresh_failure_day, 'YYYY-MM-DD') AS refresh_failure_day,
+        u.last_refreshed_at, u.blocked_reason, u.blocked_at, u.trouble_announced, u.trouble_announced_at,
+        u.expiry_warned_at, u.refresh_token_renews
         """
 
     init(row: PostgresRow) throws {
@@ -61,6 +63,15 @@ extension UPSConnection {
                 lastError: try row.decode("last_refresh_error", as: String?.self),
                 failuresToday: try row.decode("refresh_failures_today", as: Int.self),
                 failureDay: try row.decode("refresh_failure_day", as: String?.self)
+            ),
+            lastRefreshedAt: try row.decode("last_refreshed_at", as: Date?.self),
+            blockedReason: try row.decode("blocked_reason", as: String?.self),
+            blockedAt: try row.decode("blocked_at", as: Date?.self),
+            announcements: HealthAnnouncements(
+                trouble: try row.decode("trouble_announced", as: String?.self).flatMap(HealthAnnouncements.Trouble.init(rawValue:)),
+                troubleAnnouncedAt: try row.decode("trouble_announced_at", as: Date?.self),
+                expiryWarnedAt: try row.decode("expiry_warned_at", as: Date?.self),
+                refreshTokenRenews: try row.decode("refresh_token_renews", as: Bool?.self)
             )
         )
     }

@@ -5,7 +5,8 @@
 /// a dropped connection (closed before the request is processed: nothing changes); a 503;
 /// then the request is processed and, for a lost response, the connection is closed
 /// without the answer (a refresh token is then consumed although the client never saw
-/// the new pair). Shares are probabilities from 0 to 1 drawn from a generator seeded
+/// the new pair). Before all of these, `blockedMerchant` (every client) or `blockedClients`
+/// (those client ids) answer token and refresh calls 403 "Blocked Merchant" and change nothing. Shares are probabilities from 0 to 1 drawn from a generator seeded
 /// with `seed`, so a run can be repeated exactly.
 public struct FaultConfiguration: Sendable, Codable, Equatable {
     public var latencyMilliseconds: Int
@@ -22,6 +23,11 @@ public struct FaultConfiguration: Sendable, Codable, Equatable {
     public var endpoints: [FaultEndpoint]
     /// Default: a random seed.
     public var seed: UInt64?
+    /// Every client's token and refresh calls (of those in `endpoints`) are answered 403
+    /// "Blocked Merchant", UPS's documented account-level block, before anything else.
+    public var blockedMerchant: Bool
+    /// The same for these client ids only.
+    public var blockedClients: [String]
 
     public init(
         latencyMilliseconds: Int = 0,
@@ -31,7 +37,9 @@ public struct FaultConfiguration: Sendable, Codable, Equatable {
         lostResponseShare: Double = 0,
         unauthorizedShare: Double = 0,
         endpoints: [FaultEndpoint] = FaultEndpoint.allCases,
-        seed: UInt64? = nil
+        seed: UInt64? = nil,
+        blockedMerchant: Bool = false,
+        blockedClients: [String] = []
     ) {
         self.latencyMilliseconds = latencyMilliseconds
         self.serverErrorShare = serverErrorShare
@@ -41,6 +49,16 @@ public struct FaultConfiguration: Sendable, Codable, Equatable {
         self.unauthorizedShare = unauthorizedShare
         self.endpoints = endpoints
         self.seed = seed
+        self.blockedMerchant = blockedMerchant
+        self.blockedClients = blockedClients
+    }
+
+    /// Whether a call from `clientID` (nil: the call names no client) to `endpoint` is
+    /// answered 403 Blocked Merchant.
+    func blocks(_ clientID: String?, at endpoint: FaultEndpoint) -> Bool {
+        guard endpoint != .resource, endpoints.contains(endpoint) else { return false }
+        if blockedMerchant { return true }
+        return clientID.map(blockedClients.contains) ?? false
     }
 
     public init(from decoder: any Decoder) throws {
@@ -53,7 +71,9 @@ public struct FaultConfiguration: Sendable, Codable, Equatable {
             lostResponseShare: try container.decodeIfPresent(Double.self, forKey: .lostResponseShare) ?? 0,
             unauthorizedShare: try container.decodeIfPresent(Double.self, forKey: .unauthorizedShare) ?? 0,
             endpoints: try container.decodeIfPresent([FaultEndpoint].self, forKey: .endpoints) ?? FaultEndpoint.allCases,
-            seed: try container.decodeIfPresent(UInt64.self, forKey: .seed)
+            seed: try container.decodeIfPresent(UInt64.self, forKey: .seed),
+            blockedMerchant: try container.decodeIfPresent(Bool.self, forKey: .blockedMerchant) ?? false,
+            blockedClients: try container.decodeIfPresent([String].self, forKey: .blockedClients) ?? []
         )
     }
 

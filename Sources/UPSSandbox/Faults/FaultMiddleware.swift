@@ -10,6 +10,15 @@ struct FaultMiddleware: RouterMiddleware {
     let endpoint: FaultEndpoint
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var request = request
+        let blocking = sandbox.faults
+        if blocking.blockedMerchant || !blocking.blockedClients.isEmpty {
+            let clientID = try await Self.clientID(of: &request)
+            if blocking.blocks(clientID, at: endpoint) {
+                sandbox.withWorld { world, _ in world.count(.faultsBlockedMerchant) }
+                throw UPSError.blockedMerchant
+            }
+        }
         let plan = sandbox.withWorld { world, _ in
             let plan = world.faults.plan(for: endpoint)
             if plan.latencyMilliseconds > 0 { world.count(.faultsLatency) }
@@ -37,6 +46,17 @@ struct FaultMiddleware: RouterMiddleware {
         case nil:
             return try await next(request, context)
         }
+    }
+}
+
+extension FaultMiddleware {
+    /// The client a token call names: HTTP Basic's id, or the form's `client_id` (PKCE). The
+    /// body, once read, stays in `request` for the route.
+    static func clientID(of request: inout Request) async throws -> String? {
+        if case .credentials(let id, _) = request.basicCredentials { return id }
+        guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else { return nil }
+        let body = try await request.collectBody(upTo: 64 * 1024)
+        return FormFields(encoded: String(buffer: body))["client_id"]
     }
 }
 

@@ -24,6 +24,9 @@ struct UPSError: HTTPResponseError, Equatable {
     /// already used, or voided (reuse, password change). One answer for every reason, as
     /// UPS gives no reason either; `GET /sandbox/counters` tells them apart.
     static let invalidRefreshToken = UPSError(.badRequest, code: "10411", message: "Invalid Refresh Token")
+    /// UPS documents 403 "Blocked Merchant" on authorize, token and refresh, without a code;
+    /// `10403` is the sandbox's own.
+    static let blockedMerchant = UPSError(.forbidden, code: "10403", message: "Blocked Merchant")
     static let tooManyRequests = UPSError(.tooManyRequests, code: "10429", message: "Too Many Requests")
     /// The sandbox's own code for an injected 5xx.
     static let serviceUnavailable = UPSError(.serviceUnavailable, code: "10503", message: "Service Unavailable")

@@ -12,6 +12,8 @@ struct Grant {
     let isPublicClient: Bool
     var refreshCount = 0
     var voided = false
+    /// No refresh token of the grant lives past this (`Lifetimes.grantSeconds`).
+    var endsAt: Date?
 }
 
 struct AccessTokenRecord {

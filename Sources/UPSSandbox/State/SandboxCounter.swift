@@ -27,6 +27,8 @@ public enum SandboxCounter: String, Sendable, CaseIterable, Codable {
     case faultsDroppedConnection = "faults_dropped_connection"
     case faultsLostResponse = "faults_lost_response"
     case faultsUnauthorized = "faults_unauthorized"
+    /// Token and refresh calls answered 403 Blocked Merchant.
+    case faultsBlockedMerchant = "faults_blocked_merchant"
 }
 
 /// A snapshot of every counter; counters never touched read 0.

@@ -40,7 +40,8 @@ struct SandboxWorld {
     mutating func startGrant(code: inout AuthorizationCodeRecord, isPublicClient: Bool, now: Date) -> IssuedTokens {
         let grant = Grant(
             id: nextGrantID, clientID: code.request.client.clientID, username: code.username,
-            scope: code.request.scope, isPublicClient: isPublicClient
+            scope: code.request.scope, isPublicClient: isPublicClient,
+            endsAt: lifetimes.grantSeconds.map { now + TimeInterval($0) }
         )
         nextGrantID += 1
         grants[grant.id] = grant
@@ -50,12 +51,19 @@ struct SandboxWorld {
 
     mutating func issueTokens(for grant: Grant, now: Date) -> IssuedTokens {
         purgeExpiredNowAndThen(now: now)
+        // A grant with an end: the refresh token gets what is left of it, in whole seconds.
+        var issuedLifetimes = lifetimes
+        if let end = grant.endsAt {
+            issuedLifetimes.refreshTokenSeconds = max(0, min(lifetimes.refreshTokenSeconds, Int(end.timeIntervalSince(now).rounded(.down))))
+        }
         let issued = IssuedTokens(
             clientID: grant.clientID, accessToken: OpaqueToken.make(), refreshToken: OpaqueToken.make(),
-            scope: grant.scope, issuedAt: now, lifetimes: lifetimes, refreshCount: grant.refreshCount
+            scope: grant.scope, issuedAt: now, lifetimes: issuedLifetimes, refreshCount: grant.refreshCount
         )
         accessTokens[issued.accessToken] = AccessTokenRecord(grantID: grant.id, expiresAt: now + TimeInterval(lifetimes.accessTokenSeconds))
-        refreshTokens[issued.refreshToken] = RefreshTokenRecord(grantID: grant.id, expiresAt: now + TimeInterval(lifetimes.refreshTokenSeconds))
+        refreshTokens[issued.refreshToken] = RefreshTokenRecord(
+            grantID: grant.id, expiresAt: grant.endsAt.map { min($0, now + TimeInterval(lifetimes.refreshTokenSeconds)) } ?? now + TimeInterval(lifetimes.refreshTokenSeconds)
+        )
         count(.tokensIssued)
         return issued
     }

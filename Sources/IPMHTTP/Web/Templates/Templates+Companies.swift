@@ -5,12 +5,13 @@ extension Templates {
         {{#hasCompanies}}
         <table class="companies">
         <caption>Companies</caption>
-        <thead><tr><th scope="col">Company</th><th scope="col">UPS OAuth</th><th scope="col">Your role</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+        <thead><tr><th scope="col">Company</th><th scope="col">UPS OAuth</th><th scope="col">Health</th><th scope="col">Your role</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
         <tbody>
         {{#companies}}
         <tr>
         <th scope="row"><a href="/companies/{{id}}">{{name}}</a></th>
-        <td><span class="status status-{{statusKey}}">{{statusTitle}}</span></td>
+        <td><span class="status status-{{statusKey}}">{{statusTitle}}</span>{{#optInLink}} <a href="{{optInLink}}">Opt in again</a>{{/optInLink}}</td>
+        <td>{{#health}}<span class="health health-{{healthKey}}">{{healthText}}</span>{{#lastRefreshedAt}}<br><small>refreshed {{lastRefreshedAt}}</small>{{/lastRefreshedAt}}{{#nextAttemptAt}}<br><small>next attempt {{nextAttemptAt}}</small>{{/nextAttemptAt}}{{/health}}</td>
         <td>{{role}}</td>
         <td class="row-actions"><a class="button small" href="/companies/{{id}}/api" aria-label="API for {{name}}">API</a> <a href="/companies/{{id}}/activity" aria-label="Activity of {{name}}">Activity</a></td>
         </tr>
@@ -27,9 +28,20 @@ extension Templates {
         <dl class="facts">
         <dt>UPS OAuth</dt><dd><span class="status status-{{statusKey}}">{{statusTitle}}</span></dd>
         {{#authorizedAt}}<dt>Authorized</dt><dd>{{authorizedAt}}</dd>{{/authorizedAt}}
+        {{#blockedAt}}<dt>Blocked since (UTC)</dt><dd>{{blockedAt}}</dd>{{/blockedAt}}
+        {{#health}}
+        <dt>Health</dt><dd><span class="health health-{{healthKey}}">{{healthText}}</span></dd>
+        <dt>Last successful refresh (UTC)</dt><dd>{{#lastRefreshedAt}}{{lastRefreshedAt}}{{/lastRefreshedAt}}{{^lastRefreshedAt}}none since the opt-in{{/lastRefreshedAt}}</dd>
+        <dt>Failed refreshes in a row</dt><dd>{{failures}}</dd>
+        {{#lastError}}<dt>Last error</dt><dd>{{lastError}}</dd>{{/lastError}}
+        {{#nextAttemptAt}}<dt>Next attempt (UTC)</dt><dd>{{nextAttemptAt}}</dd>{{/nextAttemptAt}}
+        {{#accessTokenExpiresAt}}<dt>Access token until (UTC)</dt><dd>{{accessTokenExpiresAt}}</dd>{{/accessTokenExpiresAt}}
+        {{#refreshTokenExpiresAt}}<dt>Refresh token until (UTC)</dt><dd>{{refreshTokenExpiresAt}}</dd>{{/refreshTokenExpiresAt}}
+        {{/health}}
         <dt>Your role</dt><dd>{{role}}</dd>
         </dl>
-        {{#reason}}<p class="warning" role="status">{{reason}}</p>{{/reason}}
+        {{#reason}}<p class="warning" role="status">{{reason}}{{#optInLink}} <a href="{{optInLink}}">Opt in again</a>{{/optInLink}}</p>{{/reason}}
+        {{#blockedReason}}<p class="warning" role="status">{{blockedReason}}</p>{{/blockedReason}}
         <p class="actions"><a class="button" href="/companies/{{id}}/api">API</a> <a class="button secondary" href="/companies/{{id}}/activity">Activity</a></p>
         {{#canInvite}}
         <h2>Invitations</h2>
@@ -83,7 +95,19 @@ extension Templates {
         </form>
         {{/canManage}}
         {{/authenticated}}
-        {{^authenticated}}
+        {{#blocked}}
+        <p class="status-line"><strong>{{statusTitle}}</strong></p>
+        <p class="warning" role="status">{{blockedReason}}</p>
+        <p>The company keeps its UPS authorization; IPM retries by itself{{#health.nextAttemptAt}} (next attempt {{health.nextAttemptAt}} UTC){{/health.nextAttemptAt}} and the company is authenticated again as soon as UPS answers.</p>
+        {{#canManage}}
+        <form method="post" action="/companies/{{id}}/opt-out" data-confirm="Are you sure you want to opt out of UPS Online Tools (OAuth)?">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="confirmed" value="">
+        <button type="submit" class="danger">OPT-OUT</button>
+        </form>
+        {{/canManage}}
+        {{/blocked}}
+        {{^holdsTokens}}
         <p class="status-line"><strong>{{statusTitle}}</strong></p>
         {{#reason}}<p class="warning" role="status">{{reason}}</p>{{/reason}}
         {{#canManage}}
@@ -105,7 +129,7 @@ extension Templates {
         <p class="warning">Warning: When using the Opt-In method, changing the password for the ups.com user that opted in will invalidate any previous Opt-In. Consequently, company admins will need to opt-in again whenever the password is changed.</p>
         {{/canManage}}
         {{^canManage}}<p>Your role lets you see this company's status; a company admin can connect it to UPS.</p>{{/canManage}}
-        {{/authenticated}}
+        {{/holdsTokens}}
         {{> tip}}
         <p class="close"><a class="button secondary" href="/companies/{{id}}">Close</a></p>
         </section>

@@ -16,7 +16,7 @@ extension Templates {
         <tbody>
         {{#notifications}}
         <tr{{#unread}} class="unread"{{/unread}}><td>{{when}}</td><td><a href="/companies/{{companyID}}">{{company}}</a></td>
-        <td>{{#unread}}<strong>New:</strong> {{/unread}}<strong>{{title}}.</strong> {{message}}</td></tr>
+        <td>{{#unread}}<strong>New:</strong> {{/unread}}<strong>{{title}}.</strong> {{message}}{{#optInLink}} <a href="{{optInLink}}">Opt in again</a>{{/optInLink}}</td></tr>
         {{/notifications}}
         </tbody>
         </table>
