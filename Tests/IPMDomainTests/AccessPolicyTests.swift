@@ -54,7 +54,10 @@ struct AccessPolicyTests {
 
     @Test("actions read as what a person tries to do")
     func actionWords() {
-        #expect(CompanyAction.allCases.map(\.rawValue) == ["view", "opt in", "opt out", "manage the company's admins"])
+        #expect(CompanyAction.allCases.map(\.rawValue) == [
+            "view", "opt in", "opt out", "manage the company's admins",
+            "force a refresh of the company's UPS tokens", "redeliver the company's webhook events",
+        ])
     }
 }
 

@@ -49,6 +49,10 @@ public struct IPMConfiguration: Sendable {
     /// Where state-change events are POSTed (`IPM_WEBHOOK_URL`), signed with `IPM_WEBHOOK_SECRET`.
     public var webhookURL: URL?
     public var webhookSecret: String?
+    /// How long a webhook delivery is retried before it is marked dead (`IPM_WEBHOOK_GIVE_UP_AFTER`, seconds).
+    public var webhookGiveUpAfter: Int
+    /// Seconds between two forced refreshes of one company ("Refresh now", `IPM_FORCED_REFRESH_INTERVAL`).
+    public var forcedRefreshInterval: Int
 
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> IPMConfiguration {
         let settings = try SettingsSource(environment: environment)
@@ -110,7 +114,9 @@ public struct IPMConfiguration: Sendable {
             passwordHashCost: try integer(settings, "IPM_PASSWORD_HASH_COST", default: 12, range: 4...16),
             supportContact: settings["IPM_SUPPORT_CONTACT"].flatMap { $0.isEmpty ? nil : $0 },
             webhookURL: settings["IPM_WEBHOOK_URL"] == nil ? nil : try url(settings, "IPM_WEBHOOK_URL", default: ""),
-            webhookSecret: try webhookSecret(settings)
+            webhookSecret: try webhookSecret(settings),
+            webhookGiveUpAfter: try integer(settings, "IPM_WEBHOOK_GIVE_UP_AFTER", default: 3 * 86_400, range: 1...90 * 86_400),
+            forcedRefreshInterval: try integer(settings, "IPM_FORCED_REFRESH_INTERVAL", default: 30, range: 1...86_400)
         )
     }
 

@@ -26,6 +26,8 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable, Codable {
     case refreshFailed = "refresh_failed"
     case invitationCreated = "invitation_created"
     case invitationRevoked = "invitation_revoked"
+    case refreshForced = "refresh_forced"
+    case webhookRedelivered = "webhook_redelivered"
 
     public var title: String {
         switch self {
@@ -37,6 +39,8 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable, Codable {
         case .refreshFailed: return "Token refresh failed"
         case .invitationCreated: return "Invitation created"
         case .invitationRevoked: return "Invitation revoked"
+        case .refreshForced: return "Token refresh forced"
+        case .webhookRedelivered: return "Webhook event redelivered"
         }
     }
 }

@@ -87,6 +87,8 @@ public struct APIFront: Sendable {
             }
         }
         registerUPSAccess(on: api)
+        registerForcedRefresh(on: api)
+        registerWebhooks(on: api)
         registerAccount(on: api)
         // Anything else under the API reads as problem+json, not as a web page.
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
