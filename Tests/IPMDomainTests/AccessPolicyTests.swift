@@ -124,7 +124,9 @@ struct DomainErrorTests {
         #expect(AuditActor.admin(AdminID(), try SignInName("Alice")).description == "Alice")
         #expect(AuditActor.system("refresh").description == "IPM (refresh)")
         #expect(AuditActor.operator("root").description == "operator root")
-        #expect(AuditAction.allCases.map(\.rawValue) == ["company_created", "membership_granted", "opted_in", "opted_out", "reauthorization_required", "refresh_failed", "invitation_created", "invitation_revoked"])
+        #expect(AuditAction.allCases.map(\.rawValue) == ["company_created", "membership_granted", "opted_in", "opted_out", "reauthorization_required", "refresh_failed", "invitation_created", "invitation_revoked",
+            "refresh_forced", "webhook_redelivered",
+        ])
         #expect(Set(AuditAction.allCases.map(\.title)).count == AuditAction.allCases.count)
     }
 }
