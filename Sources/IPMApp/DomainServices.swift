@@ -1,3 +1,4 @@
+import Foundation
 import IPMDomain
 import IPMPostgres
 
@@ -16,6 +17,9 @@ struct DomainServices: Sendable {
     let notifications: NotificationService
     /// Failed sign-ins and sign-up attempts, counted in the database for every instance.
     let throttle: any SignInThrottle
+    let webhookLog: any WebhookDeliveryLog
+    let forcedRefreshThrottle: any ForcedRefreshThrottle
+    let forcedRefreshInterval: TimeInterval
 
     init(client: PostgresClient, configuration: IPMConfiguration, clock: any Clock = SystemClock()) throws {
         self.clock = clock
@@ -32,6 +36,9 @@ struct DomainServices: Sendable {
             clock: clock, random: SystemRandomSource()
         )
         notifications = NotificationService(notifications: PostgresNotificationRepository(client: client), clock: clock)
+        webhookLog = PostgresWebhookOutbox(client: client)
+        forcedRefreshThrottle = PostgresForcedRefreshThrottle(client: client)
+        forcedRefreshInterval = TimeInterval(configuration.forcedRefreshInterval)
         apiTokens = APITokenService(
             tokens: PostgresAPITokenRepository(client: client), admins: admins, clock: clock, random: SystemRandomSource(),
             lifetimes: configuration.apiTokenLifetimes
@@ -44,6 +51,15 @@ struct DomainServices: Sendable {
 
     var invitations: InvitationService {
         InvitationService(invitations: invitationRepository, access: companyAccess, clock: clock, random: SystemRandomSource(), throttle: throttle)
+    }
+
+    var webhookDeliveries: WebhookDeliveries {
+        WebhookDeliveries(log: webhookLog, access: companyAccess, clock: clock)
+    }
+
+    /// "Refresh now" with the server's refresher.
+    func forcedRefresh(with refresher: any UPSTokenRefreshing) -> ForcedRefresh {
+        ForcedRefresh(access: companyAccess, refresher: refresher, throttle: forcedRefreshThrottle, audit: audit, clock: clock, interval: forcedRefreshInterval)
     }
 
     var companyAccess: CompanyAccess {

@@ -6,6 +6,10 @@ public protocol OperatorContext: Sendable {
     var operatorService: OperatorService { get }
     /// Credentials of the deployment's other services (token API, proxy).
     var serviceCredentials: ServiceCredentials { get }
+    /// The webhook delivery log, every company's.
+    var webhookDeliveries: WebhookDeliveries { get }
+    /// Who the audit trail names for what an operator command changes.
+    var operatorName: String { get }
     /// Applies pending migrations; the applied ones, in order.
     func migrate() async throws -> [MigrationLine]
     func migrationStatus() async throws -> [MigrationLine]

@@ -22,8 +22,10 @@ public struct WebhookConfiguration: Sendable {
 /// Delivers the webhook outbox at least once: each event is POSTed as JSON with
 /// `X-IPM-Event-Id` (for de-duplication) and `X-IPM-Signature: t=<unix time>,v1=<hex
 /// HMAC-SHA256 of "<t>.<body>" keyed with the secret>`; anything but a 2xx is tried again
-/// later, with exponential backoff and jitter. Runs in every `ipm-server`; the outbox's
-/// row locks make each event go out from one instance at a time.
+/// later, with exponential backoff and jitter, until `giveUpAfter` has passed since the
+/// event was created (or redelivered): the last attempt falls on that moment, and if it
+/// fails too the delivery is dead. Runs in every `ipm-server`; the outbox's row locks make
+/// each event go out from one instance at a time.
 public struct WebhookDeliverer: Sendable {
     private let outbox: any WebhookOutbox
     private let configuration: WebhookConfiguration
@@ -32,11 +34,13 @@ public struct WebhookDeliverer: Sendable {
     private let random: any RandomSource
     private let backoffBase: TimeInterval
     private let backoffCap: TimeInterval
+    private let giveUpAfter: TimeInterval
     private let logger: Logger
 
     public init(
         outbox: any WebhookOutbox, configuration: WebhookConfiguration, httpClient: HTTPClient, clock: any IPMDomain.Clock,
-        random: any RandomSource, backoffBase: TimeInterval = 5, backoffCap: TimeInterval = 3600, logger: Logger
+        random: any RandomSource, backoffBase: TimeInterval = 5, backoffCap: TimeInterval = 3600,
+        giveUpAfter: TimeInterval = 3 * 24 * 3600, logger: Logger
     ) {
         self.outbox = outbox
         self.configuration = configuration
@@ -45,6 +49,7 @@ public struct WebhookDeliverer: Sendable {
         self.random = random
         self.backoffBase = backoffBase
         self.backoffCap = backoffCap
+        self.giveUpAfter = giveUpAfter
         self.logger = logger
     }
 
@@ -86,25 +91,37 @@ public struct WebhookDeliverer: Sendable {
         request.headers.add(name: "X-IPM-Event-Id", value: event.eventID.description)
         request.headers.add(name: "X-IPM-Signature", value: Self.signature(secret: configuration.secret, timestamp: timestamp, body: event.payload))
         request.body = .bytes(ByteBuffer(string: event.payload))
+        let status: Int?
         let error: String
         do {
             let response = try await httpClient.execute(request, timeout: .init(configuration.timeout))
             _ = try? await response.body.collect(upTo: 64 * 1024)
+            status = Int(response.status.code)
             if (200..<300).contains(response.status.code) {
                 logger.info("webhook event delivered", metadata: ["event": "\(event.eventID)", "attempt": "\(event.attempts + 1)"])
-                return .delivered
+                return .delivered(status: Int(response.status.code))
             }
             error = "HTTP \(response.status.code)"
         } catch let failure {
+            status = nil
             error = "\(type(of: failure)): \(failure)".prefix(200).description
+        }
+        let now = clock.now()
+        let giveUpAt = event.retryingSince.addingTimeInterval(giveUpAfter)
+        if now >= giveUpAt {
+            logger.error("webhook delivery failed for longer than the give-up period; it is dead until someone redelivers it", metadata: [
+                "event": "\(event.eventID)", "error": "\(error)", "attempts": "\(event.attempts + 1)",
+            ])
+            return .dead(status: status, error: error)
         }
         var window = backoffBase
         for _ in 0..<min(event.attempts, 40) where window < backoffCap { window *= 2 }
         window = min(window, backoffCap)
         let unit = Double(random.bytes(1)[0]) / 255
-        let retryAt = clock.now().addingTimeInterval(window * (0.5 + 0.5 * unit))
+        // The last attempt falls on the give-up moment, not after it.
+        let retryAt = min(now.addingTimeInterval(window * (0.5 + 0.5 * unit)), giveUpAt)
         logger.warning("webhook delivery failed; will retry", metadata: ["event": "\(event.eventID)", "error": "\(error)", "retry_at": "\(retryAt)"])
-        return .failed(error: error, retryAt: retryAt)
+        return .failed(status: status, error: error, retryAt: retryAt)
     }
 }
 

@@ -54,7 +54,10 @@ struct AccessPolicyTests {
 
     @Test("actions read as what a person tries to do")
     func actionWords() {
-        #expect(CompanyAction.allCases.map(\.rawValue) == ["view", "opt in", "opt out", "manage the company's admins"])
+        #expect(CompanyAction.allCases.map(\.rawValue) == [
+            "view", "opt in", "opt out", "manage the company's admins",
+            "force a refresh of the company's UPS tokens", "redeliver the company's webhook events",
+        ])
     }
 }
 
@@ -121,7 +124,7 @@ struct DomainErrorTests {
         #expect(AuditActor.admin(AdminID(), try SignInName("Alice")).description == "Alice")
         #expect(AuditActor.system("refresh").description == "IPM (refresh)")
         #expect(AuditActor.operator("root").description == "operator root")
-        #expect(AuditAction.allCases.map(\.rawValue) == ["company_created", "membership_granted", "opted_in", "opted_out", "reauthorization_required", "refresh_failed", "invitation_created", "invitation_revoked", "refresh_failing", "recovered", "blocked", "refresh_token_expiring"])
+        #expect(AuditAction.allCases.map(\.rawValue) == ["company_created", "membership_granted", "opted_in", "opted_out", "reauthorization_required", "refresh_failed", "invitation_created", "invitation_revoked", "refresh_failing", "recovered", "blocked", "refresh_token_expiring", "refresh_forced", "webhook_redelivered"])
         #expect(Set(AuditAction.allCases.map(\.title)).count == AuditAction.allCases.count)
     }
 }

@@ -22,6 +22,8 @@ struct HTTPHarness: @unchecked Sendable {
 
     /// The proxy's limits here: 2 s for UPS to answer, 64 KiB bodies either way.
     static let proxyTimeout = Duration.seconds(2)
+    /// Seconds between forced refreshes of a company ("Refresh now"), as `ipm-server`'s default.
+    static let forcedRefreshInterval: TimeInterval = 30
 
     static func run(_ body: (HTTPHarness) async throws -> Void) async throws {
         try await EngineHarness.run { engine in
@@ -31,6 +33,7 @@ struct HTTPHarness: @unchecked Sendable {
 
     private static func make(_ engine: EngineHarness) throws -> HTTPHarness {
         let proxyTimeout = Self.proxyTimeout
+        let forcedRefreshInterval = Self.forcedRefreshInterval
         let client = engine.database.client
         let clock = engine.clock
         let logger = engine.logs.logger(label: "http")
@@ -47,6 +50,11 @@ struct HTTPHarness: @unchecked Sendable {
                 throttle: PostgresSignInThrottle(client: client)
             ),
             notifications: NotificationService(notifications: PostgresNotificationRepository(client: client), clock: clock),
+            forcedRefresh: ForcedRefresh(
+                access: access, refresher: engine.refresher, throttle: PostgresForcedRefreshThrottle(client: client), audit: engine.audit, clock: clock,
+                interval: forcedRefreshInterval
+            ),
+            webhooks: WebhookDeliveries(log: PostgresWebhookOutbox(client: client), access: access, clock: clock),
             settings: WebSettings(publicURL: URL(string: "http://127.0.0.1:8080")!), logger: logger
         )
         let credentials = ServiceCredentials(repository: PostgresServiceCredentialRepository(client: client), clock: clock, random: SystemRandomSource())

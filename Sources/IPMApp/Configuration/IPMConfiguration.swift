@@ -82,6 +82,10 @@ public struct IPMConfiguration: Sendable {
             announcementPeriod: TimeInterval(healthEventPeriod), expiryWarningWindow: TimeInterval(refreshTokenWarning)
         )
     }
+    /// How long a webhook delivery is retried before it is marked dead (`IPM_WEBHOOK_GIVE_UP_AFTER`, seconds).
+    public var webhookGiveUpAfter: Int
+    /// Seconds between two forced refreshes of one company ("Refresh now", `IPM_FORCED_REFRESH_INTERVAL`).
+    public var forcedRefreshInterval: Int
 
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> IPMConfiguration {
         let settings = try SettingsSource(environment: environment)
@@ -167,7 +171,9 @@ public struct IPMConfiguration: Sendable {
             httpIdleTimeout: try integer(settings, "IPM_HTTP_IDLE_TIMEOUT", default: 75, range: 1...3600),
             httpReadTimeout: try integer(settings, "IPM_HTTP_READ_TIMEOUT", default: 30, range: 1...3600),
             httpMaxHeaderBytes: try integer(settings, "IPM_HTTP_MAX_HEADER_BYTES", default: 32_768, range: 4096...1_048_576),
-            metricsToken: try metricsToken(settings)
+            metricsToken: try metricsToken(settings),
+            webhookGiveUpAfter: try integer(settings, "IPM_WEBHOOK_GIVE_UP_AFTER", default: 3 * 86_400, range: 1...90 * 86_400),
+            forcedRefreshInterval: try integer(settings, "IPM_FORCED_REFRESH_INTERVAL", default: 30, range: 1...86_400)
         )
     }
 

@@ -19,6 +19,10 @@ struct DatabaseOperatorContext: OperatorContext {
         ServiceCredentials(repository: PostgresServiceCredentialRepository(client: database.client), clock: services.clock, random: SystemRandomSource())
     }
 
+    var webhookDeliveries: WebhookDeliveries { services.webhookDeliveries }
+
+    var operatorName: String { Self.operatorName }
+
     /// The person at the command line, recorded as the operator in audit events.
     static var operatorName: String {
         let environment = ProcessInfo.processInfo.environment

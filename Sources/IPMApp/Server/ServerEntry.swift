@@ -53,8 +53,11 @@ struct ServerCommand: AsyncParsableCommand {
                 workers.append(WebhookDelivererService(deliverer: WebhookDeliverer(
                     outbox: PostgresWebhookOutbox(client: database.client),
                     configuration: WebhookConfiguration(url: url, secret: Secret(secret)), httpClient: oauth.httpClient,
-                    clock: services.clock, random: SystemRandomSource(), logger: logger
+                    clock: services.clock, random: SystemRandomSource(), giveUpAfter: TimeInterval(configuration.webhookGiveUpAfter), logger: logger
                 )))
+                workers.append(WebhookDeliveryGaugeService(
+                    deliveries: services.webhookLog, interval: .seconds(configuration.refreshInterval), logger: logger
+                ))
             }
         } catch {
             await database.close()
@@ -90,7 +93,9 @@ enum ServerApplication {
         OpenAPIDocument.register(on: router)
         let web = WebFront(
             sessions: services.sessions, apiTokens: services.apiTokens, access: services.companyAccess, optIn: oauth.optIn,
-            invitations: services.invitations, notifications: services.notifications, settings: settings, logger: logger
+            invitations: services.invitations, notifications: services.notifications,
+            forcedRefresh: services.forcedRefresh(with: oauth.refresher), webhooks: services.webhookDeliveries,
+            settings: settings, logger: logger
         )
         web.register(on: router)
         let upsAccess = UPSAccessAPI(

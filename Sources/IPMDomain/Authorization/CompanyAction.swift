@@ -4,6 +4,8 @@ public enum CompanyAction: String, Sendable, Hashable, CaseIterable {
     case optIn = "opt in"
     case optOut = "opt out"
     case manageMembers = "manage the company's admins"
+    case refreshTokens = "force a refresh of the company's UPS tokens"
+    case redeliverWebhooks = "redeliver the company's webhook events"
 }
 
 /// The rules of who may do what. One place, used by every front.
@@ -21,6 +23,7 @@ public enum AccessPolicy {
         case (.admin, _): return true
         case (.viewer, .view): return true
         case (.viewer, .optIn), (.viewer, .optOut), (.viewer, .manageMembers): return false
+        case (.viewer, .refreshTokens), (.viewer, .redeliverWebhooks): return false
         }
     }
 }

@@ -34,6 +34,8 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable, Codable {
     case blocked
     /// The refresh token ends soon and no refresh will renew it.
     case refreshTokenExpiring = "refresh_token_expiring"
+    case refreshForced = "refresh_forced"
+    case webhookRedelivered = "webhook_redelivered"
 
     public var title: String {
         switch self {
@@ -49,6 +51,8 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable, Codable {
         case .recovered: return "Recovered"
         case .blocked: return "Blocked by UPS"
         case .refreshTokenExpiring: return "UPS authorization expiring"
+        case .refreshForced: return "Token refresh forced"
+        case .webhookRedelivered: return "Webhook event redelivered"
         }
     }
 }

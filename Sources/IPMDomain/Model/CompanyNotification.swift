@@ -22,6 +22,7 @@ public struct CompanyNotification: Sendable, Hashable, Identifiable {
             case .blocked: self = .blocked
             case .refreshTokenExpiring: self = .refreshTokenExpiring
             case .companyCreated, .membershipGranted, .refreshFailed, .invitationCreated, .invitationRevoked: return nil
+            case .refreshForced, .webhookRedelivered: return nil
             }
         }
 
@@ -65,33 +66,4 @@ public protocol NotificationRepository: Sendable {
     func unreadCount(for admin: AdminID, upTo limit: Int) async throws -> Int
     /// Marks every notification the admin can see as read.
     func markAllRead(by admin: AdminID, at now: Date) async throws -> Int
-}
-
-/// One event waiting in the webhook outbox.
-public struct OutboxEvent: Sendable, Hashable {
-    public let eventID: AuditEventID
-    /// The JSON body, as it will be signed and sent.
-    public let payload: String
-    public let attempts: Int
-
-    public init(eventID: AuditEventID, payload: String, attempts: Int) {
-        self.eventID = eventID
-        self.payload = payload
-        self.attempts = attempts
-    }
-}
-
-/// What became of one delivery attempt.
-public enum DeliveryResult: Sendable, Hashable {
-    case delivered
-    /// Try again at `retryAt`; `error` is for the operator (no secrets).
-    case failed(error: String, retryAt: Date)
-}
-
-/// The webhook outbox: events claimed one at a time across instances, each held (locked)
-/// while it is being delivered.
-public protocol WebhookOutbox: Sendable {
-    /// Claims the oldest due event nobody else holds, runs `deliver`, and stores its result
-    /// in the same transaction. `false` when nothing was due.
-    func deliverNext(at now: Date, _ deliver: (OutboxEvent) async -> DeliveryResult) async throws -> Bool
 }

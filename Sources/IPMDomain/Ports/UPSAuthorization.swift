@@ -12,6 +12,10 @@ public protocol UPSOptInFlow: Sendable {
 public protocol UPSTokenRefreshing: Sendable {
     /// Refreshes one company's tokens when due (or always, with `force`).
     func refresh(_ company: CompanyID, force: Bool) async -> RefreshOutcome
+    /// The same; with `.skipIfLocked` a refresh of this company already under way (its row
+    /// lock or its lease, on any instance) is `.busy` at once, instead of being waited for
+    /// and followed by a second refresh.
+    func refresh(_ company: CompanyID, force: Bool, lock: LockWaitPolicy) async -> RefreshOutcome
     /// Refreshes every due company once (at most `limit`), skipping those another instance holds.
     func refreshDue(limit: Int) async throws -> [(CompanyID, RefreshOutcome)]
 }

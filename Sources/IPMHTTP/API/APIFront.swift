@@ -97,6 +97,8 @@ public struct APIFront: Sendable {
             }
         }
         registerUPSAccess(on: api)
+        registerForcedRefresh(on: api)
+        registerWebhooks(on: api)
         registerAccount(on: api)
         registerPersonalTokens(on: api)
         // Anything else under the API reads as problem+json, not as a web page.

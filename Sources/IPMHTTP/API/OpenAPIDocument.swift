@@ -14,7 +14,7 @@ public enum OpenAPIDocument {
         {
           "openapi": "3.1.0",
           "info": {"title": "Intelligent Pickup Manager API", "version": "1.0.0",
-                   "description": "Companies, their UPS OAuth opt-in, opt-out and activity. Authenticate with Authorization: Bearer <token> (a personal API token from Manage → API tokens, or a terminal sign-in's session token), or with the browser session cookie plus the X-CSRF-Token header for changes. Errors are application/problem+json."},
+                   "description": "Companies, their UPS OAuth opt-in, opt-out, forced refreshes, activity and webhook deliveries. Authenticate with Authorization: Bearer <token> (a personal API token from Manage → API tokens, or a terminal sign-in's session token), or with the browser session cookie plus the X-CSRF-Token header for changes. Errors are application/problem+json."},
           "servers": [{"url": "/"}],
           "components": {
             "securitySchemes": {
@@ -25,6 +25,8 @@ public enum OpenAPIDocument {
             },
             "parameters": {
               "companyID": {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}},
+              "deliveryID": {"name": "deliveryID", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"},
+                "description": "The delivery's id: its event's id (X-IPM-Event-Id)"},
               "upsPath": {"name": "path", "in": "path", "required": true, "schema": {"type": "string"},
                 "description": "A UPS API path under IPM_UPS_BASE_URL, slashes included, e.g. api/track/v1/details/1Z999AA10123456784; the query string is passed on too. Only UPS API paths (api/…): UPS's OAuth endpoints (security/…) and anything else on that host, '.' and '..' segments, encoded slashes, empty segments and absolute URLs are refused (400)"}
             },
@@ -35,7 +37,8 @@ public enum OpenAPIDocument {
             },
             "schemas": {
               "Problem": {"type": "object", "required": ["type", "title", "status", "detail"],
-                "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"}}},
+                "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"},
+                  "outcome": {"type": "string", "description": "The outcome's short word, where one route answers several (a forced refresh)"}}},
               "Company": {"type": "object", "required": ["id", "name", "createdAt", "role", "status", "statusTitle"],
                 "properties": {"id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "createdAt": {"type": "string", "format": "date-time"}, "role": {"enum": ["admin", "viewer"]},
                   "status": {"enum": ["not_connected", "authenticated", "reauthorization_required", "opted_out", "blocked"]}, "statusTitle": {"type": "string"},
@@ -78,6 +81,21 @@ public enum OpenAPIDocument {
                   "kind": {"enum": ["opted_in", "opted_out", "reauthorization_required", "refresh_failing", "recovered", "blocked", "refresh_token_expiring"]}, "message": {"type": "string"},
                   "occurredAt": {"type": "string", "format": "date-time"}, "read": {"type": "boolean"},
                   "optInURL": {"type": "string", "format": "uri", "description": "For reauthorization_required and refresh_token_expiring: IPM's own start page to opt in again"}}},
+              "ForcedRefresh": {"type": "object", "required": ["outcome", "detail", "company"],
+                "properties": {"outcome": {"enum": ["refreshed", "not_due"]}, "detail": {"type": "string"},
+                  "accessTokenExpiresAt": {"type": "string", "format": "date-time"}, "company": {"$ref": "#/components/schemas/Company"}}},
+              "WebhookDelivery": {"type": "object", "required": ["id", "companyID", "event", "state", "createdAt", "attempts"],
+                "properties": {"id": {"type": "string", "format": "uuid"}, "companyID": {"type": "string", "format": "uuid"},
+                  "event": {"type": "string", "description": "The webhook event type, e.g. ups_connection.opted_in"},
+                  "state": {"enum": ["pending", "delivered", "dead"]}, "createdAt": {"type": "string", "format": "date-time"},
+                  "attempts": {"type": "integer"}, "lastAttemptAt": {"type": "string", "format": "date-time"},
+                  "lastStatus": {"type": "integer", "description": "The receiver's HTTP status at the last attempt; absent when nothing answered"},
+                  "lastError": {"type": "string", "description": "Why the last attempt failed; absent after a success"},
+                  "nextAttemptAt": {"type": "string", "format": "date-time", "description": "Pending deliveries only"},
+                  "deliveredAt": {"type": "string", "format": "date-time"},
+                  "deadAt": {"type": "string", "format": "date-time", "description": "Failed for longer than IPM_WEBHOOK_GIVE_UP_AFTER; sent again only when redelivered"}}},
+              "WebhookDeliveryList": {"type": "object", "required": ["deliveries"],
+                "properties": {"deliveries": {"type": "array", "items": {"$ref": "#/components/schemas/WebhookDelivery"}}}},
               "NotificationList": {"type": "object", "required": ["notifications"],
                 "properties": {"notifications": {"type": "array", "items": {"$ref": "#/components/schemas/Notification"}}}},
               "APIToken": {"type": "object", "required": ["id", "name", "createdAt", "expiresAt", "expired"],
@@ -150,6 +168,33 @@ public enum OpenAPIDocument {
               "delete": {"summary": "DELETE to UPS through the proxy", "operationId": "proxyUPSDelete", "security": [{"serviceToken": []}],
                 "parameters": [{"$ref": "#/components/parameters/companyID"}, {"$ref": "#/components/parameters/upsPath"}],
                 "responses": {"default": {"$ref": "#/components/responses/UPSAnswer"}}}
+            },
+            "/api/v1/companies/{id}/ups/refresh": {
+              "post": {"summary": "Refresh the company's UPS tokens now (company admins; at most once per IPM_FORCED_REFRESH_INTERVAL seconds per company, 30 by default); recorded in the company's activity",
+                "operationId": "forceUPSRefresh", "parameters": [{"$ref": "#/components/parameters/companyID"}],
+                "responses": {"200": {"description": "Refreshed: UPS issued a new pair", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ForcedRefresh"}}}},
+                  "401": {"$ref": "#/components/responses/Problem"}, "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"},
+                  "409": {"description": "outcome busy (another refresh of the company is under way; nothing more was sent), not_authenticated or reauthorization_required",
+                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+                  "429": {"description": "outcome limited: a forced refresh ran less than the interval ago; see Retry-After", "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+                  "500": {"$ref": "#/components/responses/Problem"}, "502": {"$ref": "#/components/responses/Problem"},
+                  "503": {"description": "outcome transient_failure: UPS failed for now; the connection stays authenticated", "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}}}
+            },
+            "/api/v1/companies/{id}/webhooks": {
+              "get": {"summary": "The company's webhook deliveries, newest first (members of the company)", "operationId": "listWebhookDeliveries",
+                "parameters": [{"$ref": "#/components/parameters/companyID"},
+                  {"name": "failed", "in": "query", "schema": {"type": "boolean", "default": false}, "description": "Only dead deliveries and those whose last attempt failed"},
+                  {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}}],
+                "responses": {"200": {"description": "Deliveries", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WebhookDeliveryList"}}}},
+                  "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}
+            },
+            "/api/v1/companies/{id}/webhooks/{deliveryID}/redeliver": {
+              "post": {"summary": "Send one of the company's webhook events again (company admins): due at once, its give-up period starts anew; recorded in the company's activity",
+                "operationId": "redeliverWebhook", "parameters": [{"$ref": "#/components/parameters/companyID"}, {"$ref": "#/components/parameters/deliveryID"}],
+                "responses": {"200": {"description": "The delivery, pending again", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WebhookDelivery"}}}},
+                  "401": {"$ref": "#/components/responses/Problem"}, "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}
             },
             "/api/v1/oauth/complete": {
               "post": {"summary": "Finish an opt-in started through the API: the address the browser was sent back to (--paste)", "operationId": "completeOptIn",

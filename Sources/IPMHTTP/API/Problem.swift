@@ -9,6 +9,8 @@ struct Problem: Error, Encodable, Sendable {
     let title: String
     let status: Int
     let detail: String
+    /// An extension member: the outcome's short word where one route answers several (a forced refresh).
+    var outcome: String?
 
     init(_ status: HTTPResponse.Status, _ detail: String) {
         type = "about:blank"

@@ -103,9 +103,18 @@ extension WebFront {
     }
 
     /// The company page; its admins also see the invitation form and the pending invitations.
-    func companyPage(_ reference: CompanyReference, signedIn: SignedIn, issued: IssuedInvitation? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+    func companyPage(
+        _ reference: CompanyReference, signedIn: SignedIn, issued: IssuedInvitation? = nil, refreshNotice: [String: Any]? = nil,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         let overview = try await access.company(reference, for: signedIn.admin)
         var values = Self.values(of: overview)
+        if AccessPolicy.allows(overview.role, .refreshTokens), overview.connection.status == .authenticated {
+            values["canRefresh"] = true
+            values["csrf"] = signedIn.csrf
+            values["refreshInterval"] = Int(forcedRefresh.interval)
+        }
+        values["refreshNotice"] = refreshNotice
         if AccessPolicy.allows(overview.role, .manageMembers) {
             let pending = try await invitations.pending(in: reference, for: signedIn.admin)
             values["canInvite"] = true

@@ -19,17 +19,26 @@ public struct WebFront: Sendable {
     let invitations: InvitationService
     /// The admins' notification list; `nil` serves no Notifications page.
     let notifications: NotificationService
+    /// "Refresh now" on the company page and `POST /api/v1/companies/{id}/ups/refresh`.
+    let forcedRefresh: ForcedRefresh
+    /// A company's webhook deliveries in the JSON API.
+    let webhooks: WebhookDeliveries
     let settings: WebSettings
     let pages: Pages
     let logger: Logger
 
-    public init(sessions: SessionService, apiTokens: APITokenService, access: CompanyAccess, optIn: any UPSOptInFlow, invitations: InvitationService, notifications: NotificationService, settings: WebSettings, logger: Logger) {
+    public init(
+        sessions: SessionService, apiTokens: APITokenService, access: CompanyAccess, optIn: any UPSOptInFlow, invitations: InvitationService,
+        notifications: NotificationService, forcedRefresh: ForcedRefresh, webhooks: WebhookDeliveries, settings: WebSettings, logger: Logger
+    ) {
         self.sessions = sessions
         self.apiTokens = apiTokens
         self.access = access
         self.optIn = optIn
         self.invitations = invitations
         self.notifications = notifications
+        self.forcedRefresh = forcedRefresh
+        self.webhooks = webhooks
         self.settings = settings
         self.pages = Pages(supportContact: settings.supportContact, contentSecurityPolicy: settings.contentSecurityPolicy)
         self.logger = logger
@@ -43,6 +52,7 @@ public struct WebFront: Sendable {
         registerSignUp(on: router)
         registerInvitations(on: router)
         registerCompanies(on: router)
+        registerForcedRefresh(on: router)
         registerOptIn(on: router)
         registerAPITokens(on: router)
         registerNotifications(on: router)

@@ -181,7 +181,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
         IssuedAccessToken(token: try secrets.open(tokens.accessToken, context: SealedTokenPair.accessTokenContext(company)), expiresAt: expiry)
     }
 
-    private func refresh(_ company: CompanyID, force: Bool, lock: LockWaitPolicy) async -> RefreshOutcome {
+    public func refresh(_ company: CompanyID, force: Bool, lock: LockWaitPolicy) async -> RefreshOutcome {
         let metadata: Logger.Metadata = ["company": "\(company)"]
         let started = ContinuousClock.now
         let outcome: RefreshOutcome

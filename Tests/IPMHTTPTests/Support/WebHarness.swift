@@ -29,6 +29,14 @@ final class RecordingOptInFlow: UPSOptInFlow, Sendable {
     }
 }
 
+/// No company here ever opted in (the flow above is a recording), so a refresh finds nothing
+/// to refresh; the real refresher is tested on the engine (IPMOAuthEngineTests).
+struct NoTokensToRefresh: UPSTokenRefreshing {
+    func refresh(_ company: CompanyID, force: Bool) async -> RefreshOutcome { .notAuthenticated(.notConnected) }
+    func refresh(_ company: CompanyID, force: Bool, lock: LockWaitPolicy) async -> RefreshOutcome { .notAuthenticated(.notConnected) }
+    func refreshDue(limit: Int) async throws -> [(CompanyID, RefreshOutcome)] { [] }
+}
+
 /// The web front on a fresh database: admin alice (admin of Acme), viewer victor (viewer of
 /// Acme), and Other Co that neither belongs to. The router is only read once set up.
 struct WebHarness: @unchecked Sendable {
@@ -83,6 +91,10 @@ struct WebHarness: @unchecked Sendable {
                 access: access, clock: clock, random: SystemRandomSource(), throttle: PostgresSignInThrottle(client: client)
             ),
             notifications: NotificationService(notifications: PostgresNotificationRepository(client: client), clock: clock),
+            forcedRefresh: ForcedRefresh(
+                access: access, refresher: NoTokensToRefresh(), throttle: PostgresForcedRefreshThrottle(client: client), audit: audit, clock: clock
+            ),
+            webhooks: WebhookDeliveries(log: PostgresWebhookOutbox(client: client), access: access, clock: clock),
             settings: WebSettings(publicURL: URL(string: "https://ipm.example")!, supportContact: "Pat <pat@example.com>"),
             logger: Logger(label: "web-test")
         )

@@ -43,6 +43,14 @@ extension Templates {
         {{#reason}}<p class="warning" role="status">{{reason}}{{#optInLink}} <a href="{{optInLink}}">Opt in again</a>{{/optInLink}}</p>{{/reason}}
         {{#blockedReason}}<p class="warning" role="status">{{blockedReason}}</p>{{/blockedReason}}
         <p class="actions"><a class="button" href="/companies/{{id}}/api">API</a> <a class="button secondary" href="/companies/{{id}}/activity">Activity</a></p>
+        {{#refreshNotice}}<p class="{{#succeeded}}notice{{/succeeded}}{{^succeeded}}warning{{/succeeded}}" role="status">{{message}}</p>{{/refreshNotice}}
+        {{#canRefresh}}
+        <form method="post" action="/companies/{{id}}/refresh" class="inline">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit" class="secondary" aria-describedby="refresh-hint">Refresh now</button>
+        <span id="refresh-hint" class="hint">Renews the UPS tokens at once, at most once every {{refreshInterval}} seconds.</span>
+        </form>
+        {{/canRefresh}}
         {{#canInvite}}
         <h2>Invitations</h2>
         {{#issued}}
