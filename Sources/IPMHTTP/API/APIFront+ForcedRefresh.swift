@@ -16,7 +16,7 @@ extension APIFront {
                 if answer.succeeded {
                     let overview = try await web.access.company(reference, for: caller.admin)
                     response = try json(ForcedRefreshJSON(
-                        outcome: answer.outcome, detail: answer.message, accessTokenExpiresAt: answer.accessTokenExpiresAt, company: CompanyJSON(overview)
+                        outcome: answer.outcome, detail: answer.message, accessTokenExpiresAt: answer.accessTokenExpiresAt, company: CompanyJSON(overview, publicURL: web.settings.publicURL)
                     ))
                 } else {
                     var problem = Problem(answer.status, answer.message)
