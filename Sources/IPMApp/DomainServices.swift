@@ -14,6 +14,7 @@ struct DomainServices: Sendable {
     let apiTokens: APITokenService
     let invitationRepository: any InvitationRepository
     let notifications: NotificationService
+    let authorizationRequests: any AuthorizationRequestRepository
 
     init(client: PostgresClient, configuration: IPMConfiguration, clock: any Clock = SystemClock()) throws {
         self.clock = clock
@@ -29,6 +30,7 @@ struct DomainServices: Sendable {
             clock: clock, random: SystemRandomSource()
         )
         notifications = NotificationService(notifications: PostgresNotificationRepository(client: client), clock: clock)
+        authorizationRequests = PostgresAuthorizationRequestRepository(client: client)
         apiTokens = APITokenService(tokens: PostgresAPITokenRepository(client: client), admins: admins, clock: clock, random: SystemRandomSource())
     }
 
@@ -41,6 +43,9 @@ struct DomainServices: Sendable {
     }
 
     var companyAccess: CompanyAccess {
-        CompanyAccess(companies: companies, memberships: memberships, connections: connections, audit: audit, clock: clock)
+        CompanyAccess(
+            companies: companies, memberships: memberships, connections: connections, audit: audit, clock: clock,
+            requests: authorizationRequests
+        )
     }
 }

@@ -46,6 +46,7 @@ struct CompanyStatusJSON: Encodable {
     let accessTokenExpiresAt: Date?
     let refreshTokenExpiresAt: Date?
     let reauthorizationMessage: String?
+    let optIn: OptInAttemptStatusJSON?
 
     init(_ overview: CompanyOverview) {
         let connection = overview.connection
@@ -58,5 +59,6 @@ struct CompanyStatusJSON: Encodable {
         accessTokenExpiresAt = connection.accessTokenExpiresAt
         refreshTokenExpiresAt = connection.refreshTokenExpiresAt
         reauthorizationMessage = connection.reauthorizationMessage
+        optIn = overview.optIn.map(OptInAttemptStatusJSON.init)
     }
 }

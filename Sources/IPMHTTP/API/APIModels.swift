@@ -15,6 +15,8 @@ struct CompanyJSON: Encodable, Sendable {
     let refreshTokenExpiresAt: Date?
     /// When the UPS connection last changed.
     let updatedAt: Date?
+    /// An opt-in waiting for UPS or one that never came back; only on one company's status.
+    let optIn: OptInAttemptJSON?
 
     init(_ overview: CompanyOverview) {
         id = overview.company.id.description
@@ -28,6 +30,24 @@ struct CompanyJSON: Encodable, Sendable {
         accessTokenExpiresAt = overview.connection.accessTokenExpiresAt
         refreshTokenExpiresAt = overview.connection.refreshTokenExpiresAt
         updatedAt = overview.connection.updatedAt
+        optIn = overview.optIn.map(OptInAttemptJSON.init)
+    }
+}
+
+struct OptInAttemptJSON: Encodable, Sendable {
+    /// `waiting` or `expired`.
+    let state: String
+    let startedAt: Date
+    let startedBy: String
+    let expiresAt: Date
+    let message: String
+
+    init(_ attempt: OptInAttempt) {
+        state = attempt.state.rawValue
+        startedAt = attempt.startedAt
+        startedBy = attempt.startedBy
+        expiresAt = attempt.expiresAt
+        message = attempt.message
     }
 }
 

@@ -95,6 +95,8 @@ extension WebFront {
         ]
         values["reason"] = connection.status == .reauthorizationRequired ? connection.reauthorizationMessage : nil
         values["authorizedAt"] = connection.status == .authenticated ? connection.authorizedAt.map(Self.display) : nil
+        values["optIn"] = overview.optIn?.message
+        values["optInState"] = overview.optIn?.state.rawValue
         return values
     }
 

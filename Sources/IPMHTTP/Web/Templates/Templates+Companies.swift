@@ -30,6 +30,7 @@ extension Templates {
         <dt>Your role</dt><dd>{{role}}</dd>
         </dl>
         {{#reason}}<p class="warning" role="status">{{reason}}</p>{{/reason}}
+        {{#optIn}}<p class="warning optin-{{optInState}}" role="status">{{optIn}}</p>{{/optIn}}
         <p class="actions"><a class="button" href="/companies/{{id}}/api">API</a> <a class="button secondary" href="/companies/{{id}}/activity">Activity</a></p>
         {{#canInvite}}
         <h2>Invitations</h2>
@@ -86,6 +87,7 @@ extension Templates {
         {{^authenticated}}
         <p class="status-line"><strong>{{statusTitle}}</strong></p>
         {{#reason}}<p class="warning" role="status">{{reason}}</p>{{/reason}}
+        {{#optIn}}<p class="warning optin-{{optInState}}" role="status">{{optIn}}</p>{{/optIn}}
         {{#canManage}}
         {{^choose}}
         <p>Connect {{name}} to UPS Online Tools? You will sign in at UPS.com to grant permission.</p>
