@@ -107,8 +107,9 @@ struct TokenExchangeTests {
             #expect(challenge == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM") // RFC 7636 appendix B
             let code = try await ups.code(challenge: challenge)
             #expect(try await ups.exchange(code).upsError?.code == "10410")
-            #expect(try await ups.exchange(code, verifier: Self.verifier + "x").upsError?.code == "10410")
-            let right = try await ups.exchange(code, verifier: Self.verifier)
+            let pkce: KeyValuePairs<String, String?> = ["client_id": RunningSandbox.demoClient]
+            #expect(try await ups.exchange(code, verifier: Self.verifier + "x", headers: [:], extra: pkce).upsError?.code == "10410")
+            let right = try await ups.exchange(code, verifier: Self.verifier, headers: [:], extra: pkce)
             #expect(right.status == .ok, "\(right.text)")
             #expect(try await ups.counters()["codes_refused"] == 2)
         }
