@@ -20,6 +20,7 @@ struct DomainServices: Sendable {
     let webhookLog: any WebhookDeliveryLog
     let forcedRefreshThrottle: any ForcedRefreshThrottle
     let forcedRefreshInterval: TimeInterval
+    let authorizationRequests: any AuthorizationRequestRepository
 
     init(client: PostgresClient, configuration: IPMConfiguration, clock: any Clock = SystemClock()) throws {
         self.clock = clock
@@ -36,6 +37,7 @@ struct DomainServices: Sendable {
             clock: clock, random: SystemRandomSource()
         )
         notifications = NotificationService(notifications: PostgresNotificationRepository(client: client), clock: clock)
+        authorizationRequests = PostgresAuthorizationRequestRepository(client: client)
         webhookLog = PostgresWebhookOutbox(client: client)
         forcedRefreshThrottle = PostgresForcedRefreshThrottle(client: client)
         forcedRefreshInterval = TimeInterval(configuration.forcedRefreshInterval)
@@ -63,6 +65,9 @@ struct DomainServices: Sendable {
     }
 
     var companyAccess: CompanyAccess {
-        CompanyAccess(companies: companies, memberships: memberships, connections: connections, audit: audit, clock: clock)
+        CompanyAccess(
+            companies: companies, memberships: memberships, connections: connections, audit: audit, clock: clock,
+            requests: authorizationRequests
+        )
     }
 }

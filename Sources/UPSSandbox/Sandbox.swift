@@ -79,6 +79,21 @@ public final class Sandbox: Sendable {
     public func clearFaults() {
         world.withLock { $0.faults = FaultState(configuration: FaultConfiguration()) }
     }
+
+    public var tokenResponseFields: TokenResponseFields { world.withLock { $0.tokenResponse } }
+
+    /// Applies to the token answers given from now on.
+    public func setTokenResponseFields(_ fields: TokenResponseFields) {
+        world.withLock { $0.tokenResponse = fields }
+    }
+
+    public var authorizeFault: AuthorizeFault? { world.withLock { $0.authorizeFault } }
+
+    /// Makes `/authorize` fail as `fault` says, or (`nil`) work again.
+    public func setAuthorizeFault(_ fault: AuthorizeFault?) throws {
+        try SandboxAdminError.check(fault?.problems ?? [])
+        world.withLock { $0.authorizeFault = fault }
+    }
 }
 
 /// Why an admin change was refused. The description is the message the admin API answers.

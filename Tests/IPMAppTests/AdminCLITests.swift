@@ -1,8 +1,10 @@
 import AsyncHTTPClient
 import Foundation
 import IPMDomain
+import IPMOAuth
 import IPMPostgres
 import IPMTestSupport
+import NIOHTTP1
 import Testing
 import UPSSandbox
 
@@ -363,6 +365,59 @@ struct AdminCLITests {
             #expect(try await world.ipm("notifications", "--limit", "0").status == 64)
             _ = sandbox
         }
+    }
+
+    /// An opt-in of Acme started in "a browser" by alice with `clock`, whose first step at
+    /// UPS (the sandbox's authorize fault) lands on UPS's error page.
+    private static func optInLostAtUPS(_ world: World, _ url: URL, _ http: HTTPClient, clock: any IPMDomain.Clock) async throws {
+        let parts = try OptInHarness.Engine(
+            client: world.database.client, sandboxURL: url, http: http, clientID: "cli-client", clientSecret: "cli-secret",
+            redirect: OptInHarness.redirect, keys: OptInHarness.k1, clock: clock
+        )
+        let alice = try #require(try await parts.admins.find(try SignInName("alice")))
+        let start = try await parts.engine.start(.id(world.acme.id), by: alice, session: SessionBinding(Secret("web-session")))
+        let landed = try await UPSSignInDriver(client: http).redirectTarget(of: start.authorizationURL, method: .GET)
+        #expect(landed.absoluteString == AuthorizeFault.upsErrorPage)
+    }
+
+    @Test func statusTellsOfAnOptInThatNeverCameBackFromUPS() async throws {
+        try await withAliceAndSandbox { world, sandbox, url, http in
+            try sandbox.setAuthorizeFault(AuthorizeFault(mode: .errorPage))
+            // Started eleven minutes ago: it expired a minute ago without a callback.
+            try await Self.optInLostAtUPS(world, url, http, clock: ShiftedClock(seconds: -(AuthorizationRequest.lifetime + 60)))
+            let status = try await world.ipm("oauth", "status", "Acme Logistics")
+            #expect(status.status == 0, "\(status.stderr)")
+            #expect(status.stdout.contains("Opt-in"))
+            #expect(status.stdout.contains("by alice did not come back from UPS and expired at"), "\(status.stdout)")
+            #expect(status.stdout.contains("UPS may have shown an error page. Start again."))
+            let fields = try #require(try json(try await world.ipm("oauth", "status", "Acme Logistics", "--json")) as? [String: Any])
+            let optIn = try #require(fields["optIn"] as? [String: Any], "\(fields)")
+            #expect(optIn["state"] as? String == "expired" && optIn["startedBy"] as? String == "alice")
+            #expect(fields["status"] as? String == "not_connected")
+        }
+    }
+
+    @Test func theWaitEndsWithTheReasonWhenTheBrowsersOptInExpires() async throws {
+        try await withAliceAndSandbox { world, sandbox, url, http in
+            try sandbox.setAuthorizeFault(AuthorizeFault(mode: .errorPage))
+            let waiting = try world.terminal("oauth", "opt-in", "Acme Logistics", "--no-browser", "--timeout", "60")
+            #expect(try await onThread { try waiting.expect("Waiting up to") })
+            let began = ContinuousClock.now
+            // Started in the browser now, by a clock that lets it expire within five seconds.
+            try await Self.optInLostAtUPS(world, url, http, clock: ShiftedClock(seconds: -(AuthorizationRequest.lifetime - 5)))
+            let (status, screen) = try await onThread { try waiting.finish(seconds: 40) }
+            #expect(status == 75, "\(screen)")
+            #expect(screen.contains("The opt-in was started in the browser by alice; it must finish at UPS by "), "\(screen)")
+            #expect(screen.contains("by alice did not come back from UPS and expired at"), "\(screen)")
+            #expect(screen.contains("UPS may have shown an error page. Start again."))
+            #expect(ContinuousClock.now - began < .seconds(40), "the wait ends at the expiry, not at --timeout")
+        }
+    }
+
+    /// The system time moved by a fixed amount, to the microsecond like `SystemClock`.
+    struct ShiftedClock: IPMDomain.Clock {
+        let seconds: TimeInterval
+        func now() -> Date { SystemClock().now().addingTimeInterval(seconds) }
     }
 
     @Test func colourOnlyOnATerminalHelpAndCompletionScripts() async throws {

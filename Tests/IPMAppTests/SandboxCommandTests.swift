@@ -52,4 +52,26 @@ struct SandboxCommandTests {
         #expect(flags.status == 1)
         #expect(flags.stderr.contains("faults.lostResponseShare: expected a share from 0 to 1, got 1.5"))
     }
+
+    @Test func flagsLeaveFieldsOutOfTokenAnswersAndMakeAuthorizeFail() async throws {
+        let file = try writeConfig(Self.config)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let sandbox = try ServerProcess(
+            program: "ups-sandbox", arguments: ["--config", file.path, "--port", "0", "--omit-scope", "--omit-refresh-count", "--authorize-fault", "error-page"]
+        )
+        let base = try #require(await sandbox.waitUntilListening(seconds: 20), "ups-sandbox did not come up: \(sandbox.log)")
+        let fields = try await Programs.run("/usr/bin/curl", ["-s", "--max-time", "5", base.appendingPathComponent("sandbox/token-response").absoluteString])
+        #expect(fields.stdout == #"{"includesRefreshCount":false,"includesScope":false}"#)
+        let authorize = try await Programs.run("/usr/bin/curl", [
+            "-s", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "--max-time", "5",
+            base.absoluteString + "/security/v1/oauth/authorize?client_id=c&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&response_type=code",
+        ])
+        #expect(authorize.stdout == "302 https://www.ups.com/error.page")
+        let exit = await sandbox.stop()
+        #expect(exit.reason == .exit && exit.status == 0, "\(sandbox.log)")
+
+        let wrong = try await Programs.run("ups-sandbox", ["--port", "0", "--authorize-fault", "sometimes"])
+        #expect(wrong.status != 0)
+        #expect(wrong.stderr.contains("--authorize-fault: expected error-headers or error-page, got 'sometimes'"), "\(wrong.stderr)")
+    }
 }

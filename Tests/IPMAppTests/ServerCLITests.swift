@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import IPMDomain
+import IPMOAuth
 import IPMPostgres
 import IPMTestSupport
 import NIOCore
@@ -166,6 +167,29 @@ struct ServerCLITests {
         try (token + "\n").write(toFile: tokenFile, atomically: false, encoding: .utf8)
         chmod(tokenFile, 0o600)
         expectOneLineFailure(try await cli.ipm("companies"), status: 77, "not signed in: run `ipm login`")
+    }
+
+    @Test func anOptInThatNeverCameBackReadsTheSameThroughTheServer() async throws {
+        let served = try served()
+        let cli = served.client()
+        defer { try? FileManager.default.removeItem(at: cli.configHome) }
+        try await cli.login("mallory")
+        var database = cli
+        database.env = ["XDG_CONFIG_HOME": cli.configHome.path, "IPM_DATABASE_URL": served.world.database.connectionString, "IPM_PUBLIC_URL": OptInHarness.publicURL]
+        try await database.login("mallory")
+        // Other Co (mallory's alone): an opt-in started eleven minutes ago that never came back.
+        let parts = try OptInHarness.Engine(
+            client: served.world.database.client, sandboxURL: served.sandboxURL, http: served.http, clientID: "cli-client", clientSecret: "cli-secret",
+            redirect: OptInHarness.redirect, keys: OptInHarness.k1, clock: AdminCLITests.ShiftedClock(seconds: -(AuthorizationRequest.lifetime + 60))
+        )
+        let mallory = try #require(try await parts.admins.find(try SignInName("mallory")))
+        _ = try await parts.engine.start(.id(served.world.other.id), by: mallory, session: SessionBinding(Secret("web-session")))
+        for arguments in [["oauth", "status", "Other Co"], ["oauth", "status", served.world.other.id.description, "--json"]] {
+            let remote = try await cli.ipm(arguments), local = try await database.ipm(arguments)
+            #expect(remote.status == 0 && local.status == 0, "\(arguments): \(remote.stderr) \(local.stderr)")
+            #expect(remote.stdout == local.stdout, "\(arguments)")
+            #expect(remote.stdout.contains("by mallory did not come back from UPS and expired at"), "\(arguments): \(remote.stdout)")
+        }
     }
 
     @Test func loginAsksOnATerminal() async throws {

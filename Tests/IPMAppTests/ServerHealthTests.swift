@@ -74,6 +74,16 @@ struct ServerHealthTests {
         #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
     }
 
+    @Test func aUPSClientIDWithAColonStopsStartUpWithOneLine() async throws {
+        // HTTP Basic joins id and secret with ':' unencoded, as UPS's SDKs do.
+        let run = try await Programs.run("ipm-server", [], environment: [
+            "IPM_UPS_CLIENT_ID": "abc:def", "IPM_UPS_CLIENT_SECRET": "s", "IPM_DATABASE_URL": "postgresql://127.0.0.1:9/none",
+        ])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("IPM_UPS_CLIENT_ID: expected a client id without ':' (UPS issues letters and digits), got 'abc:def'"), "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+    }
+
     @Test func aMalformedSettingStopsStartUpWithOneLine() async throws {
         let run = try await Programs.run("ipm-server", [], environment: ["IPM_HTTP_PORT": "eighty"])
         #expect(run.status != 0)

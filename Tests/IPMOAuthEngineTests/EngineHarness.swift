@@ -37,6 +37,9 @@ struct EngineHarness: Sendable {
     let company: Company
     let services: Services
     let httpClient: HTTPClient
+    /// Whether the opt-in sends a PKCE challenge and redeems the code with `client_id` +
+    /// `code_verifier` (no Basic), as with `IPM_UPS_PKCE=true`.
+    let pkce: Bool
 
     struct Services: Sendable {
         let companies: PostgresCompanyRepository
@@ -44,7 +47,11 @@ struct EngineHarness: Sendable {
         let memberships: PostgresMembershipRepository
     }
 
-    static func sandboxConfiguration(lifetimes: Lifetimes = Lifetimes()) -> SandboxConfiguration {
+    /// UPS's former four-hour access tokens: the engine tests' clock arithmetic is written for
+    /// them (`StrictUPSContractTests` runs the engine on the sandbox's defaults, UPS's current 3599 s).
+    static let fourHourLifetimes = Lifetimes(accessTokenSeconds: 14399)
+
+    static func sandboxConfiguration(lifetimes: Lifetimes = fourHourLifetimes) -> SandboxConfiguration {
         SandboxConfiguration(
             host: "127.0.0.1", port: 0,
             clients: [RegisteredClient(clientID: clientID, clientSecret: clientSecret, redirectURIs: [redirectURI], appName: "IPM Engine Tests")],
@@ -58,11 +65,15 @@ struct EngineHarness: Sendable {
         keys: String = "k1:" + Data(repeating: 7, count: 32).base64EncodedString(),
         clientSecret: String = EngineHarness.clientSecret,
         retry: RetryPolicy = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(20), maxDelay: .milliseconds(50)),
+        pkce: Bool = true, sandbox configuration: SandboxConfiguration = sandboxConfiguration(),
         _ body: (EngineHarness) async throws -> Void
     ) async throws {
         let database = try await TestDatabase.fresh()
         do {
-            try await run(on: HarnessDatabase(client: database.client, connectionString: database.connectionString), keys: keys, clientSecret: clientSecret, retry: retry, body)
+            try await run(
+                on: HarnessDatabase(client: database.client, connectionString: database.connectionString), keys: keys, clientSecret: clientSecret,
+                retry: retry, pkce: pkce, sandbox: configuration, body
+            )
         } catch {
             await database.drop()
             throw error
@@ -76,13 +87,16 @@ struct EngineHarness: Sendable {
         keys: String = "k1:" + Data(repeating: 7, count: 32).base64EncodedString(),
         clientSecret: String = EngineHarness.clientSecret,
         retry: RetryPolicy = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(20), maxDelay: .milliseconds(50)),
+        pkce: Bool = true, sandbox configuration: SandboxConfiguration = sandboxConfiguration(),
         _ body: (EngineHarness) async throws -> Void
     ) async throws {
-        let sandbox = Sandbox(configuration: sandboxConfiguration())
+        let sandbox = Sandbox(configuration: configuration)
         let httpClient = UPSSignInDriver.makeHTTPClient()
         do {
             try await sandbox.withRunningServer(logger: Logger(label: "sandbox", factory: { _ in SwiftLogNoOpLogHandler() })) { sandboxURL in
-                let harness = try await make(database: database, sandbox: sandbox, sandboxURL: sandboxURL, keys: keys, clientSecret: clientSecret, retry: retry, httpClient: httpClient)
+                let harness = try await make(
+                    database: database, sandbox: sandbox, sandboxURL: sandboxURL, keys: keys, clientSecret: clientSecret, retry: retry, pkce: pkce, httpClient: httpClient
+                )
                 try await body(harness)
             }
         } catch {
@@ -94,7 +108,7 @@ struct EngineHarness: Sendable {
 
     private static func make(
         database: HarnessDatabase, sandbox: Sandbox, sandboxURL: URL, keys: String, clientSecret: String,
-        retry: RetryPolicy, httpClient: HTTPClient
+        retry: RetryPolicy, pkce: Bool, httpClient: HTTPClient
     ) async throws -> EngineHarness {
         let clock = MovableClock()
         let logs = LogCapture()
@@ -111,15 +125,18 @@ struct EngineHarness: Sendable {
         let provider = UPSProvider(
             configuration: UPSProviderConfiguration(
                 baseURL: sandboxURL, clientID: clientID, clientSecret: Secret(clientSecret),
-                redirectURI: URL(string: redirectURI)!, requestTimeout: .seconds(5)
+                redirectURI: URL(string: redirectURI)!, usesPKCE: pkce, requestTimeout: .seconds(5)
             ),
             httpClient: httpClient, clock: clock, logger: logger
         )
-        let access = CompanyAccess(companies: services.companies, memberships: services.memberships, connections: connections, audit: audit, clock: clock)
+        let access = CompanyAccess(
+            companies: services.companies, memberships: services.memberships, connections: connections, audit: audit, clock: clock,
+            requests: PostgresAuthorizationRequestRepository(client: client)
+        )
         let optIn = UPSOptInEngine(
             server: provider, requests: PostgresAuthorizationRequestRepository(client: client), connections: connections,
             admins: services.admins, access: access, secrets: keyRing, random: SystemRandomSource(), clock: clock,
-            usePKCE: true, logger: logger
+            usePKCE: pkce, logger: logger
         )
         let refresher = UPSTokenRefresher(
             server: provider, connections: connections, secrets: keyRing, clock: clock, random: SystemRandomSource(),
@@ -133,7 +150,7 @@ struct EngineHarness: Sendable {
         return EngineHarness(
             database: database, sandbox: sandbox, sandboxURL: sandboxURL, keyRing: keyRing, clock: clock, logs: logs,
             browser: UPSSignInDriver(client: httpClient), optIn: optIn, refresher: refresher, connections: connections,
-            audit: audit, admin: admin, company: company, services: services, httpClient: httpClient
+            audit: audit, admin: admin, company: company, services: services, httpClient: httpClient, pkce: pkce
         )
     }
 
@@ -143,7 +160,7 @@ struct EngineHarness: Sendable {
         UPSProvider(
             configuration: UPSProviderConfiguration(
                 baseURL: sandboxURL, clientID: Self.clientID, clientSecret: Secret(clientSecret),
-                redirectURI: URL(string: Self.redirectURI)!, requestTimeout: .seconds(5)
+                redirectURI: URL(string: Self.redirectURI)!, usesPKCE: pkce, requestTimeout: .seconds(5)
             ),
             httpClient: httpClient, clock: clock, logger: logs.logger(label: "provider")
         )
@@ -162,7 +179,7 @@ struct EngineHarness: Sendable {
             server: provider(), requests: PostgresAuthorizationRequestRepository(client: database.client), connections: connections,
             admins: services.admins,
             access: CompanyAccess(companies: services.companies, memberships: services.memberships, connections: connections, audit: audit, clock: clock),
-            secrets: secrets, random: SystemRandomSource(), clock: clock, usePKCE: true, logger: logs.logger(label: "server-2")
+            secrets: secrets, random: SystemRandomSource(), clock: clock, usePKCE: pkce, logger: logs.logger(label: "server-2")
         )
     }
 

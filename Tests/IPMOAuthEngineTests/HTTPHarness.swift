@@ -8,6 +8,7 @@ import IPMOAuth
 import IPMPostgres
 import IPMTestSupport
 import NIOCore
+import UPSSandbox
 
 /// The HTTP front on the engine harness, wired as `ipm-server` wires it: the web pages, the
 /// JSON API, the token API and the UPS proxy on the real engine, the running sandbox and
@@ -25,8 +26,10 @@ struct HTTPHarness: @unchecked Sendable {
     /// Seconds between forced refreshes of a company ("Refresh now"), as `ipm-server`'s default.
     static let forcedRefreshInterval: TimeInterval = 30
 
-    static func run(_ body: (HTTPHarness) async throws -> Void) async throws {
-        try await EngineHarness.run { engine in
+    static func run(
+        pkce: Bool = true, sandbox: SandboxConfiguration = EngineHarness.sandboxConfiguration(), _ body: (HTTPHarness) async throws -> Void
+    ) async throws {
+        try await EngineHarness.run(pkce: pkce, sandbox: sandbox) { engine in
             try await body(try make(engine))
         }
     }
@@ -42,7 +45,10 @@ struct HTTPHarness: @unchecked Sendable {
             clock: clock, random: SystemRandomSource()
         )
         let apiTokens = APITokenService(tokens: PostgresAPITokenRepository(client: client), admins: engine.services.admins, clock: clock, random: SystemRandomSource())
-        let access = CompanyAccess(companies: engine.services.companies, memberships: engine.services.memberships, connections: engine.connections, audit: engine.audit, clock: clock)
+        let access = CompanyAccess(
+            companies: engine.services.companies, memberships: engine.services.memberships, connections: engine.connections, audit: engine.audit, clock: clock,
+            requests: PostgresAuthorizationRequestRepository(client: client)
+        )
         let web = WebFront(
             sessions: sessions, apiTokens: apiTokens, access: access, optIn: engine.optIn,
             invitations: InvitationService(

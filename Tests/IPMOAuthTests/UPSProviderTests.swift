@@ -61,7 +61,7 @@ struct UPSProviderTests {
 
     // MARK: Requests as UPS expects them
 
-    @Test func exchangePostsTheCodeWithBasicAuthAndReadsStringTypedTokens() async throws {
+    @Test func exchangeWithAVerifierSendsClientIDAndVerifierAndNoBasicHeader() async throws {
         try await FakeUPS.run(answer: { _ in .json(.ok, FakeUPS.tokenJSON(access: "acc-1", refresh: "ref-1")) }) { baseURL, received in
             try await Self.withProvider(Self.configuration(baseURL)) { provider in
                 let grant = try await provider.exchange(code: "code/+=1", codeVerifier: "verifier-abc")
@@ -76,30 +76,40 @@ struct UPSProviderTests {
             #expect(request.path == "/security/v1/oauth/token")
             #expect(request.contentType == "application/x-www-form-urlencoded")
             #expect(request.accept == "application/json")
-            // RFC 6749 §2.3.1: id and secret form-encoded, then Basic.
-            let credentials = "client-abc:s3cret%3Awith+spaces%26more"
-            #expect(request.authorization == "Basic \(Data(credentials.utf8).base64EncodedString())")
+            // OAuthAuthCode.yaml: with PKCE "BASIC Authorization header should not be included,
+            // just the client_id parameter in the body".
+            #expect(request.authorization == nil)
             #expect(request.form == [
                 "grant_type": "authorization_code", "code": "code/+=1",
-                "redirect_uri": "https://ipm.example/oauth/ups/callback", "code_verifier": "verifier-abc",
+                "redirect_uri": "https://ipm.example/oauth/ups/callback", "client_id": "client-abc", "code_verifier": "verifier-abc",
             ])
             #expect(request.body.hasPrefix("grant_type=authorization_code&code=code%2F%2B%3D1&redirect_uri=https%3A%2F%2Fipm.example"))
         }
     }
 
-    @Test func refreshPostsTheRefreshTokenAndWithoutPKCENoVerifierIsSent() async throws {
-        try await FakeUPS.run(answer: { _ in .json(.ok, FakeUPS.tokenJSON(access: "acc-2", refresh: "ref-2", expiresIn: "3600")) }) { baseURL, received in
+    @Test func exchangeWithoutAVerifierSendsBasicOnlyAsUPSsSDKsBuildIt() async throws {
+        try await FakeUPS.run(answer: { _ in .json(.ok, FakeUPS.tokenJSON()) }) { baseURL, received in
             try await Self.withProvider(Self.configuration(baseURL, pkce: false)) { provider in
+                _ = try await provider.exchange(code: "c", codeVerifier: nil)
+            }
+            let request = try #require(await received.all.first)
+            // base64(client_id:client_secret), nothing encoded first: UPS's SDKs' way.
+            #expect(request.authorization == "Basic \(Data("client-abc:s3cret:with spaces&more".utf8).base64EncodedString())")
+            #expect(request.form == ["grant_type": "authorization_code", "code": "c", "redirect_uri": "https://ipm.example/oauth/ups/callback"])
+        }
+    }
+
+    @Test func refreshAlwaysUsesBasicEvenWithPKCE() async throws {
+        try await FakeUPS.run(answer: { _ in .json(.ok, FakeUPS.tokenJSON(access: "acc-2", refresh: "ref-2", expiresIn: "3599")) }) { baseURL, received in
+            try await Self.withProvider(Self.configuration(baseURL, pkce: true)) { provider in
                 let grant = try await provider.refresh(Secret("ref-1"))
                 #expect(grant.refreshToken == Secret("ref-2"))
-                #expect(grant.lifetimes.accessTokenExpiresAt == Self.sentAt.addingTimeInterval(3600))
-                _ = try await provider.exchange(code: "c", codeVerifier: "ignored")
+                #expect(grant.lifetimes.accessTokenExpiresAt == Self.sentAt.addingTimeInterval(3599))
             }
             let requests = await received.all
-            #expect(requests.map(\.path) == ["/security/v1/oauth/refresh", "/security/v1/oauth/token"])
+            #expect(requests.map(\.path) == ["/security/v1/oauth/refresh"])
             #expect(requests[0].form == ["grant_type": "refresh_token", "refresh_token": "ref-1"])
-            #expect(requests[0].authorization?.hasPrefix("Basic ") == true)
-            #expect(requests[1].form["code_verifier"] == nil)
+            #expect(requests[0].authorization == "Basic \(Data("client-abc:s3cret:with spaces&more".utf8).base64EncodedString())")
         }
     }
 

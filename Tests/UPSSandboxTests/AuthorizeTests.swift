@@ -98,3 +98,52 @@ struct AuthorizeTests {
         }
     }
 }
+
+/// `/authorize` errors as UPS's Java sample reads them: `errorcode`/`errordescription`
+/// headers, or a 302 to UPS's own error page from which the browser never comes back.
+@Suite("UPS sandbox: authorize errors")
+struct AuthorizeErrorTests {
+    @Test func authorizeErrorsCarryErrorCodeHeaders() async throws {
+        try await RunningSandbox.with { ups in
+            let response = try await ups.get("/security/v1/oauth/authorize?" + RunningSandbox.authorizeQuery(redirect: "https://evil.example/cb"))
+            #expect(response.status == .badRequest)
+            #expect(response.headers[.init("errorcode")!] == "10400")
+            #expect(response.headers[.init("errordescription")!] == "Invalid Redirect URL")
+            let legacy = try await ups.get("/security/v1/oauth/validate-client?client_id=nobody&redirect_uri=x")
+            #expect(legacy.status == .unauthorized && legacy.headers[.init("errorcode")!] == "10401")
+        }
+    }
+
+    @Test func aFaultAnswersWithHeadersOrSendsTheBrowserToUPSsErrorPage() async throws {
+        try await RunningSandbox.with({ $0.authorizeFault = AuthorizeFault(mode: .errorPage) }) { ups in
+            let query = "/security/v1/oauth/authorize?" + RunningSandbox.authorizeQuery()
+            let page = try await ups.get(query)
+            #expect(page.status == .found)
+            #expect(page.headers[.location] == "https://www.ups.com/error.page")
+            #expect(try await ups.get("/sandbox/authorize-fault").text.contains(#""mode":"errorPage""#))
+
+            let put = try await ups.postJSON(
+                "/sandbox/authorize-fault", #"{"mode":"errorHeaders","status":403,"errorCode":"10403","errorDescription":"Blocked Merchant"}"#, method: .put
+            )
+            #expect(put.status == .ok, "\(put.text)")
+            let headers = try await ups.get(query)
+            #expect(headers.status == .forbidden)
+            #expect(headers.headers[.init("errorcode")!] == "10403")
+            #expect(headers.headers[.init("errordescription")!] == "Blocked Merchant")
+            #expect(headers.upsError?.code == "10403")
+            #expect(headers.headers[.location] == nil)
+            let legacy = try await ups.get("/security/v1/oauth/validate-client?" + RunningSandbox.authorizeQuery())
+            #expect(legacy.status == .forbidden && legacy.headers[.init("errorcode")!] == "10403")
+
+            let invalid = try await ups.postJSON("/sandbox/authorize-fault", #"{"mode":"errorHeaders","status":200}"#, method: .put)
+            #expect(invalid.status == .badRequest && invalid.text.contains("authorizeFault.status"), "\(invalid.text)")
+            let unknown = try await ups.postJSON("/sandbox/authorize-fault", #"{"mode":"sometimes"}"#, method: .put)
+            #expect(unknown.status == .badRequest)
+
+            let cleared = try await ups.send(.delete, "/sandbox/authorize-fault")
+            #expect(cleared.text == #"{"authorizeFault":null}"#)
+            let works = try await ups.get(query)
+            #expect(works.status == .found && works.headers[.location]?.contains("/lasso/signin?") == true)
+        }
+    }
+}

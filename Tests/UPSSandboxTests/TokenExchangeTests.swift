@@ -25,7 +25,7 @@ struct TokenExchangeTests {
             #expect(fields["token_type"] == "Bearer")
             #expect(fields["client_id"] == RunningSandbox.demoClient)
             #expect(fields["scope"] == "read")
-            #expect(fields["expires_in"] == "14399")
+            #expect(fields["expires_in"] == "3599", "UPS's access tokens last an hour since 2026-04-01")
             #expect(fields["refresh_count"] == "0")
             #expect(fields["refresh_token_expires_in"] == "5183999")
             #expect(fields["refresh_token_status"] == "approved" && fields["status"] == "approved")
@@ -107,28 +107,83 @@ struct TokenExchangeTests {
             #expect(challenge == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM") // RFC 7636 appendix B
             let code = try await ups.code(challenge: challenge)
             #expect(try await ups.exchange(code).upsError?.code == "10410")
-            #expect(try await ups.exchange(code, verifier: Self.verifier + "x").upsError?.code == "10410")
-            let right = try await ups.exchange(code, verifier: Self.verifier)
+            let pkce: KeyValuePairs<String, String?> = ["client_id": RunningSandbox.demoClient]
+            #expect(try await ups.exchange(code, verifier: Self.verifier + "x", headers: [:], extra: pkce).upsError?.code == "10410")
+            let right = try await ups.exchange(code, verifier: Self.verifier, headers: [:], extra: pkce)
             #expect(right.status == .ok, "\(right.text)")
             #expect(try await ups.counters()["codes_refused"] == 2)
         }
     }
 
-    @Test func aPublicClientMayUseClientIDAndVerifierButOnlyWithPKCE() async throws {
+    @Test func aPublicClientMayUseClientIDAndVerifierButOnlyWithPKCEAndRefreshesWithBasic() async throws {
         try await RunningSandbox.with { ups in
             let withPKCE = try await ups.code(challenge: PKCE.challenge(for: Self.verifier))
             let ok = try await ups.exchange(withPKCE, verifier: Self.verifier, headers: [:], extra: ["client_id": RunningSandbox.demoClient])
             #expect(ok.status == .ok, "\(ok.text)")
-            // Its refresh tokens refresh the same way.
+            // Refreshing is HTTP Basic only, PKCE or not.
             let refresh = try #require(try ok.tokenFields()["refresh_token"])
-            let refreshed = try await ups.postForm(
+            let publicRefresh = try await ups.postForm(
                 TokenRoutes.refreshPath, ["grant_type": "refresh_token", "refresh_token": refresh, "client_id": RunningSandbox.demoClient]
             )
+            #expect(publicRefresh.status == .unauthorized && publicRefresh.upsError?.code == "10401", "\(publicRefresh.text)")
+            let refreshed = try await ups.refresh(refresh)
             #expect(refreshed.status == .ok, "\(refreshed.text)")
 
             let withoutPKCE = try await ups.code()
             let refused = try await ups.exchange(withoutPKCE, headers: [:], extra: ["client_id": RunningSandbox.demoClient])
             #expect(refused.status == .unauthorized && refused.upsError?.code == "10401")
+        }
+    }
+
+    // MARK: The spec, strictly (OAuthAuthCode.yaml)
+
+    @Test func basicTogetherWithAVerifierIsRefusedAndSpendsNothing() async throws {
+        try await RunningSandbox.with { ups in
+            let code = try await ups.code(challenge: PKCE.challenge(for: Self.verifier))
+            let both = try await ups.exchange(code, verifier: Self.verifier)
+            #expect(both.status == .badRequest, "\(both.text)")
+            #expect(both.upsError?.code == "10400")
+            #expect(both.upsError?.message == "Invalid Request: the Authorization header must not be sent with code_verifier")
+            // Refused before the code was looked at: the spec's form still redeems it.
+            let pkce = try await ups.exchange(code, verifier: Self.verifier, headers: [:], extra: ["client_id": RunningSandbox.demoClient])
+            #expect(pkce.status == .ok, "\(pkce.text)")
+            #expect(try await ups.counters()["codes_refused"] == 0)
+        }
+    }
+
+    @Test func aPKCEExchangeMustNameItsClientInTheBody() async throws {
+        try await RunningSandbox.with { ups in
+            let code = try await ups.code(challenge: PKCE.challenge(for: Self.verifier))
+            let anonymous = try await ups.exchange(code, verifier: Self.verifier, headers: [:])
+            #expect(anonymous.status == .unauthorized && anonymous.upsError?.code == "10401", "\(anonymous.text)")
+            let stranger = try await ups.exchange(code, verifier: Self.verifier, headers: [:], extra: ["client_id": "nobody"])
+            #expect(stranger.status == .unauthorized && stranger.upsError?.code == "10401")
+            #expect(try await ups.exchange(code, verifier: Self.verifier, headers: [:], extra: ["client_id": RunningSandbox.demoClient]).status == .ok)
+        }
+    }
+
+    @Test func withoutBasicAnExchangeNeedsPKCE() async throws {
+        try await RunningSandbox.with { ups in
+            // A code with a challenge, the client named, but no verifier: neither form.
+            let code = try await ups.code(challenge: PKCE.challenge(for: Self.verifier))
+            let neither = try await ups.exchange(code, headers: [:], extra: ["client_id": RunningSandbox.demoClient])
+            #expect(neither.status == .unauthorized && neither.upsError?.code == "10401", "\(neither.text)")
+            #expect(try await ups.counters()["codes_refused"] == 0)
+        }
+    }
+
+    @Test func tokenAnswersCanLeaveOutScopeAndRefreshCount() async throws {
+        try await RunningSandbox.with({ $0.tokenResponse.includesScope = false }) { ups in
+            let first = try await ups.tokens()
+            #expect(first["scope"] == nil && first["refresh_count"] == "0")
+            let put = try await ups.postJSON("/sandbox/token-response", #"{"includesScope":false,"includesRefreshCount":false}"#, method: .put)
+            #expect(put.status == .ok && put.text == #"{"includesRefreshCount":false,"includesScope":false}"#, "\(put.text)")
+            let refreshed = try await ups.refresh(try #require(first["refresh_token"]))
+            let fields = try refreshed.tokenFields()
+            #expect(fields["scope"] == nil && fields["refresh_count"] == nil)
+            #expect(fields["access_token"] != nil && fields["expires_in"] == "3599" && fields["refresh_token_expires_in"] == "5183999")
+            #expect(try await ups.postJSON("/sandbox/token-response", "{}", method: .put).text == #"{"includesRefreshCount":true,"includesScope":true}"#)
+            #expect(try await ups.tokens()["scope"] == "read")
         }
     }
 }

@@ -49,3 +49,20 @@ struct TrackingTests {
         }
     }
 }
+
+@Suite("UPS sandbox: APIs of the app")
+struct TrackingAPIOfTheAppTests {
+    @Test func aValidTokenOfAnAppWithoutTheAPIIs401With250002() async throws {
+        try await RunningSandbox.with({ $0.clients[0].apis = ["rating"] }) { ups in
+            let token = try await ups.tokens()["access_token"]
+            let response = try await ups.track(token: token)
+            #expect(response.status == .unauthorized)
+            #expect(response.upsError?.code == "250002")
+            #expect(try await ups.counters()["resource_calls_unauthorized"] == 1)
+        }
+        try await RunningSandbox.with({ $0.clients[0].apis = ["rating", "tracking"] }) { ups in
+            let token = try await ups.tokens()["access_token"]
+            #expect(try await ups.track(token: token).status == .ok)
+        }
+    }
+}

@@ -29,7 +29,7 @@ struct SandboxServeCommand: AsyncParsableCommand {
     var publicURL: String?
     @Option(name: .customLong("redirect-uri"), help: ArgumentHelp("Another redirect URI for every registered client (repeatable).", valueName: "uri"))
     var redirectURIs: [String] = []
-    @Option(help: ArgumentHelp("Access token lifetime (default 14399).", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Access token lifetime (default 3599).", valueName: "seconds"))
     var accessTokenLifetime: Int?
     @Option(help: ArgumentHelp("Refresh token lifetime (default 5183999).", valueName: "seconds"))
     var refreshTokenLifetime: Int?
@@ -49,6 +49,15 @@ struct SandboxServeCommand: AsyncParsableCommand {
     var faultEndpoints: [String] = []
     @Option(help: ArgumentHelp("Seed for the fault generator, for repeatable runs.", valueName: "number"))
     var faultSeed: UInt64?
+    @Flag(help: "Leave scope out of token answers, as UPS sometimes does.")
+    var omitScope = false
+    @Flag(help: "Leave refresh_count out of token answers, as UPS sometimes does.")
+    var omitRefreshCount = false
+    @Option(help: ArgumentHelp(
+        "Make /authorize fail: error-headers (400 with errorcode/errordescription headers) or error-page (302 to https://www.ups.com/error.page).",
+        valueName: "mode"
+    ))
+    var authorizeFault: String?
     @Option(help: "trace … critical.")
     var logLevel = "info"
 
@@ -96,6 +105,14 @@ struct SandboxServeCommand: AsyncParsableCommand {
             }
         }
         if let faultSeed { configuration.faults.seed = faultSeed }
+        if omitScope { configuration.tokenResponse.includesScope = false }
+        if omitRefreshCount { configuration.tokenResponse.includesRefreshCount = false }
+        switch authorizeFault {
+        case nil: break
+        case "error-headers": configuration.authorizeFault = AuthorizeFault(mode: .errorHeaders)
+        case "error-page": configuration.authorizeFault = AuthorizeFault(mode: .errorPage)
+        case let other?: throw ValidationError("--authorize-fault: expected error-headers or error-page, got '\(other)'")
+        }
         let problems = configuration.problems
         guard problems.isEmpty else { throw SandboxCommandError(problems.joined(separator: "; ")) }
         return configuration

@@ -149,7 +149,7 @@ public struct IPMConfiguration: Sendable {
             upsClientSecret: settings["IPM_UPS_CLIENT_SECRET"],
             upsRedirectURI: redirect,
             upsScope: settings["IPM_UPS_SCOPE"] ?? "read",
-            upsPKCE: try boolean(settings, "IPM_UPS_PKCE", default: true),
+            upsPKCE: try boolean(settings, "IPM_UPS_PKCE", default: false),
             encryptionKeys: settings["IPM_ENCRYPTION_KEYS"],
             refreshMargin: settings["IPM_REFRESH_MARGIN"] == nil
                 ? .standard : .fixed(TimeInterval(try integer(settings, "IPM_REFRESH_MARGIN", default: 300, range: 1...86_400))),

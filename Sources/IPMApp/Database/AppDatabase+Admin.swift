@@ -79,8 +79,7 @@ struct DatabaseSignedInAdmin: SignedInAdmin {
     }
 
     func company(_ reference: CompanyReference, for action: CompanyAction) async throws -> CompanyOverview {
-        let (company, role) = try await access.authorize(action, reference, admin)
-        return CompanyOverview(company: company, role: role, connection: try await context.services.connections.connection(for: company.id))
+        try await access.company(reference, for: admin, action: action)
     }
 
     func optOut(_ reference: CompanyReference) async throws -> UPSConnection {

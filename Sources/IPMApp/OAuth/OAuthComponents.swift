@@ -22,6 +22,10 @@ struct OAuthComponents: Sendable {
         guard let clientID = configuration.upsClientID, !clientID.isEmpty else {
             throw ConfigurationError("IPM_UPS_CLIENT_ID", "expected the client id of IPM's app at UPS (for the local sandbox: ipm-demo-client)")
         }
+        // HTTP Basic joins id and secret with ':' unencoded, as UPS's SDKs do (decision 39).
+        guard !clientID.contains(":") else {
+            throw ConfigurationError("IPM_UPS_CLIENT_ID", "expected a client id without ':' (UPS issues letters and digits), got '\(clientID)'")
+        }
         guard let clientSecret = configuration.upsClientSecret, !clientSecret.isEmpty else {
             throw ConfigurationError("IPM_UPS_CLIENT_SECRET", "expected the client secret of IPM's app at UPS")
         }

@@ -67,6 +67,7 @@ struct CompanyBody: Decodable {
     let consecutiveFailures: Int?
     let lastError: String?
     let nextAttemptAt: Date?
+    let optIn: OptInAttemptBody?
 
     func overview() throws -> CompanyOverview {
         guard let id = CompanyID(id), let role = Role(rawValue: role), let status = ConnectionStatus(rawValue: status) else {
@@ -78,7 +79,22 @@ struct CompanyBody: Decodable {
             refreshHealth: RefreshHealth(consecutiveFailures: consecutiveFailures ?? 0, nextAttemptAt: nextAttemptAt, lastError: lastError),
             lastRefreshedAt: lastRefreshedAt, blockedReason: blockedReason, blockedAt: blockedAt
         )
-        return CompanyOverview(company: Company(id: id, name: try CompanyName(name), createdAt: createdAt), role: role, connection: connection)
+        return CompanyOverview(
+            company: Company(id: id, name: try CompanyName(name), createdAt: createdAt), role: role, connection: connection,
+            optIn: optIn?.attempt
+        )
+    }
+}
+
+struct OptInAttemptBody: Decodable {
+    let state: String
+    let startedAt: Date
+    let startedBy: String
+    let expiresAt: Date
+
+    /// `nil` for a state this ipm does not know: it is only shown, never acted on.
+    var attempt: OptInAttempt? {
+        OptInAttempt.State(rawValue: state).map { OptInAttempt(startedAt: startedAt, startedBy: startedBy, expiresAt: expiresAt, state: $0) }
     }
 }
 

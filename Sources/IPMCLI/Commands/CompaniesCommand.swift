@@ -110,6 +110,7 @@ struct CompanyStatusJSON: Encodable {
     let nextAttemptAt: Date?
     let failing: Bool
     let optInURL: String?
+    let optIn: OptInAttemptStatusJSON?
 
     init(_ overview: CompanyOverview, publicURL: URL) {
         let connection = overview.connection
@@ -130,5 +131,6 @@ struct CompanyStatusJSON: Encodable {
         nextAttemptAt = connection.holdsTokens ? connection.refreshHealth.nextAttemptAt : nil
         failing = connection.isFailing
         optInURL = connection.status == .reauthorizationRequired ? OptInLink.url(publicURL: publicURL, company: overview.company.id).absoluteString : nil
+        optIn = overview.optIn.map(OptInAttemptStatusJSON.init)
     }
 }

@@ -30,6 +30,9 @@ struct OAuthCommand: ParsableCommand {
             var table = Table("COMPANY", overview.company.name.value)
             table.append(cells: [.init("Status"), .init(connection.status.title, connection.status.color)])
             table.appendWrapped("", connection.blockedReason ?? connection.reauthorizationMessage ?? connection.status.explanation(for: overview.role))
+            if let optIn = overview.optIn {
+                table.append(cells: [.init("Opt-in"), .init(optIn.message, optIn.state == .expired ? .yellow : nil)])
+            }
             if connection.holdsTokens {
                 if let authorizedAt = connection.authorizedAt { table.append("Authorized at", authorizedAt.iso8601) }
                 if let blockedAt = connection.blockedAt { table.append("Blocked since", blockedAt.iso8601) }
@@ -101,7 +104,6 @@ struct OAuthCommand: ParsableCommand {
         }
 
         private func waitForBrowser(_ admin: any SignedInAdmin, _ reference: CompanyReference, _ overview: CompanyOverview, publicURL: URL) async throws {
-            let before = overview.connection
             let url = Self.startURL(publicURL: publicURL, company: overview.company.id)
             if before.status == .reauthorizationRequired, let reason = before.reauthorizationMessage {
                 print("Re-authorization required: \(reason)".terminalSafe)
@@ -118,7 +120,7 @@ struct OAuthCommand: ParsableCommand {
                     return "Waiting for the opt-in in the browser (\(left / 60):\(String(format: "%02d", left % 60)) left of \(timeout); Ctrl-C stops waiting)"
                 }
                 do {
-                    try await Self.waitUntilAuthenticated(admin, reference, after: before, deadline: deadline)
+                    try await Self.waitUntilAuthenticated(admin, reference, after: overview, deadline: deadline)
                 } catch {
                     await spinner.stop()
                     throw error
@@ -132,16 +134,46 @@ struct OAuthCommand: ParsableCommand {
         )
 
         /// Polls the shared state; the session is read again each time, so a disabled admin stops at once.
-        private static func waitUntilAuthenticated(_ admin: any SignedInAdmin, _ reference: CompanyReference, after before: UPSConnection, deadline: ContinuousClock.Instant) async throws {
+        /// An opt-in started in the browser meanwhile is reported, and waited for until it
+        /// expires even past `deadline`: one that never comes back from UPS (an error page
+        /// there) ends the wait with the reason, not with a bare timeout.
+        private static func waitUntilAuthenticated(_ admin: any SignedInAdmin, _ reference: CompanyReference, after before: CompanyOverview, deadline: ContinuousClock.Instant) async throws {
             var admin = admin
+            var deadline = deadline
+            var seen: OptInAttempt?
+            var cameBack = false
             while ContinuousClock.now < deadline {
                 try await Task.sleep(for: min(.seconds(1), deadline - ContinuousClock.now))
                 guard let current = try await admin.reload() else { throw CLIError.notSignedIn }
                 admin = current
-                let connection = try await admin.company(reference, for: .view).connection
-                if connection.status == .authenticated, let at = connection.authorizedAt, at != before.authorizedAt {
+                let overview = try await admin.company(reference, for: .view)
+                let connection = overview.connection
+                if connection.status == .authenticated, let at = connection.authorizedAt, at != before.connection.authorizedAt {
                     return
                 }
+                guard let attempt = overview.optIn, attempt.startedAt != before.optIn?.startedAt else {
+                    // The browser's opt-in came back: give its code exchange a little time.
+                    if seen != nil, !cameBack {
+                        cameBack = true
+                        deadline = min(deadline, ContinuousClock.now + .seconds(30))
+                    }
+                    continue
+                }
+                if attempt.state == .expired { throw CLIError(attempt.message, exitCode: ExitStatus.timedOut) }
+                if seen?.startedAt != attempt.startedAt {
+                    note("The opt-in was started in the browser by \(attempt.startedBy); it must finish at UPS by \(OptInAttempt.display(attempt.expiresAt)).")
+                }
+                seen = attempt
+                cameBack = false
+                // Until the server calls it expired (its clock), and never more than one lifetime longer.
+                let left = min(attempt.expiresAt.timeIntervalSinceNow, AuthorizationRequest.lifetime) + 3
+                deadline = max(deadline, ContinuousClock.now + .milliseconds(Int(max(0, left) * 1000)))
+            }
+            if cameBack {
+                throw CLIError("the opt-in came back from UPS without completing (the browser shows why); run `ipm oauth opt-in` again", exitCode: ExitStatus.timedOut)
+            }
+            if let seen {
+                throw CLIError("stopped waiting: \(seen.message) See `ipm oauth status`.", exitCode: ExitStatus.timedOut)
             }
             throw CLIError("the opt-in did not complete in time; run `ipm oauth opt-in` again", exitCode: ExitStatus.timedOut)
         }
@@ -156,6 +188,12 @@ struct OAuthCommand: ParsableCommand {
                 return false
             }
             return Browser.open(url)
+        }
+
+        /// A line on standard output while the spinner may be drawing on the same terminal.
+        private static func note(_ line: String) {
+            if LineReader.standardErrorIsTerminal { writeToStandardError("\r\u{1B}[K") }
+            print(line)
         }
 
         /// IPM's start page: it signs the admin in to IPM in that browser, binds the opt-in

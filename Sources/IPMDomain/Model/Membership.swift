@@ -33,10 +33,14 @@ public struct CompanyOverview: Hashable, Sendable {
     public let company: Company
     public let role: Role
     public let connection: UPSConnection
+    /// An opt-in still waiting for UPS, or one that never came back; only where one company
+    /// is looked at (lists leave it out).
+    public let optIn: OptInAttempt?
 
-    public init(company: Company, role: Role, connection: UPSConnection) {
+    public init(company: Company, role: Role, connection: UPSConnection, optIn: OptInAttempt? = nil) {
         self.company = company
         self.role = role
         self.connection = connection
+        self.optIn = optIn
     }
 }

@@ -77,6 +77,24 @@ public struct UPSResourceResponse: Sendable, Hashable {
     }
 }
 
+extension UPSResourceResponse {
+    /// UPS's refusal of the bearer token: 401 with code `250002` "Invalid Authentication
+    /// Information". UPS gives the same answer when the API is not enabled for the app the
+    /// token was issued to (UPS-OAUTH.md), so after a renewed token it most likely means that.
+    public var isInvalidAuthentication: Bool {
+        status == 401 && upsErrors.contains { $0.code == "250002" }
+    }
+
+    /// The errors of UPS's envelope `{"response":{"errors":[{"code":"…","message":"…"}]}}`.
+    public var upsErrors: [(code: String, message: String)] {
+        guard body.count <= 64 * 1024,
+              let document = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+              let errors = (document["response"] as? [String: Any])?["errors"] as? [[String: Any]]
+        else { return [] }
+        return errors.map { ("\($0["code"] ?? "")", "\($0["message"] ?? "")") }
+    }
+}
+
 /// Why a call did not get an answer from UPS. Messages never hold a token.
 public struct UPSResourceForwardingError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Kind: Sendable, Hashable {

@@ -6,16 +6,20 @@ public struct CompanyAccess: Sendable {
     private let connections: any UPSConnectionRepository
     private let audit: any AuditEventRepository
     private let clock: any Clock
+    /// Where started opt-ins are; without it an overview never tells of one.
+    private let requests: (any AuthorizationRequestRepository)?
 
     public init(
         companies: any CompanyRepository, memberships: any MembershipRepository,
-        connections: any UPSConnectionRepository, audit: any AuditEventRepository, clock: any Clock
+        connections: any UPSConnectionRepository, audit: any AuditEventRepository, clock: any Clock,
+        requests: (any AuthorizationRequestRepository)? = nil
     ) {
         self.companies = companies
         self.memberships = memberships
         self.connections = connections
         self.audit = audit
         self.clock = clock
+        self.requests = requests
     }
 
     /// *Manage → Settings*: the admin's companies with their UPS OAuth status.
@@ -24,10 +28,17 @@ public struct CompanyAccess: Sendable {
         return try await memberships.companies(visibleTo: admin.id)
     }
 
-    /// One company, when the admin may at least view it.
-    public func company(_ reference: CompanyReference, for admin: Admin) async throws -> CompanyOverview {
-        let (company, role) = try await authorize(.view, reference, admin)
-        return CompanyOverview(company: company, role: role, connection: try await connections.connection(for: company.id))
+    /// One company, when the admin may `action` on it (at least view it), with an opt-in
+    /// that is waiting for UPS or never came back.
+    public func company(_ reference: CompanyReference, for admin: Admin, action: CompanyAction = .view) async throws -> CompanyOverview {
+        let (company, role) = try await authorize(action, reference, admin)
+        let connection = try await connections.connection(for: company.id)
+        return CompanyOverview(company: company, role: role, connection: connection, optIn: try await optInAttempt(company.id, connection))
+    }
+
+    private func optInAttempt(_ company: CompanyID, _ connection: UPSConnection) async throws -> OptInAttempt? {
+        guard let latest = try await requests?.latest(for: company) else { return nil }
+        return OptInAttempt(latest.request, startedBy: latest.startedBy, connection: connection, at: clock.now())
     }
 
     /// *Opt-Out*: destroys the tokens and records it.

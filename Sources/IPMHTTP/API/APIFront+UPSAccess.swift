@@ -102,6 +102,10 @@ extension APIFront {
             metadata["retried"] = "\(retried)"
             upsAccess.logger.debug("UPS proxy: forwarded", metadata: metadata)
             if retried { UPSAccessMetrics.proxyRetried() }
+            if retried, answer.isInvalidAuthentication {
+                upsAccess.logger.warning("UPS proxy: UPS refused a renewed access token; the API may not be enabled for IPM's UPS app", metadata: metadata)
+                return (Self.notEnabledProblem(answer).response, "4xx")
+            }
             var headers: HTTPFields = [.cacheControl: "no-store"]
             if let contentType = answer.contentType { headers[.contentType] = contentType }
             return (Response(status: .init(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body))), "\(answer.status / 100)xx")
@@ -118,6 +122,17 @@ extension APIFront {
             case .unreachable, .responseTooLarge: return (Problem(.badGateway, "No usable answer from UPS: \(failure.message).").response, "bad_gateway")
             }
         }
+    }
+
+    /// UPS's 401 `250002` to a token it just issued: the status stays UPS's, the body says the
+    /// two things it can mean (decision 41).
+    static func notEnabledProblem(_ answer: UPSResourceResponse) -> Problem {
+        let said = answer.upsErrors.first.map { " (\($0.code.prefix(20)) \($0.message.prefix(200)))".printable } ?? ""
+        return Problem(.unauthorized, """
+            UPS refused the company's access token for this API\(said), even after IPM renewed it. \
+            Either this API is not enabled for IPM's app at UPS — an operator adds it to the app on developer.ups.com — \
+            or UPS does not accept the company's authorization for it (an admin of the company opts in again).
+            """)
     }
 
     /// What the proxy never passes on: the caller's own credentials and cookies, the host,

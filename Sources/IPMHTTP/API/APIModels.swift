@@ -27,6 +27,8 @@ struct CompanyJSON: Encodable, Sendable {
     let failing: Bool
     /// IPM's own start page to opt in again, while re-authorization is required.
     let optInURL: String?
+    /// An opt-in waiting for UPS or one that never came back; only on one company's status.
+    let optIn: OptInAttemptJSON?
 
     init(_ overview: CompanyOverview, publicURL: URL) {
         id = overview.company.id.description
@@ -49,6 +51,7 @@ struct CompanyJSON: Encodable, Sendable {
         nextAttemptAt = connection.holdsTokens ? connection.refreshHealth.nextAttemptAt : nil
         failing = connection.isFailing
         optInURL = connection.status == .reauthorizationRequired ? OptInLink.url(publicURL: publicURL, company: overview.company.id).absoluteString : nil
+        optIn = overview.optIn.map(OptInAttemptJSON.init)
     }
 
     /// `?status=` of `GET /api/v1/companies`: connection statuses and `failing`, comma-separated
@@ -68,6 +71,23 @@ struct CompanyJSON: Encodable, Sendable {
         }
         if statuses.isEmpty && !failing { return { _ in true } }
         return { statuses.contains($0.connection.status) || (failing && $0.connection.isFailing) }
+    }
+}
+
+struct OptInAttemptJSON: Encodable, Sendable {
+    /// `waiting` or `expired`.
+    let state: String
+    let startedAt: Date
+    let startedBy: String
+    let expiresAt: Date
+    let message: String
+
+    init(_ attempt: OptInAttempt) {
+        state = attempt.state.rawValue
+        startedAt = attempt.startedAt
+        startedBy = attempt.startedBy
+        expiresAt = attempt.expiresAt
+        message = attempt.message
     }
 }
 

@@ -32,7 +32,7 @@ public enum OpenAPIDocument {
             },
             "responses": {
               "Problem": {"description": "An error", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
-              "UPSAnswer": {"description": "UPS's status, content type and body, sent with the company's access token (refreshed and sent once more after a 401); or a problem from IPM: 400 bad path, 401/403 service token, 404 company, 409 not opted in or re-authorization required, 413 body over 10 MiB, 502 UPS unreachable or answer over 10 MiB, 503 no valid token now or UPS blocks the merchant (Retry-After), 504 UPS too slow",
+              "UPSAnswer": {"description": "UPS's status, content type and body, sent with the company's access token (refreshed and sent once more after a 401); or a problem from IPM: 400 bad path, 401/403 service token, 401 when UPS refuses even a renewed token with 250002 (the API is not enabled for IPM's UPS app, or the company's authorization is not accepted), 404 company, 409 not opted in or re-authorization required, 413 body over 10 MiB, 502 UPS unreachable or answer over 10 MiB, 503 no valid token now (Retry-After), 504 UPS too slow",
                 "content": {"*/*": {"schema": {}}, "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
             },
             "schemas": {
@@ -52,7 +52,12 @@ public enum OpenAPIDocument {
                   "lastError": {"type": "string", "description": "The last refresh failure, in plain words"},
                   "nextAttemptAt": {"type": "string", "format": "date-time", "description": "No refresh before this time (backoff, or the blocked interval)"},
                   "failing": {"type": "boolean", "description": "Blocked, or at least one refresh failed since the last success"},
-                  "optInURL": {"type": "string", "format": "uri", "description": "While re-authorization is required: IPM's own start page to opt in again (asks the admin to sign in)"}}},
+                  "optInURL": {"type": "string", "format": "uri", "description": "While re-authorization is required: IPM's own start page to opt in again (asks the admin to sign in)",
+                  "optIn": {"$ref": "#/components/schemas/OptInAttempt"}}},
+              "OptInAttempt": {"type": "object", "required": ["state", "startedAt", "startedBy", "expiresAt", "message"],
+                "description": "On one company's status only: the latest opt-in while it waits for UPS (waiting), or when it never came back and expired (expired; UPS may have shown an error page).",
+                "properties": {"state": {"enum": ["waiting", "expired"]}, "startedAt": {"type": "string", "format": "date-time"}, "startedBy": {"type": "string"},
+                  "expiresAt": {"type": "string", "format": "date-time"}, "message": {"type": "string"}}},
               "CompanyList": {"type": "object", "required": ["companies"], "properties": {"companies": {"type": "array", "items": {"$ref": "#/components/schemas/Company"}}}},
               "OptInStart": {"type": "object", "required": ["authorizationURL", "expiresAt"],
                 "properties": {"authorizationURL": {"type": "string", "format": "uri"}, "expiresAt": {"type": "string", "format": "date-time"}}},

@@ -125,6 +125,8 @@ extension WebFront {
             facts["refreshTokenExpiresAt"] = connection.refreshTokenExpiresAt.map(Self.display)
             values["health"] = facts
         }
+        values["optIn"] = overview.optIn?.message
+        values["optInState"] = overview.optIn?.state.rawValue
         return values
     }
 

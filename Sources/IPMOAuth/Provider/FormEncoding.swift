@@ -1,8 +1,8 @@
 import Foundation
 
-/// Percent-encoding for the authorize query, token forms and Basic credentials. Everything
-/// but RFC 3986's unreserved characters is encoded, so `+`, `&`, `=` and `/` in a value can
-/// never change its meaning.
+/// Percent-encoding for the authorize query and token forms (everything but RFC 3986's
+/// unreserved characters is encoded, so `+`, `&`, `=` and `/` in a value can never change its
+/// meaning), and UPS's Basic credentials.
 enum FormEncoding {
     /// `name=value&…` for a URL query: space is `%20`.
     static func query(_ pairs: [(String, String)]) -> String {
@@ -14,11 +14,13 @@ enum FormEncoding {
         pairs.map { "\(encode($0.0, spaceAsPlus: true))=\(encode($0.1, spaceAsPlus: true))" }.joined(separator: "&")
     }
 
-    /// HTTP Basic credentials for an OAuth client: id and secret are form-encoded before
-    /// they are joined with `:` (RFC 6749 §2.3.1), so a `:` in the id cannot split it.
+    /// HTTP Basic credentials as UPS's SDKs build them: `base64(client_id:client_secret)`,
+    /// nothing encoded first (decision 39). RFC 6749 §2.3.1 would form-encode both; for the
+    /// letters and digits UPS issues the two are the same bytes, and for anything else UPS's
+    /// gateway would compare the encoded text with the secret it holds. A `:` in the id would
+    /// split it, so `IPM_UPS_CLIENT_ID` refuses one.
     static func basicAuthorization(user: String, password: String) -> String {
-        let credentials = "\(encode(user, spaceAsPlus: true)):\(encode(password, spaceAsPlus: true))"
-        return "Basic \(Data(credentials.utf8).base64EncodedString())"
+        "Basic \(Data("\(user):\(password)".utf8).base64EncodedString())"
     }
 
     static func encode(_ text: String, spaceAsPlus: Bool) -> String {

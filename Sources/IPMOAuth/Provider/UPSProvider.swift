@@ -48,31 +48,44 @@ public struct UPSProvider: AuthorizationServer {
         return url
     }
 
+    /// The code exchange in exactly one of the two forms UPS documents (UPS-OAUTH.md §3): with
+    /// a verifier (the authorize request carried its challenge) `client_id` and `code_verifier`
+    /// in the body and no Authorization header; without one, HTTP Basic and neither.
     public func exchange(code: String, codeVerifier: String?) async throws(AuthorizationServerError) -> TokenGrant {
         var form = [
             ("grant_type", "authorization_code"),
             ("code", code),
             ("redirect_uri", configuration.redirectURI.absoluteString),
         ]
-        // A verifier without a challenge at authorize time could make UPS refuse the code.
-        let verifier = configuration.usesPKCE ? codeVerifier : nil
-        if let verifier { form.append(("code_verifier", verifier)) }
-        return try await requestTokens(.exchange, form: form, secrets: [Secret(code)] + (verifier.map { [Secret($0)] } ?? []))
+        guard let codeVerifier else {
+            return try await requestTokens(.exchange, form: form, authorization: basicAuthorization, secrets: [Secret(code)])
+        }
+        // The verifier decides, not today's IPM_UPS_PKCE: it exists only when the challenge went
+        // to /authorize, and a code bound to a challenge is redeemed only with its verifier.
+        form += [("client_id", configuration.clientID), ("code_verifier", codeVerifier)]
+        return try await requestTokens(.exchange, form: form, authorization: nil, secrets: [Secret(code), Secret(codeVerifier)])
     }
 
+    /// Always HTTP Basic, with or without PKCE (`OAuthAuthCode.yaml`).
     public func refresh(_ refreshToken: Secret) async throws(AuthorizationServerError) -> TokenGrant {
-        try await requestTokens(.refresh, form: [("grant_type", "refresh_token"), ("refresh_token", refreshToken.value)], secrets: [refreshToken])
+        try await requestTokens(
+            .refresh, form: [("grant_type", "refresh_token"), ("refresh_token", refreshToken.value)], authorization: basicAuthorization, secrets: [refreshToken]
+        )
+    }
+
+    private var basicAuthorization: String {
+        FormEncoding.basicAuthorization(user: configuration.clientID, password: configuration.clientSecret.value)
     }
 
     /// One POST to the token service. `secrets` are the values the form carries, kept out of messages.
     private func requestTokens(
-        _ operation: UPSTokenOperation, form: [(String, String)], secrets: [Secret]
+        _ operation: UPSTokenOperation, form: [(String, String)], authorization: String?, secrets: [Secret]
     ) async throws(AuthorizationServerError) -> TokenGrant {
         var request = HTTPClientRequest(url: configuration.url(operation.path))
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "Accept", value: "application/json")
-        request.headers.add(name: "Authorization", value: FormEncoding.basicAuthorization(user: configuration.clientID, password: configuration.clientSecret.value))
+        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
         request.body = .bytes(ByteBuffer(string: FormEncoding.form(form)))
 
         let sentAt = clock.now()

@@ -13,7 +13,8 @@ public struct UPSProviderConfiguration: Sendable {
     public var redirectURI: URL
     /// Space separated.
     public var scope: String
-    /// Send a PKCE S256 challenge with the authorization request and the verifier with the code.
+    /// Send a PKCE S256 challenge with the authorization request, and redeem the code with
+    /// `client_id` + `code_verifier` instead of HTTP Basic. Off by default (decision 39).
     public var usesPKCE: Bool
     /// For establishing a connection; it is a setting of the `HTTPClient` (see `UPSProvider.makeHTTPClient`).
     public var connectTimeout: Duration
@@ -24,7 +25,7 @@ public struct UPSProviderConfiguration: Sendable {
 
     public init(
         baseURL: URL, clientID: String, clientSecret: Secret, redirectURI: URL, scope: String = "read",
-        usesPKCE: Bool = true, connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(20),
+        usesPKCE: Bool = false, connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(20),
         maxResponseBytes: Int = 64 * 1024
     ) {
         self.baseURL = baseURL

@@ -46,6 +46,17 @@ public struct PostgresAuthorizationRequestRepository: AuthorizationRequestReposi
     }
 }
 
+extension PostgresAuthorizationRequestRepository {
+    public func latest(for company: CompanyID) async throws -> (request: AuthorizationRequest, startedBy: String)? {
+        try await client.query("""
+            SELECT \(unescaped: AuthorizationRequest.columns), a.sign_in_name
+            FROM ups_authorization_requests r JOIN admins a ON a.id = r.admin_id
+            WHERE r.company_id = \(company.rawValue)
+            ORDER BY r.created_at DESC, r.id DESC LIMIT 1
+            """).first.map { (try AuthorizationRequest(row: $0), try $0.decode("sign_in_name", as: String.self)) }
+    }
+}
+
 extension AuthorizationRequest {
     static let columns = """
         r.id, r.company_id, r.admin_id, r.session_digest, r.state_digest, r.code_verifier_sealed, r.key_id,

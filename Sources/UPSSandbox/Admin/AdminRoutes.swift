@@ -39,6 +39,21 @@ struct AdminRoutes {
             sandbox.clearFaults()
             return try .json(FaultsAnswer(sandbox))
         }
+        admin.get("/token-response") { _, _ in try Response.json(sandbox.tokenResponseFields) }
+        admin.put("/token-response") { request, context -> Response in
+            sandbox.setTokenResponseFields(try await request.decode(as: TokenResponseFields.self, context: context))
+            return try .json(sandbox.tokenResponseFields)
+        }
+        admin.get("/authorize-fault") { _, _ in try Response.json(AuthorizeFaultAnswer(fault: sandbox.authorizeFault)) }
+        admin.put("/authorize-fault") { request, context -> Response in
+            let fault = try await request.decode(as: AuthorizeFault.self, context: context)
+            try adminCall { try sandbox.setAuthorizeFault(fault) }
+            return try .json(AuthorizeFaultAnswer(fault: sandbox.authorizeFault))
+        }
+        admin.delete("/authorize-fault") { _, _ -> Response in
+            try sandbox.setAuthorizeFault(nil)
+            return try .json(AuthorizeFaultAnswer(fault: nil))
+        }
         admin.get("/counters") { _, _ in try Response.json(sandbox.counters.byName) }
         admin.post("/counters/reset") { _, _ -> Response in
             sandbox.resetCounters()
@@ -101,6 +116,18 @@ private struct UserSummary: Encodable {
     let username: String
     let email: String
     let displayName: String
+}
+
+/// `{"authorizeFault": {…}}`, or `{"authorizeFault": null}` when `/authorize` works.
+private struct AuthorizeFaultAnswer: Encodable {
+    let fault: AuthorizeFault?
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(fault, forKey: .authorizeFault)
+    }
+
+    enum CodingKeys: String, CodingKey { case authorizeFault }
 }
 
 private struct FaultsAnswer: Encodable {

@@ -1,6 +1,8 @@
 /// How long what the sandbox issues stays valid, in seconds. A change applies to what is
-/// issued afterwards. The defaults are UPS's observed values (`expires_in` "14399",
-/// `refresh_token_expires_in` "5183999"); the token response reports these numbers as they are.
+/// issued afterwards. The defaults are UPS's current values: access tokens of one hour
+/// (`expires_in` "3599", since 2026-04-01; "14399" before) and refresh tokens of 60 days
+/// (`refresh_token_expires_in` "5183999", UPS's documented example; 7 days is also seen). The
+/// token response reports these numbers as they are.
 public struct Lifetimes: Sendable, Codable, Equatable {
     public var accessTokenSeconds: Int
     public var refreshTokenSeconds: Int
@@ -11,7 +13,7 @@ public struct Lifetimes: Sendable, Codable, Equatable {
     /// `refreshTokenSeconds` from its issue.
     public var grantSeconds: Int?
 
-    public init(accessTokenSeconds: Int = 14399, refreshTokenSeconds: Int = 5_183_999, authorizationCodeSeconds: Int = 300, grantSeconds: Int? = nil) {
+    public init(accessTokenSeconds: Int = 3599, refreshTokenSeconds: Int = 5_183_999, authorizationCodeSeconds: Int = 300, grantSeconds: Int? = nil) {
         self.accessTokenSeconds = accessTokenSeconds
         self.refreshTokenSeconds = refreshTokenSeconds
         self.authorizationCodeSeconds = authorizationCodeSeconds

@@ -7,17 +7,26 @@ public struct RegisteredClient: Sendable, Codable, Equatable {
     public var appName: String
     /// Defaults to `appName`.
     public var displayName: String
+    /// The resource APIs added to the app (`tracking`); `nil`, the default, means all. UPS
+    /// answers a call to an API the app lacks as it answers a bad token: 401 `250002`.
+    public var apis: [String]?
 
-    public init(clientID: String, clientSecret: String, redirectURIs: [String], appName: String, displayName: String? = nil) {
+    public init(clientID: String, clientSecret: String, redirectURIs: [String], appName: String, displayName: String? = nil, apis: [String]? = nil) {
         self.clientID = clientID
         self.clientSecret = clientSecret
         self.redirectURIs = redirectURIs
         self.appName = appName
         self.displayName = displayName ?? appName
+        self.apis = apis
+    }
+
+    /// Whether the app may call the resource API `api`.
+    func hasAPI(_ api: String) -> Bool {
+        apis?.contains(api) ?? true
     }
 
     enum CodingKeys: String, CodingKey {
-        case clientID = "clientId", clientSecret, redirectURIs, appName, displayName
+        case clientID = "clientId", clientSecret, redirectURIs, appName, displayName, apis
     }
 
     public init(from decoder: any Decoder) throws {
@@ -27,7 +36,8 @@ public struct RegisteredClient: Sendable, Codable, Equatable {
             clientSecret: try container.decode(String.self, forKey: .clientSecret),
             redirectURIs: try container.decodeIfPresent([String].self, forKey: .redirectURIs) ?? [],
             appName: try container.decode(String.self, forKey: .appName),
-            displayName: try container.decodeIfPresent(String.self, forKey: .displayName)
+            displayName: try container.decodeIfPresent(String.self, forKey: .displayName),
+            apis: try container.decodeIfPresent([String].self, forKey: .apis)
         )
     }
 

@@ -17,6 +17,10 @@ public struct SandboxConfiguration: Sendable, Codable, Equatable {
     public var users: [UPSUser]
     public var lifetimes: Lifetimes
     public var faults: FaultConfiguration
+    /// Optional fields of the token answer. Default: all sent.
+    public var tokenResponse: TokenResponseFields
+    /// How `/authorize` fails, when it does. Default: it does not.
+    public var authorizeFault: AuthorizeFault?
 
     public init(
         host: String = "127.0.0.1",
@@ -25,7 +29,9 @@ public struct SandboxConfiguration: Sendable, Codable, Equatable {
         clients: [RegisteredClient] = [],
         users: [UPSUser] = [],
         lifetimes: Lifetimes = Lifetimes(),
-        faults: FaultConfiguration = FaultConfiguration()
+        faults: FaultConfiguration = FaultConfiguration(),
+        tokenResponse: TokenResponseFields = TokenResponseFields(),
+        authorizeFault: AuthorizeFault? = nil
     ) {
         self.host = host
         self.port = port
@@ -34,6 +40,8 @@ public struct SandboxConfiguration: Sendable, Codable, Equatable {
         self.users = users
         self.lifetimes = lifetimes
         self.faults = faults
+        self.tokenResponse = tokenResponse
+        self.authorizeFault = authorizeFault
     }
 
     public init(from decoder: any Decoder) throws {
@@ -46,6 +54,8 @@ public struct SandboxConfiguration: Sendable, Codable, Equatable {
         users = try container.decodeIfPresent([UPSUser].self, forKey: .users) ?? []
         lifetimes = try container.decodeIfPresent(Lifetimes.self, forKey: .lifetimes) ?? defaults.lifetimes
         faults = try container.decodeIfPresent(FaultConfiguration.self, forKey: .faults) ?? defaults.faults
+        tokenResponse = try container.decodeIfPresent(TokenResponseFields.self, forKey: .tokenResponse) ?? defaults.tokenResponse
+        authorizeFault = try container.decodeIfPresent(AuthorizeFault.self, forKey: .authorizeFault)
     }
 
     /// Every problem with the configuration, in words an operator can act on; empty when valid.
@@ -62,6 +72,7 @@ public struct SandboxConfiguration: Sendable, Codable, Equatable {
         problems += users.flatMap(\.problems)
         problems += lifetimes.problems
         problems += faults.problems
+        problems += authorizeFault?.problems ?? []
         return problems
     }
 

@@ -17,6 +17,12 @@ struct UPSError: HTTPResponseError, Equatable {
     static func invalidRequest(_ message: String) -> UPSError { UPSError(.badRequest, code: "10400", message: message) }
     static let invalidRedirectURL = UPSError(.badRequest, code: "10400", message: "Invalid Redirect URL")
     static let invalidClient = UPSError(.unauthorized, code: "10401", message: "ClientId is Invalid")
+    /// The spec's rule for PKCE: "BASIC Authorization header should not be included".
+    static let basicWithVerifier = UPSError.invalidRequest("Invalid Request: the Authorization header must not be sent with code_verifier")
+    /// A PKCE exchange must name its client in the body.
+    static let clientIDRequired = UPSError(.unauthorized, code: "10401", message: "ClientId is Invalid: client_id is required in the body without an Authorization header")
+    /// Neither form of client authentication: no Basic header, and no PKCE where it is allowed.
+    static let basicRequired = UPSError(.unauthorized, code: "10401", message: "ClientId is Invalid: send HTTP Basic client credentials")
     /// The sandbox's own code (UPS publishes none): the code is unknown, expired, used,
     /// bound to another client or redirect URI, or its PKCE verifier is missing or wrong.
     static let invalidAuthorizationCode = UPSError(.badRequest, code: "10410", message: "Invalid Authorization Code")
@@ -33,8 +39,19 @@ struct UPSError: HTTPResponseError, Equatable {
     static let invalidAuthentication = UPSError(.unauthorized, code: "250002", message: "Invalid Authentication Information")
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
+        try response()
+    }
+
+    /// The envelope, plus `errorcode` and `errordescription` headers when `withHeaders` (as
+    /// `/authorize` reports its errors; UPS's Java sample reads them from there).
+    func response(withHeaders: Bool = false) throws -> Response {
         let envelope = Envelope(response: .init(errors: [.init(code: code, message: message)]))
-        return try Response.json(envelope, status: status)
+        var response = try Response.json(envelope, status: status)
+        if withHeaders {
+            response.headers[.init("errorcode")!] = code
+            response.headers[.init("errordescription")!] = message
+        }
+        return response
     }
 
     private struct Envelope: Encodable {

@@ -8,9 +8,11 @@ struct TokenResponse: Encodable {
     let clientID: String
     let accessToken: String
     let refreshToken: String
-    let scope: String
+    /// Left out when `TokenResponseFields.includesScope` is off.
+    let scope: String?
     let expiresIn: String
-    let refreshCount: String
+    /// Left out when `TokenResponseFields.includesRefreshCount` is off.
+    let refreshCount: String?
     let refreshTokenExpiresIn: String
     let refreshTokenIssuedAt: String
     let refreshTokenStatus = "approved"
@@ -22,9 +24,9 @@ struct TokenResponse: Encodable {
         clientID = issued.clientID
         accessToken = issued.accessToken
         refreshToken = issued.refreshToken
-        scope = issued.scope
+        scope = issued.fields.includesScope ? issued.scope : nil
         expiresIn = String(issued.lifetimes.accessTokenSeconds)
-        refreshCount = String(issued.refreshCount)
+        refreshCount = issued.fields.includesRefreshCount ? String(issued.refreshCount) : nil
         refreshTokenExpiresIn = String(issued.lifetimes.refreshTokenSeconds)
         refreshTokenIssuedAt = milliseconds
     }

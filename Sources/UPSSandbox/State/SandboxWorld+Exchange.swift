@@ -30,13 +30,12 @@ extension SandboxWorld {
         return .failure(.invalidCode)
     }
 
-    /// `POST /refresh`: a single-use refresh token for a new pair. A consumed token
+    /// `POST /refresh` (HTTP Basic only): a single-use refresh token for a new pair. A consumed token
     /// presented again is refused and voids the whole grant.
     mutating func refresh(token: String, client: AuthenticatedClient, now: Date) -> Result<IssuedTokens, ExchangeRefusal> {
         guard var record = refreshTokens[token], var grant = grants[record.grantID], grant.clientID == client.clientID else {
             return refuseRefresh(.unknown)
         }
-        if client.isPublic, !grant.isPublicClient { return .failure(.invalidClient) }
         if record.consumed {
             count(.refreshTokenReuse)
             void(grant: grant.id)
@@ -59,8 +58,8 @@ extension SandboxWorld {
     }
 }
 
-/// Who called `/token` or `/refresh`: with the client secret (HTTP Basic), or as a public
-/// client naming itself with `client_id`, which PKCE must then back up.
+/// Who called `/token` or `/refresh`: with the client secret (HTTP Basic), or (`/token`
+/// only) as a public client naming itself with `client_id`, which PKCE must then back up.
 struct AuthenticatedClient {
     let clientID: String
     let isPublic: Bool

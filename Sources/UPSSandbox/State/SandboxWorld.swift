@@ -7,6 +7,8 @@ struct SandboxWorld {
     var users: [UPSUser] = []
     var lifetimes: Lifetimes
     var faults: FaultState
+    var tokenResponse: TokenResponseFields
+    var authorizeFault: AuthorizeFault?
     var counters = SandboxCounters()
 
     var codes: [String: AuthorizationCodeRecord] = [:]
@@ -25,6 +27,8 @@ struct SandboxWorld {
         users = configuration.users
         lifetimes = configuration.lifetimes
         faults = FaultState(configuration: configuration.faults)
+        tokenResponse = configuration.tokenResponse
+        authorizeFault = configuration.authorizeFault
     }
 
     func user(named emailOrUsername: String) -> UPSUser? {
@@ -58,7 +62,7 @@ struct SandboxWorld {
         }
         let issued = IssuedTokens(
             clientID: grant.clientID, accessToken: OpaqueToken.make(), refreshToken: OpaqueToken.make(),
-            scope: grant.scope, issuedAt: now, lifetimes: issuedLifetimes, refreshCount: grant.refreshCount
+            scope: grant.scope, issuedAt: now, lifetimes: issuedLifetimes, refreshCount: grant.refreshCount, fields: tokenResponse
         )
         accessTokens[issued.accessToken] = AccessTokenRecord(grantID: grant.id, expiresAt: now + TimeInterval(lifetimes.accessTokenSeconds))
         refreshTokens[issued.refreshToken] = RefreshTokenRecord(
@@ -76,10 +80,11 @@ struct SandboxWorld {
 
     func grant(id: Int) -> Grant? { grants[id] }
 
-    /// Whether `token` is a live access token: known, unexpired, of a grant not voided.
-    func accessTokenIsValid(_ token: String, now: Date) -> Bool {
-        guard let record = accessTokens[token], now < record.expiresAt else { return false }
-        return grants[record.grantID]?.voided == false
+    /// Whether `token` is a live access token (known, unexpired, of a grant not voided) of an
+    /// app that has `api`.
+    func accessTokenIsValid(_ token: String, for api: String, now: Date) -> Bool {
+        guard let record = accessTokens[token], now < record.expiresAt, let grant = grants[record.grantID], !grant.voided else { return false }
+        return clients[grant.clientID]?.hasAPI(api) ?? false
     }
 
     // MARK: Memory
@@ -107,4 +112,6 @@ struct IssuedTokens: Sendable {
     let issuedAt: Date
     let lifetimes: Lifetimes
     let refreshCount: Int
+    /// Which optional fields its answer carries.
+    let fields: TokenResponseFields
 }

@@ -64,20 +64,25 @@ enum OptInHarness {
         let admins: PostgresAdminRepository
         let memberships: PostgresMembershipRepository
 
-        init(client: PostgresClient, sandboxURL: URL, http: HTTPClient, clientID: String, clientSecret: String, redirect: String, keys: String) throws {
-            let clock = SystemClock()
+        /// `clock` says when opt-ins start (one set in the past makes an opt-in that has already expired).
+        init(
+            client: PostgresClient, sandboxURL: URL, http: HTTPClient, clientID: String, clientSecret: String, redirect: String, keys: String,
+            pkce: Bool = false, clock: any IPMDomain.Clock = SystemClock()
+        ) throws {
             companies = PostgresCompanyRepository(client: client, clock: clock)
             admins = try PostgresAdminRepository(client: client, hasher: BcryptPasswordHasher(cost: 4), clock: clock)
             memberships = PostgresMembershipRepository(client: client, clock: clock)
             let connections = PostgresUPSConnectionRepository(client: client)
             let provider = UPSProvider(
-                configuration: UPSProviderConfiguration(baseURL: sandboxURL, clientID: clientID, clientSecret: Secret(clientSecret), redirectURI: URL(string: redirect)!),
+                configuration: UPSProviderConfiguration(
+                    baseURL: sandboxURL, clientID: clientID, clientSecret: Secret(clientSecret), redirectURI: URL(string: redirect)!, usesPKCE: pkce
+                ),
                 httpClient: http
             )
             engine = UPSOptInEngine(
                 server: provider, requests: PostgresAuthorizationRequestRepository(client: client), connections: connections, admins: admins,
                 access: CompanyAccess(companies: companies, memberships: memberships, connections: connections, audit: PostgresAuditEventRepository(client: client), clock: clock),
-                secrets: try AESGCMKeyRing.parse(keys), random: SystemRandomSource(), clock: clock, usePKCE: true,
+                secrets: try AESGCMKeyRing.parse(keys), random: SystemRandomSource(), clock: clock, usePKCE: pkce,
                 logger: Logger(label: "opt-in", factory: { _ in SwiftLogNoOpLogHandler() })
             )
         }

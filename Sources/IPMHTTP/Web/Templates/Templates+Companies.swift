@@ -42,6 +42,7 @@ extension Templates {
         </dl>
         {{#reason}}<p class="warning" role="status">{{reason}}{{#optInLink}} <a href="{{optInLink}}">Opt in again</a>{{/optInLink}}</p>{{/reason}}
         {{#blockedReason}}<p class="warning" role="status">{{blockedReason}}</p>{{/blockedReason}}
+        {{#optIn}}<p class="warning optin-{{optInState}}" role="status">{{optIn}}</p>{{/optIn}}
         <p class="actions"><a class="button" href="/companies/{{id}}/api">API</a> <a class="button secondary" href="/companies/{{id}}/activity">Activity</a></p>
         {{#refreshNotice}}<p class="{{#succeeded}}notice{{/succeeded}}{{^succeeded}}warning{{/succeeded}}" role="status">{{message}}</p>{{/refreshNotice}}
         {{#canRefresh}}
@@ -118,6 +119,7 @@ extension Templates {
         {{^holdsTokens}}
         <p class="status-line"><strong>{{statusTitle}}</strong></p>
         {{#reason}}<p class="warning" role="status">{{reason}}</p>{{/reason}}
+        {{#optIn}}<p class="warning optin-{{optInState}}" role="status">{{optIn}}</p>{{/optIn}}
         {{#canManage}}
         {{^choose}}
         <p>Connect {{name}} to UPS Online Tools? You will sign in at UPS.com to grant permission.</p>
