@@ -122,7 +122,8 @@ struct RefreshTests {
 
     @Test("a refused client (10401) is our configuration error: the company is left untouched")
     func invalidClientIsMisconfiguration() async throws {
-        try await EngineHarness.run(clientSecret: "wrong-secret") { harness in
+        // Basic (no PKCE): the PKCE exchange carries no secret, so only Basic can be refused for it.
+        try await EngineHarness.run(clientSecret: "wrong-secret", pkce: false) { harness in
             // Opt in with the good engine is impossible here (the exchange is refused too):
             // the exchange failure itself must change nothing.
             let session = SessionBinding(Secret("s"))
