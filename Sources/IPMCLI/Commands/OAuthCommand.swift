@@ -105,7 +105,7 @@ struct OAuthCommand: ParsableCommand {
 
         private func waitForBrowser(_ admin: any SignedInAdmin, _ reference: CompanyReference, _ overview: CompanyOverview, publicURL: URL) async throws {
             let url = Self.startURL(publicURL: publicURL, company: overview.company.id)
-            if before.status == .reauthorizationRequired, let reason = before.reauthorizationMessage {
+            if overview.connection.status == .reauthorizationRequired, let reason = overview.connection.reauthorizationMessage {
                 print("Re-authorization required: \(reason)".terminalSafe)
             }
             print("Open this address in a browser to opt in \(overview.company.name) to UPS Online Tools (OAuth):".terminalSafe)
