@@ -135,15 +135,17 @@ public struct UPSResourceProxy: Sendable {
         self.forwarding = forwarding
     }
 
-    /// UPS's answer, and whether it is the answer to a second attempt after a 401.
+    /// UPS's answer; whether it is the answer to a second attempt after a 401; and whether
+    /// the token UPS answered is one issued moments ago (renewed for this call, or too fresh
+    /// to renew again), so that a 401 then is about the app or the authorization, not the token's age.
     /// Throws `AccessTokenFailure`, `UPSResourceForwardingError`, or an infrastructure error.
-    public func forward(_ request: UPSResourceRequest, for company: CompanyID) async throws -> (response: UPSResourceResponse, retried: Bool) {
+    public func forward(_ request: UPSResourceRequest, for company: CompanyID) async throws -> (response: UPSResourceResponse, retried: Bool, freshToken: Bool) {
         let token = try await tokens.accessToken(for: company)
         let first = try await forwarding.forward(request, bearer: token.token)
-        guard first.status == 401 else { return (first, false) }
+        guard first.status == 401 else { return (first, false, false) }
         let renewed = try await tokens.accessToken(for: company, replacing: token.token)
         // Not renewed (it was renewed moments ago and UPS refuses even that one): UPS's answer stands.
-        guard renewed.token != token.token else { return (first, false) }
-        return (try await forwarding.forward(request, bearer: renewed.token), true)
+        guard renewed.token != token.token else { return (first, false, true) }
+        return (try await forwarding.forward(request, bearer: renewed.token), true, true)
     }
 }

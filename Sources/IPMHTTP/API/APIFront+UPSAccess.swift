@@ -97,13 +97,13 @@ extension APIFront {
         )
         var metadata: Logger.Metadata = ["service": "\(credential.name)", "company": "\(company)", "method": "\(request.method)", "target": "\(target)"]
         do {
-            let (answer, retried) = try await upsAccess.proxy.forward(forwarded, for: company)
+            let (answer, retried, freshToken) = try await upsAccess.proxy.forward(forwarded, for: company)
             metadata["status"] = "\(answer.status)"
             metadata["retried"] = "\(retried)"
             upsAccess.logger.debug("UPS proxy: forwarded", metadata: metadata)
             if retried { UPSAccessMetrics.proxyRetried() }
-            if retried, answer.isInvalidAuthentication {
-                upsAccess.logger.warning("UPS proxy: UPS refused a renewed access token; the API may not be enabled for IPM's UPS app", metadata: metadata)
+            if freshToken, answer.isInvalidAuthentication {
+                upsAccess.logger.warning("UPS proxy: UPS refused an access token issued moments ago; the API may not be enabled for IPM's UPS app", metadata: metadata)
                 return (Self.notEnabledProblem(answer).response, "4xx")
             }
             var headers: HTTPFields = [.cacheControl: "no-store"]
@@ -129,7 +129,7 @@ extension APIFront {
     static func notEnabledProblem(_ answer: UPSResourceResponse) -> Problem {
         let said = answer.upsErrors.first.map { " (\($0.code.prefix(20)) \($0.message.prefix(200)))".printable } ?? ""
         return Problem(.unauthorized, """
-            UPS refused the company's access token for this API\(said), even after IPM renewed it. \
+            UPS refused the company's access token for this API\(said), although IPM renewed it moments ago. \
             Either this API is not enabled for IPM's app at UPS — an operator adds it to the app on developer.ups.com — \
             or UPS does not accept the company's authorization for it (an admin of the company opts in again).
             """)

@@ -52,7 +52,7 @@ public enum OpenAPIDocument {
                   "lastError": {"type": "string", "description": "The last refresh failure, in plain words"},
                   "nextAttemptAt": {"type": "string", "format": "date-time", "description": "No refresh before this time (backoff, or the blocked interval)"},
                   "failing": {"type": "boolean", "description": "Blocked, or at least one refresh failed since the last success"},
-                  "optInURL": {"type": "string", "format": "uri", "description": "While re-authorization is required: IPM's own start page to opt in again (asks the admin to sign in)",
+                  "optInURL": {"type": "string", "format": "uri", "description": "While re-authorization is required: IPM's own start page to opt in again (asks the admin to sign in)"},
                   "optIn": {"$ref": "#/components/schemas/OptInAttempt"}}},
               "OptInAttempt": {"type": "object", "required": ["state", "startedAt", "startedBy", "expiresAt", "message"],
                 "description": "On one company's status only: the latest opt-in while it waits for UPS (waiting), or when it never came back and expired (expired; UPS may have shown an error page).",
