@@ -57,7 +57,10 @@ public struct WebhookDeliverer: Sendable {
     @discardableResult
     public func deliverDue(limit: Int = 100) async throws -> Int {
         var tried = 0
-        while tried < limit, try await outbox.deliverNext(at: clock.now(), deliver) {
+        // One moment for the whole pass: a delivery that fails and is due again a jittered
+        // instant later waits for the next pass instead of being tried twice in this one.
+        let now = clock.now()
+        while tried < limit, try await outbox.deliverNext(at: now, deliver) {
             tried += 1
         }
         return tried

@@ -24,7 +24,7 @@ public struct PostgresWebhookOutbox: WebhookOutbox, WebhookDeliveryLog {
                 payload: try row.decode("payload", as: String.self), attempts: try row.decode("attempts", as: Int.self),
                 retryingSince: try row.decode("retrying_since", as: Date.self)
             )
-            // Times are the attempt's start (`now`), by the application's clock like every other time.
+            // Times are the start of the delivery pass (`now`), by the application's clock like every other time.
             switch await deliver(event) {
             case .delivered(let status):
                 try await transaction.execute("""
