@@ -46,18 +46,14 @@ struct ServerCommand: AsyncParsableCommand {
             workers.append(RefreshWorkerService(worker: RefreshWorker(
                 refresher: oauth.refresher, interval: .seconds(configuration.refreshInterval), logger: logger
             )))
-            workers.append(ConnectionGaugeService(
-                connections: services.connections, interval: .seconds(configuration.refreshInterval), logger: logger
-            ))
+            workers.append(CountGaugeService.connections(services.connections, interval: .seconds(configuration.refreshInterval), logger: logger))
             if let url = configuration.webhookURL, let secret = configuration.webhookSecret {
                 workers.append(WebhookDelivererService(deliverer: WebhookDeliverer(
                     outbox: PostgresWebhookOutbox(client: database.client),
                     configuration: WebhookConfiguration(url: url, secret: Secret(secret)), httpClient: oauth.httpClient,
                     clock: services.clock, random: SystemRandomSource(), giveUpAfter: TimeInterval(configuration.webhookGiveUpAfter), logger: logger
                 )))
-                workers.append(WebhookDeliveryGaugeService(
-                    deliveries: services.webhookLog, interval: .seconds(configuration.refreshInterval), logger: logger
-                ))
+                workers.append(CountGaugeService.webhookDeliveries(services.webhookLog, interval: .seconds(configuration.refreshInterval), logger: logger))
             }
         } catch {
             await database.close()
