@@ -26,7 +26,7 @@ enum SecretFiles {
                 throw ConfigurationError(fileSetting, "expected a readable file, cannot read \(path)")
             }
             var value = Substring(text)
-            if value.hasSuffix("\n") { value = value.dropLast() }  // "\r\n" is one Character
+            if value.last?.isNewline == true { value = value.dropLast() }  // "\n", or "\r\n" (one Character)
             guard !value.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw ConfigurationError(fileSetting, "expected the value of \(name) in \(path), the file is empty")
             }

@@ -30,7 +30,7 @@ enum HealthCheck {
             let text = String(buffer: body).split(whereSeparator: \.isNewline).joined(separator: " ")
             return "\(url) answered \(response.status.code)\(text.isEmpty ? "" : ": " + text.prefix(200))"
         } catch {
-            return "\(url) did not answer: \(error)"
+            return "\(url) did not answer: " + "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
         }
     }
 }
