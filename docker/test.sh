@@ -17,7 +17,8 @@
 # the runtime stage (target runtime-prebuilt). DOCKER_TEST_FROM_SOURCE=1 builds the image's own
 # build stage instead (needs a Swift image). Other knobs: DOCKER_TEST_SKIP_BUILD=1 (use the
 # binaries already in .build/release), DOCKER_TEST_IMAGE=NAME (test that image, build none),
-# DOCKER_TEST_KEEP=1 (leave the stack up on failure),
+# DOCKER_TEST_KEEP=1 (leave the stack up on failure), DOCKER_TEST_CONFIGURATION=debug (the
+# debug binaries and the toolchain's Swift runtime, docker/test/swift-runtime.Dockerfile),
 # DOCKER_TEST_PORTS="18080 18081 18090", BASE_IMAGE, POSTGRES_IMAGE, SCRATCH_PATH.
 #
 # It takes about 9 minutes here (2 cores) with the release build warm, about 35 with it cold.
@@ -77,6 +78,7 @@ fi
 for tool in curl python3; do command -v "$tool" >/dev/null || fail "$tool is needed"; done
 log "engine: $ENGINE ($("$ENGINE" --version | head -1)); work directory $WORK"
 
+PROFILE=()
 cleanup() {
     local status=$?
     if ((status != 0)); then
@@ -91,7 +93,7 @@ cleanup() {
         log "kept the stack up: (cd $WORK && ${COMPOSE[*]} down -v)"
         return
     fi
-    (cd "$WORK" && "${COMPOSE[@]}" down -v >>"$COMPOSE_LOG" 2>&1) || true
+    [[ -f $WORK/compose.yaml ]] && (cd "$WORK" && "${COMPOSE[@]}" "${PROFILE[@]}" down -v >>"$COMPOSE_LOG" 2>&1) || true
     "$ENGINE" rm -f ups-sandbox.localhost >/dev/null 2>&1 || true
     "$ENGINE" volume rm -f "${PROJECT}_ipm-db" >/dev/null 2>&1 || true
     rm -rf "$WORK"
@@ -136,21 +138,32 @@ elif [[ -n ${DOCKER_TEST_FROM_SOURCE:-} ]]; then
     log "building $IMAGE from source (target runtime)"
     "${BUILD[@]}" -f docker/Dockerfile --build-arg "RUNTIME_IMAGE=$BASE_IMAGE" --target runtime -t "$IMAGE" . >/dev/null
 else
+    command -v swift >/dev/null || export PATH="${SWIFT_BIN_DIR:-/opt/swift/usr/bin}:$PATH"
+    configuration=${DOCKER_TEST_CONFIGURATION:-release}
+    swift_flags=(-c "$configuration" ${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"})
+    [[ $configuration == release ]] && swift_flags+=(--static-swift-stdlib)
     if [[ -z ${DOCKER_TEST_SKIP_BUILD:-} ]]; then
-        log "release build on the host: swift build -c release --static-swift-stdlib"
-        command -v swift >/dev/null || export PATH="${SWIFT_BIN_DIR:-/opt/swift/usr/bin}:$PATH"
-        swift build -c release --static-swift-stdlib ${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"} -j "$(nproc)" >"$WORK/swift-build.log" 2>&1 ||
+        log "$configuration build on the host: swift build ${swift_flags[*]}"
+        swift build "${swift_flags[@]}" -j "$(nproc)" >"$WORK/swift-build.log" 2>&1 ||
             fail "swift build: $(grep -E 'error' "$WORK/swift-build.log" | head -5)"
     fi
-    bin=$(swift build -c release ${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"} --show-bin-path 2>/dev/null || echo "$ROOT/.build/release")
+    bin=$(swift build "${swift_flags[@]}" --show-bin-path)
     context=$WORK/binaries
     mkdir -p "$context"
     for program in ipm ipm-server ups-sandbox; do
         [[ -x $bin/$program ]] || fail "$bin/$program is not built"
         cp "$bin/$program" "$context/"
     done
-    log "building $IMAGE from the host's binaries (target runtime-prebuilt)"
+    log "building $IMAGE from the host's $configuration binaries (target runtime-prebuilt)"
     "${BUILD[@]}" -f docker/Dockerfile --build-arg "RUNTIME_IMAGE=$BASE_IMAGE" --target runtime-prebuilt -t "$IMAGE" "$context" >/dev/null
+    if [[ $configuration != release ]]; then
+        # A debug build links the Swift runtime dynamically: add the toolchain's libraries.
+        runtime=$(cd "$(dirname "$(command -v swift)")/../lib/swift/linux" && pwd -P)
+        mkdir -p "$WORK/runtime/lib"
+        cp "$runtime"/*.so "$WORK/runtime/lib/"
+        "${BUILD[@]}" -f docker/test/swift-runtime.Dockerfile --build-arg "IMAGE=$IMAGE" --build-arg "RUNTIME_PATH=$runtime" \
+            -t "$IMAGE" "$WORK/runtime" >/dev/null
+    fi
 fi
 "$ENGINE" run --rm "$IMAGE" ipm --version >/dev/null || fail "the image does not run ipm"
 [[ $("$ENGINE" run --rm "$IMAGE" id -u) == 10001 ]] || fail "the image does not run as uid 10001"
@@ -193,7 +206,6 @@ operator() {
     "${COMPOSE[@]}" run --rm -T ipm "$@" 2>>"$COMPOSE_LOG" |
         grep -v -e '^podman ' -e "^\['podman'" -e '^using podman version' -e '^exit code: ' -e '^\*\* ' -e '^[0-9a-f]\{64\}$' || true
 }
-PROFILE=()
 if "${COMPOSE[@]}" --profile demo config >/dev/null 2>&1; then
     PROFILE=(--profile demo)
 else
