@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 
 /// `ipm-server --check-health`: asks the server this configuration describes for `/readyz`,
 /// exit status 0 when it answers 200 and 1 otherwise, so a container's `HEALTHCHECK` needs no
