@@ -1,6 +1,7 @@
 import Foundation
 import IPMDomain
 import IPMPostgres
+import IPMTestSupport
 import Testing
 
 /// Text IPM does not read (issue 13): a sign-in name with a NUL byte, posted through the web's
