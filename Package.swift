@@ -121,6 +121,8 @@ let package = Package(
             dependencies: [
                 "IPMDomain",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // Who calls comes from authenticator middleware into the request context (Authentication/).
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

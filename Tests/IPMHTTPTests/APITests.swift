@@ -62,6 +62,27 @@ struct APITests {
         }
     }
 
+    /// One mapping (`HTTPRefusal`) answers for both fronts: an opt-out the connection's state
+    /// does not allow is 409 on the page and in the API (it was 403 on the web), a viewer's
+    /// opt-out 403 in both, another company's 404 in both.
+    @Test func theWebAndTheAPIAnswerTheSameRefusalWithTheSameStatus() async throws {
+        try await WebHarness.with { harness in
+            try await harness.test { client in
+                for (name, company, status) in [("alice", harness.acme.id, HTTPResponse.Status.conflict), ("victor", harness.acme.id, .forbidden), ("alice", harness.other.id, .notFound)] {
+                    var browser = Browser()
+                    let csrf = try await browser.signIn(client, as: name)
+                    let page = try await browser.post(client, "/companies/\(company)/opt-out", [("csrf", csrf), ("confirmed", "yes")])
+                    var headers = browser.headers
+                    headers[HTTPField.Name("X-CSRF-Token")!] = csrf
+                    let api = try await client.execute(uri: "/api/v1/companies/\(company)/opt-out", method: .post, headers: headers)
+                    #expect(page.status == status && api.status == status, "\(name) \(company): page \(page.status), API \(api.status)")
+                    #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+                    #expect(api.headers[.contentType] == "application/problem+json")
+                }
+            }
+        }
+    }
+
     @Test func theOpenAPIDocumentDescribesExactlyTheServedAPIRoutes() async throws {
         try await WebHarness.with { harness in
             let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.text.utf8)) as? [String: Any])

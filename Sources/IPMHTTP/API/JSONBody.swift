@@ -3,17 +3,20 @@ import Hummingbird
 import NIOCore
 
 /// Reads a JSON request body (413 beyond the context's limit) and says which field is wrong.
+/// Its text must be UTF-8 without NUL (`InputText`).
 enum JSONBody {
-    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, context: WebRequestContext) async throws -> Result<T, Problem> {
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, context: WebRequestContext) async throws -> T {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        let bytes = Array(buffer.readableBytesView)
+        guard InputText.isAcceptableJSON(bytes) else { throw UnreadableInput(place: .jsonBody) }
         do {
-            return .success(try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView)))
+            return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch DecodingError.keyNotFound(let key, let context) {
-            return .failure(Problem(.badRequest, "The JSON body is missing the field \(path(context.codingPath + [key]))."))
+            throw HTTPRefusal.badRequest("The JSON body is missing the field \(path(context.codingPath + [key])).")
         } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
-            return .failure(Problem(.badRequest, "The field \(path(context.codingPath)) of the JSON body has the wrong type."))
+            throw HTTPRefusal.badRequest("The field \(path(context.codingPath)) of the JSON body has the wrong type.")
         } catch {
-            return .failure(Problem(.badRequest, "The body is not valid JSON."))
+            throw HTTPRefusal.badRequest("The body is not valid JSON.")
         }
     }
 

@@ -1,6 +1,7 @@
 public import Hummingbird
 import Crypto
 import HTTPTypes
+import HummingbirdAuth
 import NIOCore
 public import Prometheus
 
@@ -19,7 +20,7 @@ public struct MetricsRoutes: Sendable {
 
     public func register<Context: RequestContext>(on router: Router<Context>) {
         router.get("/metrics") { request, _ in
-            guard allows(request.headers[.authorization]) else {
+            guard allows(request.headers.bearer) else {
                 return Response(
                     status: .unauthorized,
                     headers: [.wwwAuthenticate: #"Bearer realm="metrics""#, .contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
@@ -34,10 +35,10 @@ public struct MetricsRoutes: Sendable {
     }
 
     /// Compares digests in constant time, so the answer's timing says nothing about the token.
-    private func allows(_ authorization: String?) -> Bool {
+    private func allows(_ bearer: BearerAuthentication?) -> Bool {
         guard let tokenDigest else { return true }
-        guard let authorization, authorization.hasPrefix("Bearer ") else { return false }
-        let presented = Array(SHA256.hash(data: Array(authorization.dropFirst(7).utf8)))
+        guard let bearer else { return false }
+        let presented = Array(SHA256.hash(data: Array(bearer.token.utf8)))
         return zip(tokenDigest, presented).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }

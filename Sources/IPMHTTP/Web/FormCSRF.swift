@@ -7,6 +7,11 @@ import IPMDomain
 /// neither read that cookie nor compute the token; nothing is stored, so every instance
 /// checks every form, and signing out invalidates every form of the session.
 enum FormCSRF {
+    /// The forms of a signed-in session (and the API's `X-CSRF-Token`).
+    static let sessionFormPurpose = "session"
+    static let signInFormPurpose = "sign-in"
+    static let signUpFormPurpose = "sign-up"
+
     static func token(cookie: String, purpose: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("ipm-csrf-v1:\(purpose)".utf8), using: SymmetricKey(data: Data(cookie.utf8)))
         return Base64URL.encode(Data(mac))

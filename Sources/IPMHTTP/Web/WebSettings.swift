@@ -1,4 +1,5 @@
 public import Foundation
+import Hummingbird
 
 /// What the web front needs from configuration.
 public struct WebSettings: Sendable {
@@ -24,6 +25,11 @@ public struct WebSettings: Sendable {
     var sessionCookie: String { securesCookies ? "__Host-ipm_session" : "ipm_session" }
     /// The random cookie that keys the CSRF token of the sign-in and sign-up forms.
     var formCookie: String { securesCookies ? "__Host-ipm_form" : "ipm_form" }
+
+    /// A cookie of this site: for every path, `HttpOnly`, `SameSite=Lax`, `Secure` over https.
+    func cookie(_ name: String, _ value: String, maxAge: Int? = nil) -> Cookie {
+        Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: securesCookies, httpOnly: true, sameSite: .lax)
+    }
 
     /// `Strict-Transport-Security` for an https deployment: a year, this host only.
     public var strictTransportSecurity: String? { securesCookies ? "max-age=31536000" : nil }

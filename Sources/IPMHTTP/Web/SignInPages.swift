@@ -2,21 +2,26 @@ import Foundation
 import Hummingbird
 import IPMDomain
 
-extension WebFront {
-    func registerSignIn(on router: Router<WebRequestContext>) {
-        router.get("/sign-in") { request, _ -> Response in
-            let next = Self.safeReturnPath(request.uri.queryParameters["next"].map { String($0) })
-            if try await signedIn(request) != nil { return Self.redirect(next) }
+/// Signing in and out on the web, and the forgotten-password page.
+struct SignInPages: Sendable {
+    let sessions: SessionService
+    let settings: WebSettings
+    let pages: Pages
+
+    func addRoutes(to group: RouterGroup<WebRequestContext>) {
+        group.get("/sign-in") { request, context -> Response in
+            let next = WebFront.safeReturnPath(request.uri.queryParameters["next"].map { String($0) })
+            if context.admin != nil { return .redirect(next) }
             let notice = request.uri.queryParameters["signed-out"] != nil ? "You are signed out." : nil
             return signInPage(request, next: next, name: "", error: nil, notice: notice, status: .ok)
         }
 
-        router.post("/sign-in") { request, context -> Response in
-            let form = try await FormFields.read(request, context: context)
-            let next = Self.safeReturnPath(form["next"])
+        group.post("/sign-in") { request, context -> Response in
+            let form = try await PostedForm.read(request, context: context)
+            let next = WebFront.safeReturnPath(form["next"])
             let name = form["name"] ?? ""
             guard let formCookie = request.cookies[settings.formCookie]?.value,
-                  FormCSRF.isValid(form["csrf"], cookie: formCookie, purpose: Self.signInFormPurpose)
+                  FormCSRF.isValid(form["csrf"], cookie: formCookie, purpose: FormCSRF.signInFormPurpose)
             else {
                 return signInPage(request, next: next, name: name, error: "This sign-in form has expired. Please sign in again.", notice: nil, status: .forbidden)
             }
@@ -26,8 +31,8 @@ extension WebFront {
                 )
                 // The session this browser had before (another admin's, or a planted one) ends here.
                 try await signOutPrevious(request)
-                var response = Self.redirect(next)
-                response.setCookie(cookie(settings.sessionCookie, issued.token.value))
+                var response = Response.redirect(next)
+                response.setCookie(settings.cookie(settings.sessionCookie, issued.token.value))
                 return response
             } catch let failure as SignInFailure {
                 let status: HTTPResponse.Status = switch failure {
@@ -41,18 +46,18 @@ extension WebFront {
             }
         }
 
-        router.post("/sign-out") { request, context -> Response in
-            guard let signedIn = try await signedIn(request) else { return Self.redirect("/sign-in") }
-            guard try await postedForm(request, context: context, by: signedIn) != nil else {
-                return formExpired(signedIn, back: "/settings")
+        group.post("/sign-out") { request, context -> Response in
+            guard let signedIn = context.admin else { return .redirect("/sign-in") }
+            guard try await PostedForm.read(request, context: context, by: signedIn) != nil else {
+                return pages.formExpired(signedIn, back: "/settings")
             }
             try await sessions.signOut(signedIn.token)
-            var response = Self.redirect("/sign-in?signed-out=1")
-            response.setCookie(cookie(settings.sessionCookie, "", maxAge: 0))
+            var response = Response.redirect("/sign-in?signed-out=1")
+            response.setCookie(settings.cookie(settings.sessionCookie, "", maxAge: 0))
             return response
         }
 
-        router.get("/forgot-password") { _, _ in
+        group.get("/forgot-password") { _, _ in
             pages.render("forgotPassword", title: "Forgot your password?", [:])
         }
     }
@@ -69,7 +74,7 @@ extension WebFront {
         var values: [String: Any] = ["next": next, "name": name]
         values["error"] = error
         values["notice"] = notice
-        return preSessionForm(request, purpose: Self.signInFormPurpose, "signIn", title: "Sign in", values, status: status)
+        return preSessionForm(request, purpose: FormCSRF.signInFormPurpose, "signIn", title: "Sign in", values, status: status)
     }
 
     /// A form shown before a session exists: its CSRF token (`csrf`) is keyed with a random
@@ -80,7 +85,18 @@ extension WebFront {
         var values = values
         values["csrf"] = FormCSRF.token(cookie: formCookie, purpose: purpose)
         var response = pages.render(template, title: title, values, status: status)
-        if existing == nil { response.setCookie(cookie(settings.formCookie, formCookie)) }
+        if existing == nil { response.setCookie(settings.cookie(settings.formCookie, formCookie)) }
         return response
+    }
+}
+
+extension SignInFailure {
+    /// `Retry-After` for a refusal that passes: whole seconds, at least 1.
+    var retryAfterHeader: String? {
+        switch self {
+        case .throttled(let seconds): String(max(1, Int(seconds.rounded(.up))))
+        case .busy: "1"
+        case .invalidCredentials: nil
+        }
     }
 }
