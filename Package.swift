@@ -117,12 +117,26 @@ let package = Package(
 
         // MARK: The admin console seam (every console front stands on it)
         .target(name: "IPMConsole", dependencies: ["IPMDomain"], swiftSettings: swiftSettings),
+        // The JSON API's wire models: the server encodes them, the client and `--json` output use the same.
+        .target(name: "IPMAPIModels", dependencies: ["IPMDomain"], swiftSettings: swiftSettings),
+        // The admin console over an ipm-server's JSON API.
+        .target(
+            name: "IPMAPIClient",
+            dependencies: [
+                "IPMConsole", "IPMAPIModels", "IPMDomain",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Fronts
         .target(
             name: "IPMHTTP",
             dependencies: [
-                "IPMDomain",
+                "IPMDomain", "IPMAPIModels",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -140,7 +154,7 @@ let package = Package(
         .target(
             name: "IPMCLI",
             dependencies: [
-                "IPMDomain", "IPMConsole",
+                "IPMDomain", "IPMConsole", "IPMAPIModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -151,7 +165,7 @@ let package = Package(
         .target(
             name: "IPMApp",
             dependencies: [
-                "IPMDomain", "IPMConsole", "IPMPostgres", "IPMOAuth", "IPMWebhooks", "IPMHTTP", "IPMCLI", "IPMTUI", "UPSSandbox",
+                "IPMDomain", "IPMConsole", "IPMAPIClient", "IPMPostgres", "IPMOAuth", "IPMWebhooks", "IPMHTTP", "IPMCLI", "IPMTUI", "UPSSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -241,7 +255,7 @@ let package = Package(
         .testTarget(
             name: "IPMHTTPTests",
             dependencies: [
-                "IPMHTTP", "IPMDomain", "IPMPostgres", "IPMTestSupport",
+                "IPMHTTP", "IPMAPIModels", "IPMDomain", "IPMPostgres", "IPMTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -20,13 +20,13 @@ struct AdminCommandParsingTests {
         let id = AuditEventID()
         for seconds in [1_795_000_000.123456, 0.000001, 1_000_000_000] {
             let cursor = AuditCursor(occurredAt: Date(timeIntervalSince1970: seconds), id: id)
-            let parsed = try #require(AuditPageCursor.parse(AuditPageCursor.text(cursor)))
+            let parsed = try #require(AuditCursor(text: cursor.text))
             #expect(parsed.id == id)
             #expect(abs(parsed.occurredAt.timeIntervalSince1970 - seconds) < 0.000_001)
-            #expect(AuditPageCursor.text(parsed) == AuditPageCursor.text(cursor))
+            #expect(parsed.text == cursor.text)
         }
-        #expect(AuditPageCursor.parse("yesterday") == nil)
-        #expect(AuditPageCursor.parse("12.not-a-uuid") == nil)
+        #expect(AuditCursor(text: "yesterday") == nil)
+        #expect(AuditCursor(text: "12_not-a-uuid") == nil)
     }
 
     @Test func startAddressIsIPMsOwnPage() {

@@ -36,7 +36,7 @@ struct LoginCommand: AdminSessionCommand {
         guard LineReader.standardInputIsTerminal, !passwordStdin else {
             throw CLIError("no sign-in name: give it as an argument (ipm login NAME)")
         }
-        guard let name = await LineReader.ask("Sign-in name: ")?.trimmingCharacters(in: .whitespaces), !name.isEmpty else {
+        guard let name = try await LineReader.ask("Sign-in name: ", what: "the sign-in name")?.trimmingCharacters(in: .whitespaces), !name.isEmpty else {
             throw CLIError("no sign-in name entered")
         }
         return name
@@ -88,7 +88,7 @@ extension PasswordReader {
     /// A sign-in password: any length is accepted here; a wrong one fails as a wrong password.
     static func readForSignIn(fromStandardInput: Bool) throws -> Password {
         if fromStandardInput {
-            guard let line = Swift.readLine(strippingNewline: true) else { throw CLIError("no password on standard input") }
+            guard let line = try InputLine.next("the password") else { throw CLIError("no password on standard input") }
             return Password(unchecked: line)
         }
         guard LineReader.standardInputIsTerminal else {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HTTPTypes
+import IPMAPIModels
 import IPMDomain
 
 extension APIFront {
@@ -28,12 +29,4 @@ extension APIFront {
             }
         }
     }
-}
-
-/// A forced refresh that renewed the tokens.
-struct ForcedRefreshJSON: Encodable, Sendable {
-    let outcome: String
-    let detail: String
-    let accessTokenExpiresAt: Date?
-    let company: CompanyJSON
 }

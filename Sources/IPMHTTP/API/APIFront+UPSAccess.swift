@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HTTPTypes
 import NIOCore
+import IPMAPIModels
 public import IPMDomain
 public import Logging
 
@@ -228,21 +229,5 @@ extension APIFront {
 
     private static func unauthorized(_ detail: String) -> Refusal {
         Refusal(problem: Problem(.unauthorized, detail), outcome: "unauthorized", headers: [.wwwAuthenticate: #"Bearer realm="ipm-services""#])
-    }
-}
-
-/// `GET /api/v1/companies/{id}/ups/access-token`: OAuth's own field names.
-struct AccessTokenJSON: Encodable, Sendable {
-    let accessToken: String
-    let tokenType = "Bearer"
-    let expiresAt: Date
-    /// Whole seconds from now.
-    let expiresIn: Int
-
-    enum CodingKeys: String, CodingKey {
-        case accessToken = "access_token"
-        case tokenType = "token_type"
-        case expiresAt = "expires_at"
-        case expiresIn = "expires_in"
     }
 }

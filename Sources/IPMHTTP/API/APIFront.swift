@@ -2,6 +2,7 @@ public import Hummingbird
 import HTTPTypes
 import NIOCore
 import Foundation
+import IPMAPIModels
 import IPMDomain
 
 /// The JSON API under `/api/v1`, for programs and for the CLI and TUI pointed at a server.
@@ -69,10 +70,8 @@ public struct APIFront: Sendable {
                     guard let cursor = AuditCursor(text: String(text)) else { return Problem(.badRequest, "before must be the next value of an earlier page").response }
                     before = cursor
                 }
-                let events = try await web.access.activity(try WebFront.companyReference(context), for: caller.admin, limit: limit + 1, before: before)
-                let shown = Array(events.prefix(limit))
-                let next = events.count > limit ? shown.last.map { AuditCursor(after: $0).text } : nil
-                return try json(AuditEventPageJSON(events: shown.map(AuditEventJSON.init), next: next))
+                let page = try await web.access.activity(try WebFront.companyReference(context), for: caller.admin, limit: limit, before: before)
+                return try json(AuditEventPageJSON(page))
             }
         }
         // The --paste way to finish an opt-in started through the API: the address the

@@ -5,14 +5,14 @@ import Darwin
 #endif
 import AsyncHTTPClient
 import Foundation
-import IPMCLI
+import IPMAPIModels
 import IPMConsole
 import IPMDomain
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// One `ipm-server`'s JSON API as the CLI speaks it: JSON in and out, the session token as
+/// One `ipm-server`'s JSON API as a console speaks it: JSON in and out, the session token as
 /// a bearer token, problem+json turned into the CLI's one-line failures. Redirects are not
 /// followed, so the token never travels to another address.
 struct ServerAPI: Sendable {
@@ -65,7 +65,7 @@ struct ServerAPI: Sendable {
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token.value)") }
         if let json {
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(json)))
+            request.body = .bytes(ByteBuffer(bytes: try APIJSONCoding.encoder().encode(json)))
         }
         do {
             let response = try await client.execute(request, timeout: .seconds(40))
@@ -79,10 +79,8 @@ struct ServerAPI: Sendable {
     /// Decodes a 2xx answer; anything else throws what `failure` makes of it.
     func decode<T: Decodable>(_ type: T.Type, _ answer: Answer, notFound: (any Error)? = nil) throws -> T {
         guard (200..<300).contains(answer.status) else { throw failure(answer, notFound: notFound) }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
         do {
-            return try decoder.decode(T.self, from: answer.body)
+            return try APIJSONCoding.decoder().decode(T.self, from: answer.body)
         } catch {
             throw ConsoleFailure.failed("the server at \(base) did not answer like an ipm-server (HTTP \(answer.status)); is it the same version as this ipm?")
         }
