@@ -323,7 +323,7 @@ struct AdminCLITests {
                 paste.write(Data(bytes))
                 let status = await onThread { paste.finish() }
                 #expect(status == 1)
-                #expect(paste.errors.hasPrefix("ipm: the pasted address "), "\(paste.errors)")
+                #expect(paste.errors.hasPrefix("Address: ipm: the pasted address "), "the prompt, then one line: \(paste.errors)")
                 #expect(paste.errors.hasSuffix("; nothing was sent or stored\n"))
             }
             #expect(sandbox.counters[.codesRedeemed] == 0)

@@ -181,13 +181,15 @@ struct ServerCLITests {
         let now = Date(timeIntervalSince1970: (Date().timeIntervalSince1970).rounded(.down))
         try await client.execute("INSERT INTO companies (id, name, created_at) VALUES (\(company.rawValue), 'Paging Freight', \(now))")
         do {
+            // Every company has its connection row (the company listing joins it).
+            try await client.execute("INSERT INTO ups_connections (company_id, status, updated_at) VALUES (\(company.rawValue), 'not_connected', \(now))")
             try await client.execute("""
                 INSERT INTO memberships (company_id, admin_id, role, granted_at)
-                SELECT \(company.rawValue), a.id, 'admin', \(now) FROM admins a WHERE a.sign_in_name = 'alice'
+                SELECT \(company.rawValue)::uuid, a.id, 'admin', \(now)::timestamptz FROM admins a WHERE a.sign_in_name = 'alice'
                 """)
             try await client.execute("""
                 INSERT INTO audit_events (id, company_id, occurred_at, actor_kind, actor_name, action, detail)
-                SELECT md5('paging' || n)::uuid, \(company.rawValue), \(now) - make_interval(secs => n), 'system', 'test', 'refresh_failed', 'event ' || n
+                SELECT md5('paging' || n)::uuid, \(company.rawValue)::uuid, \(now)::timestamptz - make_interval(secs => n), 'system', 'test', 'refresh_failed', 'event ' || n
                 FROM generate_series(1, 501) AS n
                 """)
             try await cli.login("alice")
