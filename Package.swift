@@ -115,11 +115,28 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: The admin console seam (every console front stands on it)
+        .target(name: "IPMConsole", dependencies: ["IPMDomain"], swiftSettings: swiftSettings),
+        // The JSON API's wire models: the server encodes them, the client and `--json` output use the same.
+        .target(name: "IPMAPIModels", dependencies: ["IPMDomain"], swiftSettings: swiftSettings),
+        // The admin console over an ipm-server's JSON API.
+        .target(
+            name: "IPMAPIClient",
+            dependencies: [
+                "IPMConsole", "IPMAPIModels", "IPMDomain",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Fronts
         .target(
             name: "IPMHTTP",
             dependencies: [
-                "IPMDomain",
+                "IPMDomain", "IPMAPIModels",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // Who calls comes from authenticator middleware into the request context (Authentication/).
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
@@ -139,18 +156,18 @@ let package = Package(
         .target(
             name: "IPMCLI",
             dependencies: [
-                "IPMDomain",
+                "IPMDomain", "IPMConsole", "IPMAPIModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "IPMTUI", dependencies: ["IPMDomain"], swiftSettings: swiftSettings),
+        .target(name: "IPMTUI", dependencies: ["IPMDomain", "IPMConsole"], swiftSettings: swiftSettings),
 
         // MARK: Composition root
         .target(
             name: "IPMApp",
             dependencies: [
-                "IPMDomain", "IPMPostgres", "IPMOAuth", "IPMWebhooks", "IPMHTTP", "IPMCLI", "IPMTUI", "UPSSandbox",
+                "IPMDomain", "IPMConsole", "IPMAPIClient", "IPMPostgres", "IPMOAuth", "IPMWebhooks", "IPMHTTP", "IPMCLI", "IPMTUI", "UPSSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -240,7 +257,7 @@ let package = Package(
         .testTarget(
             name: "IPMHTTPTests",
             dependencies: [
-                "IPMHTTP", "IPMDomain", "IPMPostgres", "IPMTestSupport",
+                "IPMHTTP", "IPMAPIModels", "IPMDomain", "IPMPostgres", "IPMTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -278,7 +295,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "IPMCLITests", dependencies: ["IPMCLI", "IPMDomain"], swiftSettings: swiftSettings),
+        .testTarget(name: "IPMCLITests", dependencies: ["IPMCLI", "IPMConsole", "IPMDomain"], swiftSettings: swiftSettings),
+        .testTarget(name: "IPMConsoleTests", dependencies: ["IPMConsole", "IPMDomain"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IPMAppTests",
             dependencies: [

@@ -201,14 +201,14 @@ struct AdminCLITests {
             let page = try #require(try json(try await world.ipm("audit", "Acme Logistics", "--json")) as? [String: Any])
             let events = try #require(page["events"] as? [[String: Any]])
             #expect(events.map { $0["action"] as? String } == ["membership_granted", "membership_granted", "company_created"], "newest first")
-            #expect(page["nextBefore"] == nil)
+            #expect(page["next"] == nil)
 
             let first = try #require(try json(try await world.ipm("audit", "Acme Logistics", "--limit", "2", "--json")) as? [String: Any])
             #expect((first["events"] as? [[String: Any]])?.count == 2)
-            let cursor = try #require(first["nextBefore"] as? String)
+            let cursor = try #require(first["next"] as? String)
             let second = try #require(try json(try await world.ipm("audit", "Acme Logistics", "--limit", "2", "--before", cursor, "--json")) as? [String: Any])
             #expect((second["events"] as? [[String: Any]])?.map { $0["action"] as? String } == ["company_created"])
-            #expect(second["nextBefore"] == nil)
+            #expect(second["next"] == nil)
             let text = try await world.ipm("audit", "Acme Logistics", "--limit", "1")
             #expect(text.stdout.contains("Access granted"))
             #expect(text.stderr.hasPrefix("More: ipm audit 'Acme Logistics' --limit 1 --before "))
@@ -284,6 +284,50 @@ struct AdminCLITests {
         }
         #expect(againStatus == 1)
         #expect(againScreen.contains("already used"), "\(againScreen)")
+        }
+    }
+
+    /// `--paste` driven by a program through pipes (a wrapper script, `| tee`): the UPS
+    /// address must reach standard output before the command waits for the answer.
+    @Test func pasteOptInThroughPipesShowsTheAddressBeforeWaiting() async throws {
+        try await withAliceAndSandbox { world, sandbox, url, http in
+            let process = try PipedProgram(["oauth", "opt-in", "Acme Logistics", "--paste", "--no-browser"], environment: world.env)
+            let line = try await onThread { process.readLine(startingWith: url.absoluteString, seconds: 30) }
+            let start = try #require(line.flatMap(URL.init(string:)), "the UPS address never came through the pipe; output so far: \(process.output)")
+            let back = try await OptInHarness.signIn(start, http: http)
+            process.write(Data((back.absoluteString + "\n").utf8))
+            let status = await onThread { process.finish() }
+            #expect(status == 0, "\(process.output) \(process.errors)")
+            #expect(process.output.contains("Success — Successfully Opted-In to UPS Online Tools (OAuth)"))
+            #expect(sandbox.counters[.codesRedeemed] == 1)
+        }
+    }
+
+    /// A NUL byte or bytes that are not UTF-8 in what is read from standard input: one line,
+    /// exit 1, and nothing sent or stored.
+    @Test func inputWithANulByteOrInvalidUTF8IsRefused() async throws {
+        try await withAliceAndSandbox { world, sandbox, _, _ in
+            let sessionsBefore = try await world.database.client.query("SELECT count(*)::bigint AS n FROM admin_sessions").first?.decode("n", as: Int64.self)
+            for (bytes, words) in [(Array("alice password 1\u{0}x\n".utf8), "NUL byte"), (Array("alice password 1".utf8) + [0xFF, 0xFE, 0x0A], "not valid UTF-8")] {
+                let run = try PipedProgram(["login", "alice", "--password-stdin"], environment: world.env)
+                run.write(Data(bytes))
+                let status = await onThread { run.finish() }
+                #expect(status == 1)
+                #expect(run.errors == "ipm: the password contains a \(words); nothing was sent or stored\n" || run.errors == "ipm: the password is \(words); nothing was sent or stored\n", "\(run.errors)")
+            }
+            let sessionsAfter = try await world.database.client.query("SELECT count(*)::bigint AS n FROM admin_sessions").first?.decode("n", as: Int64.self)
+            #expect(sessionsAfter == sessionsBefore, "no sign-in was attempted")
+
+            for bytes in [Array("http://127.0.0.1:9/oauth/ups/callback?code=a\u{0}b&state=s\n".utf8), Array("http://127.0.0.1:9/oauth/ups/callback?code=".utf8) + [0xC3, 0x28, 0x0A]] {
+                let paste = try PipedProgram(["oauth", "opt-in", "Acme Logistics", "--paste", "--no-browser"], environment: world.env)
+                paste.write(Data(bytes))
+                let status = await onThread { paste.finish() }
+                #expect(status == 1)
+                #expect(paste.errors.hasPrefix("Address: ipm: the pasted address "), "the prompt, then one line: \(paste.errors)")
+                #expect(paste.errors.hasSuffix("; nothing was sent or stored\n"))
+            }
+            #expect(sandbox.counters[.codesRedeemed] == 0)
+            #expect(try await world.ipm("oauth", "status", "Acme Logistics", "--json").stdout.contains("\"not_connected\""))
         }
     }
 
@@ -444,5 +488,65 @@ struct AdminCLITests {
                 #expect(script.stdout.contains("opt-in") && script.stdout.contains("companies"), "\(shell)")
             }
         }
+    }
+}
+
+/// `ipm` with its standard input and output as pipes, read as the program writes (a program
+/// driving the CLI), and its standard input written in raw bytes.
+final class PipedProgram: @unchecked Sendable {
+    private let process = Process()
+    private let input = Pipe(), outputPipe = Pipe(), errorPipe = Pipe()
+    private let lock = NSLock()
+    private var outputData = Data(), errorData = Data()
+
+    init(_ arguments: [String], environment: [String: String]) throws {
+        process.executableURL = URL(fileURLWithPath: try Programs.path("ipm"))
+        process.arguments = arguments
+        process.environment = Programs.environment(environment)
+        process.standardInput = input
+        process.standardOutput = outputPipe
+        process.standardError = errorPipe
+        outputPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let chunk = handle.availableData
+            self?.lock.withLock { self?.outputData.append(chunk) }
+        }
+        errorPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let chunk = handle.availableData
+            self?.lock.withLock { self?.errorData.append(chunk) }
+        }
+        try process.run()
+    }
+
+    var output: String { lock.withLock { String(decoding: outputData, as: UTF8.self) } }
+    var errors: String { lock.withLock { String(decoding: errorData, as: UTF8.self) } }
+
+    /// The first whole line of standard output that starts with `prefix`, waiting up to `seconds`.
+    func readLine(startingWith prefix: String, seconds: Double) -> String? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let line = output.split(separator: "\n", omittingEmptySubsequences: false).dropLast().first(where: { $0.hasPrefix(prefix) }) {
+                return String(line)
+            }
+            if !process.isRunning { return nil }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return nil
+    }
+
+    func write(_ data: Data) {
+        input.fileHandleForWriting.write(data)
+    }
+
+    /// Closes standard input, waits for the exit and the last output; the exit status.
+    func finish() -> Int32 {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        // The handlers may still hold the last chunks.
+        for pipe in [outputPipe, errorPipe] {
+            pipe.fileHandleForReading.readabilityHandler = nil
+            let rest = pipe.fileHandleForReading.readDataToEndOfFile()
+            lock.withLock { if pipe === outputPipe { outputData.append(rest) } else { errorData.append(rest) } }
+        }
+        return process.terminationStatus
     }
 }

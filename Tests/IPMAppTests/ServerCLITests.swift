@@ -147,7 +147,7 @@ struct ServerCLITests {
 
         // Paging through the API: the cursor printed on one page continues on the next.
         let first = try #require(try json(try await cli.ipm("audit", "Acme Logistics", "--limit", "2", "--json")) as? [String: Any])
-        let cursor = try #require(first["nextBefore"] as? String)
+        let cursor = try #require(first["next"] as? String)
         let second = try #require(try json(try await cli.ipm("audit", "Acme Logistics", "--limit", "2", "--before", cursor, "--json")) as? [String: Any])
         #expect((second["events"] as? [[String: Any]])?.map { $0["action"] as? String } == ["company_created"])
 
@@ -167,6 +167,66 @@ struct ServerCLITests {
         try (token + "\n").write(toFile: tokenFile, atomically: false, encoding: .utf8)
         chmod(tokenFile, 0o600)
         expectOneLineFailure(try await cli.ipm("companies"), status: 77, "not signed in: run `ipm login`")
+    }
+
+    /// A page of 500 with more behind it: the API answers 500 events and `next` (it asked
+    /// the domain for 501 and dropped `next` before), and `ipm audit --limit 500` reads the
+    /// same through the server as on the database.
+    @Test func aFullPageOf500NamesTheNextPageThroughTheAPIAndTheCLI() async throws {
+        let served = try served()
+        let cli = served.client()
+        defer { try? FileManager.default.removeItem(at: cli.configHome) }
+        let client = served.world.database.client
+        let company = CompanyID()
+        let now = Date(timeIntervalSince1970: (Date().timeIntervalSince1970).rounded(.down))
+        try await client.execute("INSERT INTO companies (id, name, created_at) VALUES (\(company.rawValue), 'Paging Freight', \(now))")
+        do {
+            // Every company has its connection row (the company listing joins it).
+            try await client.execute("INSERT INTO ups_connections (company_id, status, updated_at) VALUES (\(company.rawValue), 'not_connected', \(now))")
+            try await client.execute("""
+                INSERT INTO memberships (company_id, admin_id, role, granted_at)
+                SELECT \(company.rawValue)::uuid, a.id, 'admin', \(now)::timestamptz FROM admins a WHERE a.sign_in_name = 'alice'
+                """)
+            try await client.execute("""
+                INSERT INTO audit_events (id, company_id, occurred_at, actor_kind, actor_name, action, detail)
+                SELECT md5('paging' || n)::uuid, \(company.rawValue)::uuid, \(now)::timestamptz - make_interval(secs => n), 'system', 'test', 'refresh_failed', 'event ' || n
+                FROM generate_series(1, 501) AS n
+                """)
+            try await cli.login("alice")
+            let token = try String(contentsOfFile: served.tokenFile(cli), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            func page(_ query: String) async throws -> [String: Any] {
+                var request = HTTPClientRequest(url: served.server.absoluteString + "/api/v1/companies/\(company)/events" + query)
+                request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                let response = try await served.http.execute(request, timeout: .seconds(10))
+                let body = try await response.body.collect(upTo: 4 << 20)
+                #expect(response.status == .ok, "\(query): \(String(buffer: body))")
+                return try #require(try JSONSerialization.jsonObject(with: Data(String(buffer: body).utf8)) as? [String: Any])
+            }
+            let first = try await page("?limit=500")
+            #expect((first["events"] as? [Any])?.count == 500)
+            let next = try #require(first["next"] as? String, "501 events do not fit one page of 500")
+            let second = try await page("?limit=500&before=\(next)")
+            #expect((second["events"] as? [[String: Any]])?.map { $0["detail"] as? String } == ["event 501"])
+            #expect(second["next"] == nil)
+
+            var database = cli
+            database.env = ["XDG_CONFIG_HOME": cli.configHome.path, "IPM_DATABASE_URL": served.world.database.connectionString, "IPM_PUBLIC_URL": OptInHarness.publicURL]
+            try await database.login("alice")
+            for arguments in [["audit", "Paging Freight", "--limit", "500", "--json"], ["audit", "Paging Freight", "--limit", "500"]] {
+                let remote = try await cli.ipm(arguments), local = try await database.ipm(arguments)
+                #expect(remote.status == 0 && local.status == 0, "\(arguments): \(remote.stderr) \(local.stderr)")
+                #expect(remote.stdout == local.stdout, "\(arguments)")
+                #expect(remote.stderr == local.stderr, "\(arguments)")
+            }
+            let cliPage = try #require(try json(try await cli.ipm("audit", "Paging Freight", "--limit", "500", "--json")) as? [String: Any])
+            #expect(cliPage["next"] as? String == next)
+            let text = try await cli.ipm("audit", "Paging Freight", "--limit", "500")
+            #expect(text.stderr == "More: ipm audit 'Paging Freight' --limit 500 --before \(next)\n")
+        } catch {
+            _ = try? await client.execute("DELETE FROM companies WHERE id = \(company.rawValue)")
+            throw error
+        }
+        try await client.execute("DELETE FROM companies WHERE id = \(company.rawValue)")
     }
 
     @Test func anOptInThatNeverCameBackReadsTheSameThroughTheServer() async throws {

@@ -61,7 +61,7 @@ struct WebhooksCommandTests {
             let line = try #require(dead.first)
             #expect(line["state"] as? String == "dead" && line["attempts"] as? Int == 1)
             #expect(line["lastStatus"] as? Int == 502 && line["lastError"] as? String == "HTTP 502")
-            #expect(line["company"] as? String == "Acme Logistics" && line["event"] as? String == "ups_connection.opted_in")
+            #expect(line["companyName"] as? String == "Acme Logistics" && line["event"] as? String == "ups_connection.opted_in")
             #expect(line["deadAt"] is String && line["nextAttemptAt"] == nil)
             let id = try #require(line["id"] as? String)
             let table = try await Programs.run("ipm", ["webhooks", "list", "--failed"], environment: env)

@@ -158,7 +158,7 @@ struct CompanyAccessTests {
         let overview = try await t.world.access.company(.id(t.acme.id), for: t.vera)
         #expect(overview.role == .viewer)
         #expect(overview.connection.status == .authenticated)
-        #expect(try await t.world.access.activity(.id(t.acme.id), for: t.vera).isEmpty == false)
+        #expect(try await t.world.access.activity(.id(t.acme.id), for: t.vera).events.isEmpty == false)
 
         let error = await #expect(throws: DomainError.self) { try await t.world.access.optOut(.id(t.acme.id), by: t.vera) }
         #expect(error?.isForbidden == true)
@@ -183,7 +183,7 @@ struct CompanyAccessTests {
         #expect(!connection.holdsTokens)
         #expect(connection.updatedAt == now)
         #expect(try await t.world.store.connection(for: t.acme.id) == connection)
-        let newest = try #require(try await t.world.access.activity(.id(t.acme.id), for: t.alice, limit: 1).first)
+        let newest = try #require(try await t.world.access.activity(.id(t.acme.id), for: t.alice, limit: 1).events.first)
         #expect(newest.action == .optedOut)
         #expect(newest.actor == .admin(t.alice.id, t.alice.signInName))
         #expect(newest.occurredAt == now)
@@ -218,24 +218,26 @@ struct CompanyAccessTests {
         }
         try await t.world.optIn(t.globex, by: t.bob)  // another tenant's noise
         // companyCreated + 2 grants + 6 connection events
-        let all = try await t.world.access.activity(.id(t.acme.id), for: t.alice)
+        let all = try await t.world.access.activity(.id(t.acme.id), for: t.alice).events
         #expect(all.count == 9)
         #expect(all.map(\.occurredAt) == all.map(\.occurredAt).sorted(by: >))
         #expect(all.first?.action == .optedOut)
         #expect(all.allSatisfy { $0.companyID == t.acme.id })
 
-        var pages: [[AuditEvent]] = []
+        var pages: [AuditEventPage] = []
         var cursor: AuditCursor?
         repeat {
             let page = try await t.world.access.activity(.id(t.acme.id), for: t.vera, limit: 4, before: cursor)
             pages.append(page)
-            cursor = page.last.map(AuditCursor.init(after:))
-        } while pages.last?.isEmpty == false
-        #expect(pages.map(\.count) == [4, 4, 1, 0])
-        #expect(pages.flatMap { $0 } == all)
+            cursor = page.next
+        } while cursor != nil
+        #expect(pages.map(\.events.count) == [4, 4, 1], "the last page says it is the last: no empty page after it")
+        #expect(pages.flatMap(\.events) == all)
+        #expect(pages.map { $0.next != nil } == [true, true, false])
     }
 
-    @Test("the page size is clamped to 1…500", arguments: [(Int.min, 1), (-5, 1), (0, 1), (1, 1), (50, 50), (500, 500), (501, 500), (Int.max, 500)])
+    /// One more than the page is read, to tell whether there is a next page.
+    @Test("the page size is clamped to 1…500", arguments: [(Int.min, 2), (-5, 2), (0, 2), (1, 2), (50, 51), (500, 501), (501, 501), (Int.max, 501)])
     func limitClamped(requested: Int, passed: Int) async throws {
         let t = try await Tenants()
         _ = try await t.world.access.activity(.id(t.acme.id), for: t.alice, limit: requested)
@@ -248,11 +250,39 @@ struct CompanyAccessTests {
         for index in 0..<600 {
             try await t.world.store.append(AuditEvent(companyID: t.acme.id, actor: .system("test"), occurredAt: Fixture.epoch.addingTimeInterval(Double(index)), action: .refreshFailed, detail: "\(index)"))
         }
-        #expect(try await t.world.access.activity(.id(t.acme.id), for: t.alice).count == 50)
-        #expect(try await t.world.access.activity(.id(t.acme.id), for: t.alice, limit: 0).count == 1)
+        #expect(try await t.world.access.activity(.id(t.acme.id), for: t.alice).events.count == 50)
+        #expect(try await t.world.access.activity(.id(t.acme.id), for: t.alice, limit: 0).events.count == 1)
         let largest = try await t.world.access.activity(.id(t.acme.id), for: t.alice, limit: 10_000)
-        #expect(largest.count == 500)
-        #expect(largest.first?.detail == "599")
+        #expect(largest.events.count == 500)
+        #expect(largest.events.first?.detail == "599")
+    }
+
+    @Test("a full page of 500 with an older event names the next page, and the last page does not")
+    func fullPageOf500HasNext() async throws {
+        let t = try await Tenants()
+        let existing = try await t.world.access.activity(.id(t.acme.id), for: t.alice, limit: 500).events.count
+        for index in 0..<(501 - existing) {
+            try await t.world.store.append(AuditEvent(companyID: t.acme.id, actor: .system("test"), occurredAt: Fixture.epoch.addingTimeInterval(Double(index)), action: .refreshFailed, detail: "\(index)"))
+        }
+        let first = try await t.world.access.activity(.id(t.acme.id), for: t.alice, limit: 500)
+        #expect(first.events.count == 500)
+        let next = try #require(first.next, "501 events do not fit one page of 500")
+        #expect(next == AuditCursor(after: first.events[499]))
+        let second = try await t.world.access.activity(.id(t.acme.id), for: t.alice, limit: 500, before: next)
+        #expect(second.events.count == 1)
+        #expect(second.next == nil)
+        #expect(Set(first.events.map(\.id)).isDisjoint(with: second.events.map(\.id)))
+
+        // Exactly 500: one page, and it says it is the last.
+        let other = try await t.world.company("Initech")
+        try await t.world.grant(.admin, t.alice, other)
+        let already = try await t.world.access.activity(.id(other.id), for: t.alice, limit: 500).events.count
+        for index in 0..<(500 - already) {
+            try await t.world.store.append(AuditEvent(companyID: other.id, actor: .system("test"), occurredAt: Fixture.epoch.addingTimeInterval(Double(index)), action: .refreshFailed, detail: "\(index)"))
+        }
+        let exact = try await t.world.access.activity(.id(other.id), for: t.alice, limit: 500)
+        #expect(exact.events.count == 500)
+        #expect(exact.next == nil)
     }
 
     // MARK: helpers

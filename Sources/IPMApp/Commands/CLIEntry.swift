@@ -1,5 +1,7 @@
 import Foundation
+import IPMAPIClient
 import IPMCLI
+import IPMConsole
 import IPMDomain
 import IPMOAuth
 import Logging
@@ -10,9 +12,9 @@ public enum CLIEntry {
         let factory = OperatorContextFactory(
             generateKey: { id in try AESGCMKeyRing.generateKeySpec(id: id) },
             makeAdmin: { connection in
-                if case .server(let url) = connection { return ServerAdminContext(server: url) }
+                if case .server(let url) = connection { return APIAdminConsole(server: url) }
                 return try await openDatabase(forMigration: false) { configuration, database, services, logger in
-                    DatabaseAdminContext(configuration: configuration, database: database, services: services, logger: logger)
+                    adminConsole(configuration: configuration, database: database, services: services, logger: logger)
                 }
             }
         ) { forMigration in
@@ -21,6 +23,20 @@ public enum CLIEntry {
             }
         }
         exit(await IPMCLIMain.run(Array(CommandLine.arguments.dropFirst()), factory: factory))
+    }
+
+    /// The admin console on the database: the domain services, and the OAuth engine as the
+    /// opt-in port, built only when `--paste` needs it (it needs the UPS settings).
+    static func adminConsole(configuration: IPMConfiguration, database: AppDatabase, services: DomainServices, logger: Logger) -> DomainAdminConsole {
+        DomainAdminConsole(
+            sessions: services.sessions, access: services.companyAccess, notifications: services.notifications,
+            publicURL: configuration.publicURL, browserOrigins: [configuration.publicURL, configuration.upsBaseURL],
+            openOptInFlow: {
+                let oauth = try OAuthComponents.make(configuration, services: services, client: database.client, logger: logger)
+                return (oauth.optIn, { await oauth.shutdown() })
+            },
+            close: { await database.close() }
+        )
     }
 
     /// Opens the configured database and builds a context on it; the database is closed again if that fails.

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import IPMAPIModels
+import IPMConsole
 import IPMDomain
 
 struct AuditCommand: SignedInCommand {
@@ -21,17 +23,17 @@ struct AuditCommand: SignedInCommand {
 
     func validate() throws {
         guard (1...500).contains(limit) else { throw ValidationError("--limit must be from 1 to 500") }
-        if let before, AuditPageCursor.parse(before) == nil {
+        if let before, AuditCursor(text: before) == nil {
             throw ValidationError("--before: not a cursor printed by `ipm audit`")
         }
     }
 
-    func run(as admin: any SignedInAdmin, in context: any AdminContext) async throws {
-        let page = try await admin.activity(try CompanyReference(company), limit: limit, before: before.flatMap(AuditPageCursor.parse))
+    func run(as admin: any SignedInAdmin, in context: any AdminConsole) async throws {
+        let page = try await admin.activity(try CompanyReference(company), limit: limit, before: before.flatMap { AuditCursor(text: $0) })
         let events = page.events
-        let next = page.next.map(AuditPageCursor.text)
+        let next = page.next?.text
         if json {
-            print(try JSONOutput.render(AuditPageJSON(events: events.map(AuditEventJSON.init), nextBefore: next)))
+            print(try JSONOutput.render(AuditEventPageJSON(events: events.map(AuditEventJSON.init), next: next)))
             return
         }
         var table = Table("TIME", "WHAT", "BY", "DETAIL")
@@ -49,40 +51,9 @@ struct AuditCommand: SignedInCommand {
     }
 }
 
-/// `--before`: the last event's time in microseconds since 1970 and its id; exact, because
-/// application times are microsecond-exact (DECISIONS.md 5).
-enum AuditPageCursor {
-    static func text(_ cursor: AuditCursor) -> String {
-        "\(cursor.microseconds).\(cursor.id)"
-    }
-
-    /// nil for anything but a cursor `text` printed, a time outside the cursors' range included.
-    static func parse(_ text: String) -> AuditCursor? {
-        let parts = text.split(separator: ".", maxSplits: 1)
-        guard parts.count == 2, let micros = Int64(parts[0]), let id = AuditEventID(String(parts[1])) else { return nil }
-        return AuditCursor(microseconds: micros, id: id)
-    }
-}
-
-struct AuditPageJSON: Encodable {
-    let events: [AuditEventJSON]
-    let nextBefore: String?
-}
-
-struct AuditEventJSON: Encodable {
-    let id: String
-    let occurredAt: Date
-    let action: String
-    let title: String
-    let actor: String
-    let detail: String
-
-    init(_ event: ActivityEntry) {
-        id = event.id.description
-        occurredAt = event.occurredAt
-        action = event.action.rawValue
-        title = event.action.title
-        actor = event.actor
-        detail = event.detail
+extension AuditEventJSON {
+    /// The API's model of an event the console read (from the database or a server).
+    init(_ entry: ActivityEntry) {
+        self.init(id: entry.id.description, occurredAt: entry.occurredAt, actor: entry.actor, action: entry.action.rawValue, title: entry.action.title, detail: entry.detail)
     }
 }

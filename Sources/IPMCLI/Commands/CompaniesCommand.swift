@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import IPMAPIModels
+import IPMConsole
 import IPMDomain
 
 struct CompaniesCommand: SignedInCommand {
@@ -12,10 +14,10 @@ struct CompaniesCommand: SignedInCommand {
     var json = false
     @OptionGroup var options: ConnectionOptions
 
-    func run(as admin: any SignedInAdmin, in context: any AdminContext) async throws {
+    func run(as admin: any SignedInAdmin, in context: any AdminConsole) async throws {
         let companies = try await admin.companies()
         if json {
-            print(try JSONOutput.render(companies.map { CompanyStatusJSON($0, publicURL: admin.publicURL) }))
+            print(try JSONOutput.render(companies.map { CompanyJSON($0, publicURL: admin.publicURL) }))
             return
         }
         guard !companies.isEmpty else {
@@ -88,49 +90,5 @@ extension Date {
     /// `2026-12-01 16:31Z`: to the minute, for narrow columns.
     var minutes: String {
         String(iso8601.prefix(16)).replacingOccurrences(of: "T", with: " ") + "Z"
-    }
-}
-
-/// A company and its UPS OAuth status, for `--json`.
-struct CompanyStatusJSON: Encodable {
-    let id: String
-    let name: String
-    let role: String
-    let status: String
-    let statusTitle: String
-    let authorizedAt: Date?
-    let accessTokenExpiresAt: Date?
-    let refreshTokenExpiresAt: Date?
-    let reauthorizationMessage: String?
-    let blockedReason: String?
-    let blockedAt: Date?
-    let lastRefreshedAt: Date?
-    let consecutiveFailures: Int
-    let lastError: String?
-    let nextAttemptAt: Date?
-    let failing: Bool
-    let optInURL: String?
-    let optIn: OptInAttemptStatusJSON?
-
-    init(_ overview: CompanyOverview, publicURL: URL) {
-        let connection = overview.connection
-        id = overview.company.id.description
-        name = overview.company.name.value
-        role = overview.role.rawValue
-        status = connection.status.rawValue
-        statusTitle = connection.status.title
-        authorizedAt = connection.holdsTokens ? connection.authorizedAt : nil
-        accessTokenExpiresAt = connection.accessTokenExpiresAt
-        refreshTokenExpiresAt = connection.refreshTokenExpiresAt
-        reauthorizationMessage = connection.reauthorizationMessage
-        blockedReason = connection.status == .blocked ? connection.blockedReason : nil
-        blockedAt = connection.status == .blocked ? connection.blockedAt : nil
-        lastRefreshedAt = connection.lastRefreshedAt
-        consecutiveFailures = connection.refreshHealth.consecutiveFailures
-        lastError = connection.refreshHealth.lastError
-        nextAttemptAt = connection.holdsTokens ? connection.refreshHealth.nextAttemptAt : nil
-        failing = connection.isFailing
-        optInURL = connection.status == .reauthorizationRequired ? OptInLink.url(publicURL: publicURL, company: overview.company.id).absoluteString : nil
-        optIn = overview.optIn.map(OptInAttemptStatusJSON.init)
     }
 }

@@ -31,7 +31,7 @@ struct CompanyCommand: ParsableCommand {
         func run(in context: any OperatorContext) async throws {
             let companies = try await context.operatorService.listCompanies()
             if json {
-                print(try JSONOutput.render(companies.map(CompanyJSON.init)))
+                print(try JSONOutput.render(companies.map(OperatorCompanyJSON.init)))
                 return
             }
             var table = Table("NAME", "CREATED", "ID")
@@ -87,7 +87,8 @@ struct CompanyCommand: ParsableCommand {
     }
 }
 
-struct CompanyJSON: Encodable {
+/// `ipm company list --json`: a company as the operator sees it.
+struct OperatorCompanyJSON: Encodable {
     let id: String
     let name: String
     let createdAt: Date

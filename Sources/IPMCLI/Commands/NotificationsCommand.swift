@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import IPMAPIModels
+import IPMConsole
 import IPMDomain
 
 struct NotificationsCommand: SignedInCommand {
@@ -23,7 +25,7 @@ struct NotificationsCommand: SignedInCommand {
         guard (1...500).contains(limit) else { throw ValidationError("--limit must be from 1 to 500") }
     }
 
-    func run(as admin: any SignedInAdmin, in context: any AdminContext) async throws {
+    func run(as admin: any SignedInAdmin, in context: any AdminConsole) async throws {
         let notifications = try await admin.notifications(unreadOnly: unread, limit: limit)
         if json {
             print(try JSONOutput.render(notifications.map { NotificationJSON($0, publicURL: admin.publicURL) }))
@@ -47,26 +49,14 @@ struct NotificationsCommand: SignedInCommand {
     }
 }
 
-struct NotificationJSON: Encodable {
-    let id: String
-    let companyID: String
-    let companyName: String
-    let kind: String
-    let message: String
-    let occurredAt: Date
-    let read: Bool
-    /// IPM's own start page, when the notification asks an admin to opt in again.
-    let optInURL: String?
-
+extension NotificationJSON {
+    /// The API's model of a notification the console read (from the database or a server).
     init(_ notification: NotificationEntry, publicURL: URL) {
-        id = notification.id.description
-        companyID = notification.companyID.description
-        companyName = notification.companyName
-        kind = notification.kind.rawValue
-        message = notification.message
-        occurredAt = notification.occurredAt
-        read = notification.isRead
-        optInURL = notification.kind.asksToOptIn ? OptInLink.url(publicURL: publicURL, company: notification.companyID).absoluteString : nil
+        self.init(
+            id: notification.id.description, companyID: notification.companyID.description, companyName: notification.companyName,
+            kind: notification.kind.rawValue, message: notification.message, occurredAt: notification.occurredAt, read: notification.isRead,
+            optInURL: notification.kind.asksToOptIn ? OptInLink.url(publicURL: publicURL, company: notification.companyID).absoluteString : nil
+        )
     }
 }
 

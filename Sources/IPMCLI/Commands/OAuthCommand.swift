@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import IPMAPIModels
+import IPMConsole
 import IPMDomain
 
 struct OAuthCommand: ParsableCommand {
@@ -19,10 +21,10 @@ struct OAuthCommand: ParsableCommand {
         var json = false
         @OptionGroup var options: ConnectionOptions
 
-        func run(as admin: any SignedInAdmin, in context: any AdminContext) async throws {
+        func run(as admin: any SignedInAdmin, in context: any AdminConsole) async throws {
             let overview = try await admin.company(try CompanyReference(company), for: .view)
             if json {
-                print(try JSONOutput.render(CompanyStatusJSON(overview, publicURL: admin.publicURL)))
+                print(try JSONOutput.render(CompanyJSON(overview, publicURL: admin.publicURL)))
                 return
             }
             let style = TerminalStyle.standardOutput()
@@ -76,7 +78,7 @@ struct OAuthCommand: ParsableCommand {
         var timeout = WaitTime(seconds: 600)
         @OptionGroup var options: ConnectionOptions
 
-        func run(as admin: any SignedInAdmin, in context: any AdminContext) async throws {
+        func run(as admin: any SignedInAdmin, in context: any AdminConsole) async throws {
             let reference = try CompanyReference(company)
             // The rules first: a viewer or a stranger learns nothing more, whatever is configured.
             let overview = try await admin.company(reference, for: .optIn)
@@ -94,7 +96,7 @@ struct OAuthCommand: ParsableCommand {
             print(start.authorizationURL.absoluteString.terminalSafe)
             if !noBrowser { openInBrowser(start.authorizationURL, admin) }
             print("UPS then sends the browser back to IPM; copy the address of that page and paste it here (before \(start.expiresAt.iso8601)).")
-            guard let answer = await LineReader.ask("Address: ")?.trimmingCharacters(in: .whitespacesAndNewlines), !answer.isEmpty else {
+            guard let answer = try await LineReader.ask("Address: ", what: "the pasted address")?.trimmingCharacters(in: .whitespacesAndNewlines), !answer.isEmpty else {
                 throw CLIError("no address pasted; nothing was changed")
             }
             guard let url = URL(string: answer), url.query != nil else {
@@ -112,6 +114,7 @@ struct OAuthCommand: ParsableCommand {
             print(url.absoluteString.terminalSafe)
             let opened = !noBrowser && openInBrowser(url, admin)
             print("\(opened ? "A browser was opened. " : "")Waiting up to \(timeout) for the opt-in to complete…")
+            flushStandardOutput()
             let deadline = ContinuousClock.now + .seconds(timeout.seconds)
             // Ctrl-C is caught before the spinner hides the cursor, so it is always shown again.
             try await Interrupt.stopping({ [timeout] in
@@ -220,7 +223,7 @@ struct OAuthCommand: ParsableCommand {
         var yes = false
         @OptionGroup var options: ConnectionOptions
 
-        func run(as admin: any SignedInAdmin, in context: any AdminContext) async throws {
+        func run(as admin: any SignedInAdmin, in context: any AdminConsole) async throws {
             let reference = try CompanyReference(company)
             // The rules are checked before asking: a viewer or a stranger is never asked.
             let overview = try await admin.company(reference, for: .optOut)
@@ -229,7 +232,7 @@ struct OAuthCommand: ParsableCommand {
                     throw CLIError("no terminal to confirm the opt-out on; use --yes")
                 }
                 writeToStandardError("Company: \(overview.company.name) — \(overview.connection.status.title)\n")
-                guard await LineReader.confirm("Are you sure you want to opt out of UPS Online Tools (OAuth)?") else {
+                guard try await LineReader.confirm("Are you sure you want to opt out of UPS Online Tools (OAuth)?") else {
                     throw CLIError("opt-out cancelled; nothing was changed")
                 }
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IPMAPIModels
 import IPMDomain
 
 struct WebhooksCommand: ParsableCommand {
@@ -32,7 +33,7 @@ struct WebhooksCommand: ParsableCommand {
         func run(in context: any OperatorContext) async throws {
             let deliveries = try await context.webhookDeliveries.all(failedOnly: failed, limit: limit)
             if json {
-                print(try JSONOutput.render(deliveries.map(WebhookDeliveryLine.init)))
+                print(try JSONOutput.render(deliveries.map { WebhookDeliveryJSON($0) }))
                 return
             }
             if deliveries.isEmpty {
@@ -77,38 +78,5 @@ struct WebhooksCommand: ParsableCommand {
             let delivery = try await context.webhookDeliveries.redeliver(eventID, byOperator: context.operatorName)
             print("Webhook event \(delivery.eventType) of \(delivery.company.name.value) will be sent again by the next delivery pass.")
         }
-    }
-}
-
-/// `ipm webhooks list --json`.
-struct WebhookDeliveryLine: Encodable {
-    let id: String
-    let companyID: String
-    let company: String
-    let event: String
-    let state: String
-    let createdAt: Date
-    let attempts: Int
-    let lastAttemptAt: Date?
-    let lastStatus: Int?
-    let lastError: String?
-    let nextAttemptAt: Date?
-    let deliveredAt: Date?
-    let deadAt: Date?
-
-    init(_ delivery: WebhookDelivery) {
-        id = delivery.id.description
-        companyID = delivery.company.id.description
-        company = delivery.company.name.value
-        event = delivery.eventType
-        state = delivery.state.rawValue
-        createdAt = delivery.createdAt
-        attempts = delivery.attempts
-        lastAttemptAt = delivery.lastAttemptAt
-        lastStatus = delivery.lastStatus
-        lastError = delivery.lastError
-        nextAttemptAt = delivery.nextAttemptAt
-        deliveredAt = delivery.deliveredAt
-        deadAt = delivery.deadAt
     }
 }

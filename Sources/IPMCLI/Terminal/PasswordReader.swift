@@ -10,7 +10,7 @@ import IPMDomain
 enum PasswordReader {
     static func read(fromStandardInput: Bool, confirm: Bool) throws -> Password {
         if fromStandardInput {
-            guard let line = Swift.readLine(strippingNewline: true) else {
+            guard let line = try InputLine.next("the password") else {
                 throw CLIError("no password on standard input")
             }
             return try Password(line)
@@ -39,8 +39,9 @@ enum PasswordReader {
             tcsetattr(STDIN_FILENO, TCSANOW, &original)
             writeToStandardError("\n")
         }
+        flushStandardOutput()
         writeToStandardError(text)
-        guard let line = Swift.readLine(strippingNewline: true) else { throw CLIError("no password entered") }
+        guard let line = try InputLine.next("the password") else { throw CLIError("no password entered") }
         return line
     }
 }

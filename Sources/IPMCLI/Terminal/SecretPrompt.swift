@@ -10,7 +10,7 @@ public enum SecretPrompt {
     /// One line from standard input, or typed at the terminal without echo after `prompt`.
     public static func read(_ prompt: String, fromStandardInput: Bool) throws -> String {
         if fromStandardInput {
-            guard let line = Swift.readLine(strippingNewline: true), !line.isEmpty else { throw CLIError("no password on standard input") }
+            guard let line = try InputLine.next("the password"), !line.isEmpty else { throw CLIError("no password on standard input") }
             return line
         }
         guard isatty(STDIN_FILENO) == 1 else { throw CLIError("no terminal to ask for the password on; use --password-stdin") }

@@ -50,10 +50,15 @@ public struct CompanyAccess: Sendable {
         }
     }
 
-    /// The company's activity, newest first.
-    public func activity(_ reference: CompanyReference, for admin: Admin, limit: Int = 50, before: AuditCursor? = nil) async throws -> [AuditEvent] {
+    /// One page of the company's activity, newest first, from `before` on (`limit` held to
+    /// 1…500): one more event than the page holds is read, so `next` is set exactly when
+    /// there is an older event, a full page of 500 included.
+    public func activity(_ reference: CompanyReference, for admin: Admin, limit: Int = 50, before: AuditCursor? = nil) async throws -> AuditEventPage {
         let (company, _) = try await authorize(.view, reference, admin)
-        return try await audit.events(for: company.id, limit: max(1, min(limit, 500)), before: before)
+        let limit = min(max(limit, AuditEventPage.limits.lowerBound), AuditEventPage.limits.upperBound)
+        let fetched = try await audit.events(for: company.id, limit: limit + 1, before: before)
+        let events = Array(fetched.prefix(limit))
+        return AuditEventPage(events: events, next: fetched.count > limit ? events.last.map(AuditCursor.init(after:)) : nil)
     }
 
     /// Finds the company and checks the rule; a company the admin does not belong to is

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import IPMAPIModels
 import IPMDomain
 
 /// The caller's personal API tokens through the API, as under Manage → API tokens: list them

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import IPMAPIModels
 import IPMDomain
 
 /// The caller's own account through the API, what `ipm --server` needs besides companies:

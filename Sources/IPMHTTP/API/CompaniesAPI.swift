@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import IPMAPIModels
 import IPMDomain
 
 /// The caller's companies: the list (filtered by status), one company, its opt-out, its
@@ -42,10 +43,8 @@ struct CompaniesAPI: Sendable {
                 guard let cursor = AuditCursor(text: String(text)) else { throw HTTPRefusal.badRequest("before must be the next value of an earlier page") }
                 before = cursor
             }
-            let events = try await access.activity(try context.companyReference(), for: caller.admin, limit: limit + 1, before: before)
-            let shown = Array(events.prefix(limit))
-            let next = events.count > limit ? shown.last.map { AuditCursor(after: $0).text } : nil
-            return try .json(AuditEventPageJSON(events: shown.map(AuditEventJSON.init), next: next))
+            let page = try await access.activity(try context.companyReference(), for: caller.admin, limit: limit, before: before)
+            return try .json(AuditEventPageJSON(page))
         }
 
         // The forced refresh, answered with its outcome (problem+json with the outcome's word

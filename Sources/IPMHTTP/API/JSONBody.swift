@@ -24,8 +24,3 @@ enum JSONBody {
         keys.map(\.stringValue).joined(separator: ".")
     }
 }
-
-/// `POST /api/v1/oauth/complete`.
-struct PasteJSON: Decodable {
-    let redirectedURL: String
-}

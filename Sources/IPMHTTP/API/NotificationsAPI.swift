@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import IPMAPIModels
 import IPMDomain
 
 /// The caller's notifications through the API: the list (`unread`, `limit`), and marking

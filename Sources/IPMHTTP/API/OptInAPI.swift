@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import IPMAPIModels
 import IPMDomain
 
 /// The opt-in through the API: start one (the browser goes to the answer's address), and

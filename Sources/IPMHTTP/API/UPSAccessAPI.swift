@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdAuth
 import HTTPTypes
 import NIOCore
+import IPMAPIModels
 public import IPMDomain
 public import Logging
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import IPMAPIModels
 import IPMDomain
 
 /// A company's webhook deliveries: `GET /api/v1/companies/{id}/webhooks` (`failed`,

@@ -66,13 +66,13 @@ struct CompanyPages: Sendable {
                 before = cursor
             }
             let pageSize = 20
-            let events = try await access.activity(reference, for: signedIn.admin, limit: pageSize + 1, before: before)
-            let shown = Array(events.prefix(pageSize))
+            let page = try await access.activity(reference, for: signedIn.admin, limit: pageSize, before: before)
+            let shown = page.events
             var values: [String: Any] = [
                 "id": overview.company.id.description, "name": overview.company.name.value,
                 "hasEvents": !shown.isEmpty, "events": shown.map(CompanyPageValues.values(of:)), "newest": before != nil,
             ]
-            if events.count > pageSize, let last = shown.last { values["older"] = AuditCursor(after: last).text }
+            if let next = page.next { values["older"] = next.text }
             return pages.render("activity", title: "Activity", values, signedIn: signedIn)
         }
 

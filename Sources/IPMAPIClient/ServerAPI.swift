@@ -5,13 +5,14 @@ import Darwin
 #endif
 import AsyncHTTPClient
 import Foundation
-import IPMCLI
+import IPMAPIModels
+import IPMConsole
 import IPMDomain
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// One `ipm-server`'s JSON API as the CLI speaks it: JSON in and out, the session token as
+/// One `ipm-server`'s JSON API as a console speaks it: JSON in and out, the session token as
 /// a bearer token, problem+json turned into the CLI's one-line failures. Redirects are not
 /// followed, so the token never travels to another address.
 struct ServerAPI: Sendable {
@@ -64,26 +65,24 @@ struct ServerAPI: Sendable {
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token.value)") }
         if let json {
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(json)))
+            request.body = .bytes(ByteBuffer(bytes: try APIJSONCoding.encoder().encode(json)))
         }
         do {
             let response = try await client.execute(request, timeout: .seconds(40))
             let body = try await response.body.collect(upTo: 4 << 20)
             return Answer(path: path, status: Int(response.status.code), body: Data(body.readableBytesView), headers: response.headers)
         } catch {
-            throw AdminFailure.unavailable("cannot reach the IPM server at \(base): \(Self.reason(error))")
+            throw ConsoleFailure.unavailable("cannot reach the IPM server at \(base): \(Self.reason(error))")
         }
     }
 
     /// Decodes a 2xx answer; anything else throws what `failure` makes of it.
     func decode<T: Decodable>(_ type: T.Type, _ answer: Answer, notFound: (any Error)? = nil) throws -> T {
         guard (200..<300).contains(answer.status) else { throw failure(answer, notFound: notFound) }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
         do {
-            return try decoder.decode(T.self, from: answer.body)
+            return try APIJSONCoding.decoder().decode(T.self, from: answer.body)
         } catch {
-            throw AdminFailure.failed("the server at \(base) did not answer like an ipm-server (HTTP \(answer.status)); is it the same version as this ipm?")
+            throw ConsoleFailure.failed("the server at \(base) did not answer like an ipm-server (HTTP \(answer.status)); is it the same version as this ipm?")
         }
     }
 
@@ -92,15 +91,15 @@ struct ServerAPI: Sendable {
     /// other refusals; "try again later" for an unavailable server.
     func failure(_ answer: Answer, notFound: (any Error)? = nil) -> any Error {
         switch answer.status {
-        case 401: return AdminFailure.notSignedIn
+        case 401: return ConsoleFailure.notSignedIn
         case 404 where notFound != nil: return notFound!
-        case 404: return AdminFailure.failed("the server at \(base) has no /api/v1\(answer.path.prefix { $0 != "?" }); is it an ipm-server of the same version as this ipm?")
-        case 403, 409: return AdminFailure.failed(answer.problem.map(Self.domainSentence) ?? "the server at \(base) refused (HTTP \(answer.status))")
-        case 400..<500: return AdminFailure.failed(answer.problem ?? "the server at \(base) refused (HTTP \(answer.status))")
+        case 404: return ConsoleFailure.failed("the server at \(base) has no /api/v1\(answer.path.prefix { $0 != "?" }); is it an ipm-server of the same version as this ipm?")
+        case 403, 409: return ConsoleFailure.failed(answer.problem.map(Self.domainSentence) ?? "the server at \(base) refused (HTTP \(answer.status))")
+        case 400..<500: return ConsoleFailure.failed(answer.problem ?? "the server at \(base) refused (HTTP \(answer.status))")
         case 502, 503, 504:
-            return AdminFailure.unavailable("the IPM server at \(base) is not available (HTTP \(answer.status)); try again later")
+            return ConsoleFailure.unavailable("the IPM server at \(base) is not available (HTTP \(answer.status)); try again later")
         default:
-            return AdminFailure.failed("the IPM server at \(base) failed (HTTP \(answer.status))" + (answer.problem.map { ": \($0)" } ?? ""))
+            return ConsoleFailure.failed("the IPM server at \(base) failed (HTTP \(answer.status))" + (answer.problem.map { ": \($0)" } ?? ""))
         }
     }
 
