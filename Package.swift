@@ -56,11 +56,20 @@ let package = Package(
                 "CLibPQ",
                 "IPMMigrationKit",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings,
             plugins: ["EmbedMigrations"]
+        ),
+
+        // MARK: Password hashing (the domain's PasswordHasher with bcrypt; not persistence)
+        .target(
+            name: "IPMPasswordHashing",
+            dependencies: [
+                "IPMDomain",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ],
+            swiftSettings: swiftSettings
         ),
 
         // MARK: OAuth
@@ -78,9 +87,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The sandbox and its command line (`ups-sandbox`): no product code, no libpq.
         .target(
             name: "UPSSandbox",
             dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -148,7 +162,7 @@ let package = Package(
         .target(
             name: "IPMApp",
             dependencies: [
-                "IPMDomain", "IPMPostgres", "IPMOAuth", "IPMWebhooks", "IPMHTTP", "IPMCLI", "IPMTUI", "UPSSandbox",
+                "IPMDomain", "IPMPostgres", "IPMPasswordHashing", "IPMOAuth", "IPMWebhooks", "IPMHTTP", "IPMCLI", "IPMTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -168,12 +182,12 @@ let package = Package(
         .executableTarget(name: "ipm", dependencies: ["IPMApp"], swiftSettings: swiftSettings),
         .executableTarget(name: "ipm-server", dependencies: ["IPMApp"], swiftSettings: swiftSettings),
         .executableTarget(name: "ipm-tui", dependencies: ["IPMApp"], swiftSettings: swiftSettings),
-        .executableTarget(name: "ups-sandbox", dependencies: ["IPMApp"], swiftSettings: swiftSettings),
+        .executableTarget(name: "ups-sandbox", dependencies: ["UPSSandbox"], swiftSettings: swiftSettings),
         // Benchmarks (bench/README.md): measures, not tests; drives the real engine and the sandbox.
         .executableTarget(
             name: "ipm-bench",
             dependencies: [
-                "IPMApp", "IPMDomain", "IPMPostgres", "IPMOAuth", "UPSSandboxBrowser",
+                "IPMApp", "IPMDomain", "IPMPostgres", "IPMPasswordHashing", "IPMOAuth", "UPSSandbox", "UPSSandboxBrowser",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -221,7 +235,7 @@ let package = Package(
         .testTarget(name: "IPMMigrationKitTests", dependencies: ["IPMMigrationKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IPMPostgresTests",
-            dependencies: ["IPMPostgres", "IPMTestSupport", "IPMDomain"],
+            dependencies: ["IPMPostgres", "IPMPasswordHashing", "IPMTestSupport", "IPMDomain"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -238,7 +252,7 @@ let package = Package(
         .testTarget(
             name: "IPMHTTPTests",
             dependencies: [
-                "IPMHTTP", "IPMDomain", "IPMPostgres", "IPMTestSupport",
+                "IPMHTTP", "IPMDomain", "IPMPostgres", "IPMPasswordHashing", "IPMTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -262,7 +276,7 @@ let package = Package(
         .testTarget(
             name: "IPMOAuthEngineTests",
             dependencies: [
-                "IPMOAuth", "IPMWebhooks", "IPMDomain", "IPMPostgres", "IPMTestSupport", "UPSSandbox", "IPMHTTP",
+                "IPMOAuth", "IPMWebhooks", "IPMDomain", "IPMPostgres", "IPMPasswordHashing", "IPMTestSupport", "UPSSandbox", "IPMHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -280,8 +294,11 @@ let package = Package(
         .testTarget(
             name: "IPMAppTests",
             dependencies: [
-                "IPMApp", "IPMTestSupport", "IPMDomain", "IPMPostgres", "IPMOAuth", "UPSSandbox",
+                "IPMApp", "IPMTestSupport", "IPMDomain", "IPMPostgres", "IPMPasswordHashing", "IPMOAuth", "UPSSandbox",
                 .product(name: "Logging", package: "swift-log"),
+                // ServerApplicationTests runs `buildApplication` in-process, in a service group.
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
