@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import IPMApp
 import IPMTestSupport
+import Logging
 import ServiceLifecycle
 import Testing
 

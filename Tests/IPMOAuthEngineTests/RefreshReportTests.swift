@@ -1,6 +1,7 @@
 import Foundation
 import IPMDomain
 import IPMOAuth
+import IPMPostgres
 import IPMTestSupport
 import Testing
 
