@@ -56,11 +56,20 @@ let package = Package(
                 "CLibPQ",
                 "IPMMigrationKit",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings,
             plugins: ["EmbedMigrations"]
+        ),
+
+        // MARK: Password hashing (the domain's PasswordHasher with bcrypt; not persistence)
+        .target(
+            name: "IPMPasswordHashing",
+            dependencies: [
+                "IPMDomain",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ],
+            swiftSettings: swiftSettings
         ),
 
         // MARK: OAuth
@@ -78,9 +87,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The sandbox and its command line (`ups-sandbox`): no product code, no libpq.
         .target(
             name: "UPSSandbox",
             dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -167,7 +181,7 @@ let package = Package(
         .target(
             name: "IPMApp",
             dependencies: [
-                "IPMDomain", "IPMConsole", "IPMAPIClient", "IPMPostgres", "IPMOAuth", "IPMWebhooks", "IPMHTTP", "IPMCLI", "IPMTUI", "UPSSandbox",
+                "IPMDomain", "IPMConsole", "IPMAPIClient", "IPMPostgres", "IPMPasswordHashing", "IPMOAuth", "IPMWebhooks", "IPMHTTP", "IPMCLI", "IPMTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -187,12 +201,12 @@ let package = Package(
         .executableTarget(name: "ipm", dependencies: ["IPMApp"], swiftSettings: swiftSettings),
         .executableTarget(name: "ipm-server", dependencies: ["IPMApp"], swiftSettings: swiftSettings),
         .executableTarget(name: "ipm-tui", dependencies: ["IPMApp"], swiftSettings: swiftSettings),
-        .executableTarget(name: "ups-sandbox", dependencies: ["IPMApp"], swiftSettings: swiftSettings),
+        .executableTarget(name: "ups-sandbox", dependencies: ["UPSSandbox"], swiftSettings: swiftSettings),
         // Benchmarks (bench/README.md): measures, not tests; drives the real engine and the sandbox.
         .executableTarget(
             name: "ipm-bench",
             dependencies: [
-                "IPMApp", "IPMDomain", "IPMPostgres", "IPMOAuth", "UPSSandboxBrowser",
+                "IPMApp", "IPMDomain", "IPMPostgres", "IPMPasswordHashing", "IPMOAuth", "UPSSandbox", "UPSSandboxBrowser",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -240,7 +254,7 @@ let package = Package(
         .testTarget(name: "IPMMigrationKitTests", dependencies: ["IPMMigrationKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IPMPostgresTests",
-            dependencies: ["IPMPostgres", "IPMTestSupport", "IPMDomain"],
+            dependencies: ["IPMPostgres", "IPMPasswordHashing", "IPMTestSupport", "IPMDomain"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -257,7 +271,7 @@ let package = Package(
         .testTarget(
             name: "IPMHTTPTests",
             dependencies: [
-                "IPMHTTP", "IPMAPIModels", "IPMDomain", "IPMPostgres", "IPMTestSupport",
+                "IPMHTTP", "IPMAPIModels", "IPMDomain", "IPMPostgres", "IPMPasswordHashing", "IPMTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -281,7 +295,7 @@ let package = Package(
         .testTarget(
             name: "IPMOAuthEngineTests",
             dependencies: [
-                "IPMOAuth", "IPMWebhooks", "IPMDomain", "IPMPostgres", "IPMTestSupport", "UPSSandbox", "IPMHTTP",
+                "IPMOAuth", "IPMWebhooks", "IPMDomain", "IPMPostgres", "IPMPasswordHashing", "IPMTestSupport", "UPSSandbox", "IPMHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -300,8 +314,11 @@ let package = Package(
         .testTarget(
             name: "IPMAppTests",
             dependencies: [
-                "IPMApp", "IPMTestSupport", "IPMDomain", "IPMPostgres", "IPMOAuth", "UPSSandbox",
+                "IPMApp", "IPMTestSupport", "IPMDomain", "IPMPostgres", "IPMPasswordHashing", "IPMOAuth", "UPSSandbox",
                 .product(name: "Logging", package: "swift-log"),
+                // ServerApplicationTests runs `buildApplication` in-process, in a service group.
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

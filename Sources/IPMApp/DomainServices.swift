@@ -1,5 +1,6 @@
 import Foundation
 import IPMDomain
+import IPMPasswordHashing
 import IPMPostgres
 
 /// Every repository and service, built once on the opened database. The only place that

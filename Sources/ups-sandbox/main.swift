@@ -1,3 +1,3 @@
-import IPMApp
+import UPSSandbox
 
 await SandboxEntry.main()

@@ -1,4 +1,5 @@
 import Foundation
+import IPMDomain
 import Testing
 
 /// `ups-sandbox` as a binary: a config file, a kernel-picked port, and `set-password`.
@@ -73,5 +74,18 @@ struct SandboxCommandTests {
         let wrong = try await Programs.run("ups-sandbox", ["--port", "0", "--authorize-fault", "sometimes"])
         #expect(wrong.status != 0)
         #expect(wrong.stderr.contains("--authorize-fault: expected error-headers or error-page, got 'sometimes'"), "\(wrong.stderr)")
+    }
+}
+
+/// `ups-sandbox` is its own program: it links neither the product nor libpq (decision 55).
+@Suite("ups-sandbox stands alone")
+struct SandboxStandsAloneTests {
+    @Test func itLinksNoLibpqAndReportsTheProductsVersion() async throws {
+        let ldd = try await Programs.run("/usr/bin/ldd", [try Programs.path("ups-sandbox")])
+        #expect(ldd.status == 0, "\(ldd.stderr)")
+        #expect(ldd.stdout.contains("libc"), "\(ldd.stdout)")
+        #expect(!ldd.stdout.contains("libpq"), "\(ldd.stdout)")
+        let version = try await Programs.run("ups-sandbox", ["--version"])
+        #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == IPMBuild.version)
     }
 }

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import IPMDomain
 import IPMHTTP
+import IPMPasswordHashing
 import IPMPostgres
 import IPMTestSupport
 import Testing

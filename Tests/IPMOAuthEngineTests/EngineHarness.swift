@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import IPMDomain
 import IPMOAuth
+import IPMPasswordHashing
 import IPMPostgres
 import IPMTestSupport
 import Logging

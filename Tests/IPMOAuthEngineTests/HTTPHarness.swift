@@ -5,6 +5,7 @@ import HummingbirdTesting
 import IPMDomain
 import IPMHTTP
 import IPMOAuth
+import IPMPasswordHashing
 import IPMPostgres
 import IPMTestSupport
 import NIOCore

@@ -1,5 +1,6 @@
 import Foundation
 import IPMDomain
+import IPMPasswordHashing
 import IPMPostgres
 import IPMTestSupport
 import Synchronization

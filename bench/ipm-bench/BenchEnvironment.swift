@@ -3,6 +3,7 @@ import Foundation
 import IPMApp
 import IPMDomain
 import IPMOAuth
+import IPMPasswordHashing
 import IPMPostgres
 import Logging
 

@@ -1,25 +1,16 @@
 import IPMOAuth
-import IPMWebhooks
+import Logging
 import ServiceLifecycle
 
 /// The refresh worker as a service of `ipm-server`: it stops with the server's graceful shutdown.
 struct RefreshWorkerService: Service {
     let worker: RefreshWorker
+    let logger: Logger
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await worker.run()
         }
-    }
-}
-
-/// The webhook deliverer as a service of `ipm-server` (only when IPM_WEBHOOK_URL is set).
-struct WebhookDelivererService: Service {
-    let deliverer: WebhookDeliverer
-
-    func run() async throws {
-        await cancelWhenGracefulShutdown {
-            await deliverer.run()
-        }
+        logger.debug("refresh worker stopped")
     }
 }

@@ -38,12 +38,6 @@ public struct PostgresAuthorizationRequestRepository: AuthorizationRequestReposi
             return request
         }
     }
-
-    public func find(_ id: AuthorizationRequestID) async throws -> AuthorizationRequest? {
-        try await client.query("""
-            SELECT \(unescaped: AuthorizationRequest.columns) FROM ups_authorization_requests r WHERE r.id = \(id.rawValue)
-            """).first.map { try AuthorizationRequest(row: $0) }
-    }
 }
 
 extension PostgresAuthorizationRequestRepository {

@@ -170,13 +170,11 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
     }
 
     public func dueForRefresh(at now: Date, policy: RefreshPolicy, limit: Int) async throws -> [CompanyID] {
-        // The same rule as `UPSConnection.isDueForRefresh`, in SQL: the margin is a fixed
-        // number of seconds, or a share of the lifetime (expiry − last update) with a floor;
-        // a backoff or a spent daily budget holds a connection back.
-        let (fraction, minimum): (Double, Double) = switch policy.margin {
-        case .fixed(let seconds): (0, seconds)
-        case .proportional(let fraction, let minimum): (fraction, minimum)
-        }
+        // `UPSConnection.isDueForRefresh` as a query (an index, not a scan in Swift): the
+        // margin comes from the domain's one definition (`RefreshMargin.terms`), over the
+        // lifetime expiry − last update; a backoff or a spent daily budget holds a connection
+        // back. `RefreshDueRuleTests` checks the two agree on every kind of row.
+        let (fraction, minimum) = policy.margin.terms
         let today = RefreshPolicy.day(of: now)
         // Blocked companies are tried again when their (long) wait is over, whatever the expiry.
         return try await client.query("""
@@ -257,31 +255,16 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
     /// in the same transaction as the change itself.
     private func notify(_ event: AuditEvent, connection next: UPSConnection, on connection: PostgresConnection) throws {
         guard let kind = CompanyNotification.Kind(event.action) else { return }
-        let optInURL = kind.asksToOptIn ? publicURL.map { OptInLink.url(publicURL: $0, company: event.companyID).absoluteString } : nil
         try connection.execute("""
             INSERT INTO notifications (id, company_id, kind, message, occurred_at)
             VALUES (\(event.id.rawValue), \(event.companyID.rawValue), \(kind.rawValue), \(event.detail), \(event.occurredAt))
             """)
+        let rows = try connection.query("SELECT \(unescaped: Company.columns) FROM companies c WHERE c.id = \(event.companyID.rawValue)")
+        guard let company = try rows.first.map(Company.init(row:)) else { return }
+        let payload = WebhookEventPayload(event: event, kind: kind, company: company, connection: next, publicURL: publicURL)
         try connection.execute("""
             INSERT INTO webhook_outbox (event_id, company_id, payload, created_at, next_attempt_at)
-            SELECT \(event.id.rawValue), c.id, json_build_object(
-                       'id', \(event.id.description)::text,
-                       'type', \(kind.eventType)::text,
-                       'occurred_at', to_char(\(event.occurredAt)::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                       'company', json_build_object('id', c.id, 'name', c.name),
-                       'connection', json_build_object(
-                           'status', \(next.status.rawValue)::text, 'reauthorization_message', \(next.reauthorizationMessage)::text,
-                           'blocked_reason', \(next.blockedReason)::text,
-                           'consecutive_failures', \(next.refreshHealth.consecutiveFailures)::int,
-                           'last_error', \(next.refreshHealth.lastError)::text,
-                           'next_attempt_at', to_char(\(next.refreshHealth.nextAttemptAt)::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                           'refresh_token_expires_at', to_char(\(next.refreshTokenExpiresAt)::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-                       ),
-                       'opt_in_url', \(optInURL)::text,
-                       'actor', \(event.actor.description)::text,
-                       'detail', \(event.detail)::text
-                   )::text, \(event.occurredAt), \(event.occurredAt)
-            FROM companies c WHERE c.id = \(event.companyID.rawValue)
+            VALUES (\(event.id.rawValue), \(event.companyID.rawValue), \(payload.json), \(event.occurredAt), \(event.occurredAt))
             """)
     }
 
@@ -322,16 +305,5 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                 delay = min(delay * 2, .seconds(2))
             }
         }
-    }
-}
-
-extension PostgresError {
-    /// Whether the statement may not have reached (or been answered by) the server because
-    /// the connection or the server went away — the commit's outcome is then unknown.
-    var mayHaveLostTheConnection: Bool {
-        if self == .connectionLost || self == .connectionFailed || self == .poolTimeout { return true }
-        guard let sqlState else { return false }
-        // 08: connection exception; 57P01..57P03: admin/crash shutdown, cannot connect now.
-        return sqlState.hasPrefix("08") || sqlState.hasPrefix("57P")
     }
 }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import IPMDomain
 import IPMOAuth
+import IPMPasswordHashing
 import IPMPostgres
 import IPMTestSupport
 import Logging

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import IPMDomain
 import IPMHTTP
+import IPMPasswordHashing
 import IPMPostgres
 import IPMTestSupport
 import Logging

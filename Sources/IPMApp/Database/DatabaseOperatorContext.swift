@@ -48,24 +48,13 @@ struct DatabaseOperatorContext: OperatorContext {
     func refreshTokens(_ reference: CompanyReference?, force: Bool) async throws -> [RefreshReport] {
         let oauth = try OAuthComponents.make(configuration, services: services, client: database.client, logger: logger)
         do {
-            let reports = try await refreshTokens(reference, force: force, with: oauth.refresher)
+            let reports = try await oauth.refresher.reports(for: reference, force: force, companies: services.companies)
             await oauth.shutdown()
             return reports
         } catch {
             await oauth.shutdown()
             throw error
         }
-    }
-
-    private func refreshTokens(_ reference: CompanyReference?, force: Bool, with refresher: UPSTokenRefresher) async throws -> [RefreshReport] {
-        if let reference {
-            guard let company = try await services.companies.find(reference) else { throw DomainError.companyNotFound(reference) }
-            return [RefreshReport(company: company, outcome: await refresher.refresh(company.id, force: force))]
-        }
-        let outcomes = try await refresher.refreshDue(limit: 10_000)
-        let companies = Dictionary(uniqueKeysWithValues: try await services.companies.list().map { ($0.id, $0) })
-        return outcomes.compactMap { id, outcome in companies[id].map { RefreshReport(company: $0, outcome: outcome) } }
-            .sorted { $0.company.name.normalized < $1.company.name.normalized }
     }
 
     func rotateKeys(progress: @escaping @Sendable (KeyRotationSummary) -> Void) async throws -> KeyRotationSummary {
@@ -80,14 +69,5 @@ struct DatabaseOperatorContext: OperatorContext {
 
     private var runner: MigrationRunner {
         MigrationRunner(client: database.client, migrations: IPMSchema.migrations, logger: logger)
-    }
-}
-
-extension KeyRotationSummary {
-    init(_ summary: SecretRotation.Summary) {
-        self.init(
-            currentKeyID: summary.currentKeyID, tokenPairs: summary.tokenPairs, verifiers: summary.verifiers,
-            unreadable: summary.unreadable, remaining: summary.remaining
-        )
     }
 }

@@ -1,10 +1,8 @@
 import AsyncHTTPClient
 import ArgumentParser
 import Foundation
-import IPMCLI
 import NIOCore
 import NIOHTTP1
-import UPSSandbox
 
 /// `ups-sandbox set-password USERNAME`: changes a UPS.com user's password in a running
 /// sandbox through its admin API, which voids every token of that user — how a test or a
@@ -23,7 +21,7 @@ struct SandboxSetPasswordCommand: AsyncParsableCommand {
     var passwordStdin = false
 
     func run() async throws {
-        let password = try SecretPrompt.read("New password for \(username): ", fromStandardInput: passwordStdin)
+        let password = try SandboxPasswordPrompt.read("New password for \(username): ", fromStandardInput: passwordStdin)
         let change = try await changePassword(to: password)
         print("""
             Changed the password of \(change.username); voided \(change.voidedGrants) opt-in(s): \

@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import UnixSignals
-import UPSSandbox
 
 /// `ups-sandbox serve`: the sandbox from a JSON config file, or the demo world, with flags
 /// that override either.
@@ -63,7 +62,7 @@ struct SandboxServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try resolvedConfiguration()
-        let logger = LoggingSetup.logger(label: "ups-sandbox", level: logLevel)
+        let logger = Logger.sandbox(level: logLevel)
         if config == nil {
             logger.notice("demo sandbox", metadata: [
                 "client_id": "ipm-demo-client", "client_secret": "ipm-demo-secret",
@@ -152,10 +151,4 @@ struct SandboxConfigurationProblem: CustomStringConvertible {
             description = "\(error)"
         }
     }
-}
-
-/// A failure `ups-sandbox` reports as one line on standard error, with exit status 1.
-struct SandboxCommandError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
