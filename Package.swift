@@ -277,7 +277,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "IPMCLITests", dependencies: ["IPMCLI", "IPMDomain"], swiftSettings: swiftSettings),
-        .testTarget(name: "IPMTUITests", dependencies: ["IPMTUI"], swiftSettings: swiftSettings),
+        .testTarget(name: "IPMTUITests", dependencies: ["IPMTUI", "IPMDomain"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IPMAppTests",
             dependencies: [

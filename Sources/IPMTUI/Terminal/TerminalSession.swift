@@ -183,7 +183,7 @@ public struct TerminalError: Error, CustomStringConvertible, Sendable {
     public let description: String
 
     public static let notATerminal = TerminalError(
-        description: "ipm-tui needs a terminal: standard input and output must both be one (use `ipm` in scripts and pipes)"
+        description: "standard input and output must both be a terminal; use `ipm` in scripts and pipes"
     )
     public static let cannotReadMode = TerminalError(description: "cannot read the terminal's settings")
     public static let cannotSetMode = TerminalError(description: "cannot put the terminal in raw mode")

@@ -32,9 +32,9 @@ public struct Dialog: Sendable, Hashable {
         return nil
     }
 
-    /// The box: centred, at most 64 cells wide, the message wrapped inside it.
+    /// The box: centred, at most 72 cells wide, the message wrapped inside it.
     public func draw(into grid: inout ScreenGrid) {
-        let width = min(64, grid.size.columns - 2)
+        let width = min(72, grid.size.columns - 2)
         guard width >= 12 else { return }
         let inner = width - 4
         let lines = message.wrapped(to: inner)

@@ -76,21 +76,18 @@ public struct TableView: Sendable {
     func widths(in width: Int) -> [Int] {
         let gaps = max(0, columns.count - 1)
         let fixed = columns.compactMap(\.width).reduce(0, +)
-        let flexible = columns.filter { $0.width == nil }
+        let flexible = columns.filter { $0.width == nil }.count
         let left = max(0, width - 2 - gaps - fixed)
-        var share = flexible.isEmpty ? 0 : left / flexible.count
-        var widths = columns.map { $0.width ?? share }
-        // Too narrow: the fixed columns give way, last ones first, down to their minimum.
+        var widths = columns.map { column in column.width ?? max(column.minimumWidth, flexible == 0 ? 0 : left / flexible) }
+        // Too narrow: the fixed columns give way, last ones first, down to their minimum; then the rest.
         var overflow = 2 + gaps + widths.reduce(0, +) - width
-        for index in columns.indices.reversed() where overflow > 0 {
-            let minimum = min(columns[index].minimumWidth, widths[index])
-            let give = min(overflow, widths[index] - minimum)
-            widths[index] -= give
-            overflow -= give
-        }
-        if overflow > 0, let last = widths.indices.last {
-            share = max(0, widths[last] - overflow)
-            widths[last] = share
+        for pass in 0..<2 {
+            for index in columns.indices.reversed() where overflow > 0 && (pass == 1 || columns[index].width != nil) {
+                let minimum = pass == 0 ? min(columns[index].minimumWidth, widths[index]) : 0
+                let give = min(overflow, widths[index] - minimum)
+                widths[index] -= give
+                overflow -= give
+            }
         }
         return widths
     }
