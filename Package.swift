@@ -115,6 +115,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: The admin console seam (every console front stands on it)
+        .target(name: "IPMConsole", dependencies: ["IPMDomain"], swiftSettings: swiftSettings),
+
         // MARK: Fronts
         .target(
             name: "IPMHTTP",
@@ -137,18 +140,18 @@ let package = Package(
         .target(
             name: "IPMCLI",
             dependencies: [
-                "IPMDomain",
+                "IPMDomain", "IPMConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "IPMTUI", dependencies: ["IPMDomain"], swiftSettings: swiftSettings),
+        .target(name: "IPMTUI", dependencies: ["IPMDomain", "IPMConsole"], swiftSettings: swiftSettings),
 
         // MARK: Composition root
         .target(
             name: "IPMApp",
             dependencies: [
-                "IPMDomain", "IPMPostgres", "IPMOAuth", "IPMWebhooks", "IPMHTTP", "IPMCLI", "IPMTUI", "UPSSandbox",
+                "IPMDomain", "IPMConsole", "IPMPostgres", "IPMOAuth", "IPMWebhooks", "IPMHTTP", "IPMCLI", "IPMTUI", "UPSSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -276,8 +279,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "IPMCLITests", dependencies: ["IPMCLI", "IPMDomain"], swiftSettings: swiftSettings),
-        .testTarget(name: "IPMTUITests", dependencies: ["IPMTUI", "IPMDomain"], swiftSettings: swiftSettings),
+        .testTarget(name: "IPMCLITests", dependencies: ["IPMCLI", "IPMConsole", "IPMDomain"], swiftSettings: swiftSettings),
+        .testTarget(name: "IPMConsoleTests", dependencies: ["IPMConsole", "IPMDomain"], swiftSettings: swiftSettings),
+        .testTarget(name: "IPMTUITests", dependencies: ["IPMTUI", "IPMConsole", "IPMDomain"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IPMAppTests",
             dependencies: [

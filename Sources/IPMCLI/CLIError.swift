@@ -1,3 +1,5 @@
+import IPMConsole
+
 /// A failure the CLI reports as one line on standard error, with its exit status.
 struct CLIError: Error, CustomStringConvertible {
     let description: String
@@ -25,4 +27,15 @@ enum ExitStatus {
     static let notSignedIn: Int32 = 77
     /// 128 + SIGINT: Ctrl-C stopped a wait.
     static let interrupted: Int32 = 130
+}
+
+extension ConsoleFailure {
+    /// The exit status `ipm help` lists for a console's failure.
+    var exitCode: Int32 {
+        switch kind {
+        case .failed: return ExitStatus.failure
+        case .notSignedIn: return ExitStatus.notSignedIn
+        case .unavailable: return ExitStatus.temporaryFailure
+        }
+    }
 }

@@ -1,3 +1,4 @@
+public import IPMConsole
 public import IPMDomain
 
 /// What the CLI needs from the rest of the system. `IPMApp` implements it; the CLI never
@@ -63,11 +64,11 @@ public struct OperatorContextFactory: Sendable {
     /// A fresh key-ring entry (`id:base64key`) for `ipm keys generate`; needs no database.
     public let generateKey: @Sendable (_ id: String) throws -> String
     /// The context of the admin commands, on the database or a server.
-    public let makeAdmin: @Sendable (_ connection: AdminConnection) async throws -> any AdminContext
+    public let makeAdmin: @Sendable (_ connection: AdminConnection) async throws -> any AdminConsole
 
     public init(
         generateKey: @escaping @Sendable (_ id: String) throws -> String,
-        makeAdmin: @escaping @Sendable (_ connection: AdminConnection) async throws -> any AdminContext,
+        makeAdmin: @escaping @Sendable (_ connection: AdminConnection) async throws -> any AdminConsole,
         _ make: @escaping @Sendable (_ forMigration: Bool) async throws -> any OperatorContext
     ) {
         self.generateKey = generateKey

@@ -1,5 +1,6 @@
 import Foundation
 import IPMCLI
+import IPMConsole
 import IPMDomain
 import IPMOAuth
 import Logging

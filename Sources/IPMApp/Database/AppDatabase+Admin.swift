@@ -1,5 +1,6 @@
 import Foundation
 import IPMCLI
+import IPMConsole
 import IPMDomain
 import IPMOAuth
 import IPMPostgres
@@ -8,7 +9,7 @@ import Logging
 /// The admin commands' context on the shared database: sessions through `SessionService`
 /// (kind `.cli`), companies through `CompanyAccess`, the opt-in through the OAuth engine
 /// (built only when `--paste` needs it, since it needs the UPS settings).
-struct DatabaseAdminContext: AdminContext {
+struct DatabaseAdminContext: AdminConsole {
     let configuration: IPMConfiguration
     let database: AppDatabase
     let services: DomainServices
@@ -22,9 +23,9 @@ struct DatabaseAdminContext: AdminContext {
     }
 
     /// A terminal has no client address; failures are throttled per sign-in name.
-    func signIn(_ signInName: String, password: Password) async throws -> SignedIn {
+    func signIn(_ signInName: String, password: Password) async throws -> ConsoleSignIn {
         let issued = try await sessions.signIn(signInName, password: password, clientAddress: nil, kind: .cli)
-        return SignedIn(token: issued.token, session: SessionPeriod(issued.session), admin: issued.admin)
+        return ConsoleSignIn(token: issued.token, session: SessionPeriod(issued.session), admin: issued.admin)
     }
 
     func signOut(_ token: Secret) async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import IPMCLI
+import IPMConsole
 import IPMDomain
 
 // The JSON the CLI sends to and reads from the API (IPMHTTP's API models, seen from the
@@ -22,7 +23,7 @@ struct AccountBody: Decodable {
     let createdAt: Date
 
     func admin() throws -> Admin {
-        guard let id = AdminID(id) else { throw AdminFailure.failed("the server sent an admin id that is not a UUID") }
+        guard let id = AdminID(id) else { throw ConsoleFailure.failed("the server sent an admin id that is not a UUID") }
         return Admin(
             id: id, signInName: try SignInName(signInName), displayName: displayName,
             email: try email.map { try EmailAddress($0) }, createdAt: createdAt
@@ -71,7 +72,7 @@ struct CompanyBody: Decodable {
 
     func overview() throws -> CompanyOverview {
         guard let id = CompanyID(id), let role = Role(rawValue: role), let status = ConnectionStatus(rawValue: status) else {
-            throw AdminFailure.failed("the server sent a company this ipm does not understand (id, role or status)")
+            throw ConsoleFailure.failed("the server sent a company this ipm does not understand (id, role or status)")
         }
         let connection = UPSConnection(
             companyID: id, status: status, authorizedAt: authorizedAt, accessTokenExpiresAt: accessTokenExpiresAt,
@@ -111,7 +112,7 @@ struct EventBody: Decodable {
 
     func entry() throws -> ActivityEntry {
         guard let id = AuditEventID(id), let action = AuditAction(rawValue: action) else {
-            throw AdminFailure.failed("the server sent an event this ipm does not understand (id or action '\(action.printable)')")
+            throw ConsoleFailure.failed("the server sent an event this ipm does not understand (id or action '\(action.printable)')")
         }
         return ActivityEntry(id: id, occurredAt: occurredAt, action: action, actor: actor, detail: detail)
     }
@@ -138,7 +139,7 @@ struct NotificationBody: Decodable {
 
     func entry() throws -> NotificationEntry {
         guard let id = AuditEventID(id), let companyID = CompanyID(companyID), let kind = CompanyNotification.Kind(rawValue: kind) else {
-            throw AdminFailure.failed("the server sent a notification this ipm does not understand (id or kind '\(kind.printable)')")
+            throw ConsoleFailure.failed("the server sent a notification this ipm does not understand (id or kind '\(kind.printable)')")
         }
         return NotificationEntry(id: id, companyID: companyID, companyName: companyName, kind: kind, message: message, occurredAt: occurredAt, isRead: read)
     }

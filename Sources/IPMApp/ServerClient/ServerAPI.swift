@@ -6,6 +6,7 @@ import Darwin
 import AsyncHTTPClient
 import Foundation
 import IPMCLI
+import IPMConsole
 import IPMDomain
 import NIOCore
 import NIOHTTP1
@@ -71,7 +72,7 @@ struct ServerAPI: Sendable {
             let body = try await response.body.collect(upTo: 4 << 20)
             return Answer(path: path, status: Int(response.status.code), body: Data(body.readableBytesView), headers: response.headers)
         } catch {
-            throw AdminFailure.unavailable("cannot reach the IPM server at \(base): \(Self.reason(error))")
+            throw ConsoleFailure.unavailable("cannot reach the IPM server at \(base): \(Self.reason(error))")
         }
     }
 
@@ -83,7 +84,7 @@ struct ServerAPI: Sendable {
         do {
             return try decoder.decode(T.self, from: answer.body)
         } catch {
-            throw AdminFailure.failed("the server at \(base) did not answer like an ipm-server (HTTP \(answer.status)); is it the same version as this ipm?")
+            throw ConsoleFailure.failed("the server at \(base) did not answer like an ipm-server (HTTP \(answer.status)); is it the same version as this ipm?")
         }
     }
 
@@ -92,15 +93,15 @@ struct ServerAPI: Sendable {
     /// other refusals; "try again later" for an unavailable server.
     func failure(_ answer: Answer, notFound: (any Error)? = nil) -> any Error {
         switch answer.status {
-        case 401: return AdminFailure.notSignedIn
+        case 401: return ConsoleFailure.notSignedIn
         case 404 where notFound != nil: return notFound!
-        case 404: return AdminFailure.failed("the server at \(base) has no /api/v1\(answer.path.prefix { $0 != "?" }); is it an ipm-server of the same version as this ipm?")
-        case 403, 409: return AdminFailure.failed(answer.problem.map(Self.domainSentence) ?? "the server at \(base) refused (HTTP \(answer.status))")
-        case 400..<500: return AdminFailure.failed(answer.problem ?? "the server at \(base) refused (HTTP \(answer.status))")
+        case 404: return ConsoleFailure.failed("the server at \(base) has no /api/v1\(answer.path.prefix { $0 != "?" }); is it an ipm-server of the same version as this ipm?")
+        case 403, 409: return ConsoleFailure.failed(answer.problem.map(Self.domainSentence) ?? "the server at \(base) refused (HTTP \(answer.status))")
+        case 400..<500: return ConsoleFailure.failed(answer.problem ?? "the server at \(base) refused (HTTP \(answer.status))")
         case 502, 503, 504:
-            return AdminFailure.unavailable("the IPM server at \(base) is not available (HTTP \(answer.status)); try again later")
+            return ConsoleFailure.unavailable("the IPM server at \(base) is not available (HTTP \(answer.status)); try again later")
         default:
-            return AdminFailure.failed("the IPM server at \(base) failed (HTTP \(answer.status))" + (answer.problem.map { ": \($0)" } ?? ""))
+            return ConsoleFailure.failed("the IPM server at \(base) failed (HTTP \(answer.status))" + (answer.problem.map { ": \($0)" } ?? ""))
         }
     }
 

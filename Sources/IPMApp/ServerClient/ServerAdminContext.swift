@@ -1,12 +1,13 @@
 import Foundation
 import IPMCLI
+import IPMConsole
 import IPMDomain
 import NIOHTTP1
 
 /// The admin commands' context on an `ipm-server` (`--server URL`, `IPM_SERVER`): the same
 /// commands and output as on the database, through the JSON API. The server enforces the
 /// rules; the CLI checks a role first only to refuse in the same words before asking.
-struct ServerAdminContext: AdminContext {
+struct ServerAdminContext: AdminConsole {
     let api: ServerAPI
 
     init(server: URL) {
@@ -17,15 +18,15 @@ struct ServerAdminContext: AdminContext {
         self.api = api
     }
 
-    func signIn(_ signInName: String, password: Password) async throws -> SignedIn {
+    func signIn(_ signInName: String, password: Password) async throws -> ConsoleSignIn {
         let answer = try await api.send(.POST, "/sessions", json: SignInBody(signInName: signInName, password: password.plaintext))
         // The server's words for a refusal: wrong credentials, disabled, or throttled.
         guard answer.status == 201 else {
             guard [401, 403, 429].contains(answer.status), let words = answer.problem else { throw api.failure(answer) }
-            throw AdminFailure.failed(words)
+            throw ConsoleFailure.failed(words)
         }
         let issued = try api.decode(NewSessionBody.self, answer)
-        return SignedIn(token: Secret(issued.token), session: issued.session.period, admin: try issued.admin.admin())
+        return ConsoleSignIn(token: Secret(issued.token), session: issued.session.period, admin: try issued.admin.admin())
     }
 
     func signOut(_ token: Secret) async throws {
@@ -39,7 +40,7 @@ struct ServerAdminContext: AdminContext {
         if answer.status == 401 { return nil }
         let me = try api.decode(MeBody.self, answer)
         guard let session = me.session, let publicURL = URL(string: me.publicURL) else {
-            throw AdminFailure.failed("the server at \(api.base) did not recognise this token as a session; run `ipm login` again")
+            throw ConsoleFailure.failed("the server at \(api.base) did not recognise this token as a session; run `ipm login` again")
         }
         return ServerSignedInAdmin(api: api, token: token, admin: try me.admin.admin(), session: session.period, publicURL: publicURL)
     }
@@ -130,7 +131,7 @@ struct ServerSignedInAdmin: SignedInAdmin {
     /// The API's `next` cursor, in the form `AuditCursor.text` writes.
     private static func cursor(_ text: String) throws -> AuditCursor {
         guard let cursor = AuditCursor(text: text) else {
-            throw AdminFailure.failed("the server sent a page cursor this ipm does not understand: '\(text.printable)'")
+            throw ConsoleFailure.failed("the server sent a page cursor this ipm does not understand: '\(text.printable)'")
         }
         return cursor
     }
@@ -138,7 +139,7 @@ struct ServerSignedInAdmin: SignedInAdmin {
 
 extension ServerAPI {
     /// An answer that parsed but holds a value no ipm-server sends.
-    func unusable(_ field: String) -> AdminFailure {
-        AdminFailure.failed("the server at \(base) sent an unusable \(field); is it the same version as this ipm?")
+    func unusable(_ field: String) -> ConsoleFailure {
+        ConsoleFailure.failed("the server at \(base) sent an unusable \(field); is it the same version as this ipm?")
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IPMConsole
 import IPMDomain
 
 /// Where admin commands work: `--server URL` / `IPM_SERVER`, else the database.
@@ -14,46 +15,27 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     static func connection(server: String?, insecure: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AdminConnection {
-        guard let text = server ?? environment["IPM_SERVER"].flatMap({ $0.isEmpty ? nil : $0 }) else {
-            return .database
-        }
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil
-        else {
-            throw CLIError("--server/IPM_SERVER: expected an http:// or https:// URL, got '\(text.printable)'")
-        }
-        // A password and a bearer token must not cross a network in the clear by accident.
-        if scheme == "http", !insecure, !isLoopback(host) {
-            throw CLIError("--server/IPM_SERVER: \(text.printable) is plain http:// to another machine; use https://, or --insecure if you mean it")
-        }
-        return .server(url)
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-        let ipv4Loopback = octets.count == 4 && octets.first == "127" && octets.allSatisfy { UInt8($0) != nil }
-        return host == "localhost" || host.hasSuffix(".localhost") || host == "::1" || ipv4Loopback
+        try AdminConnection(server: server, insecure: insecure, environment: environment)
     }
 }
 
-/// A command an admin runs in their own name, through an `AdminContext`.
+/// A command an admin runs in their own name, through an `AdminConsole`.
 protocol AdminSessionCommand: ParsableCommand {
     var options: ConnectionOptions { get }
     /// Whether the command needs a stored token (checked before anything is opened).
     static var needsSession: Bool { get }
-    func run(in context: any AdminContext, store: CredentialStore, token: Secret?) async throws
+    func run(in context: any AdminConsole, store: CredentialStore, token: Secret?) async throws
 }
 
 /// Most admin commands act through the live session.
 protocol SignedInCommand: AdminSessionCommand {
-    func run(as admin: any SignedInAdmin, in context: any AdminContext) async throws
+    func run(as admin: any SignedInAdmin, in context: any AdminConsole) async throws
 }
 
 extension SignedInCommand {
     static var needsSession: Bool { true }
 
-    func run(in context: any AdminContext, store: CredentialStore, token: Secret?) async throws {
+    func run(in context: any AdminConsole, store: CredentialStore, token: Secret?) async throws {
         guard let token, let admin = try await context.session(for: token) else { throw CLIError.notSignedIn }
         try await run(as: admin, in: context)
     }
@@ -62,7 +44,7 @@ extension SignedInCommand {
 extension IPMCLIMain {
     /// Runs an admin command: no database is opened when the token is missing.
     static func runAdmin(_ command: any AdminSessionCommand, factory: OperatorContextFactory) async -> Int32 {
-        let context: any AdminContext
+        let context: any AdminConsole
         let store: CredentialStore
         let token: Secret?
         do {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IPMConsole
 import IPMDomain
 
 struct AuditCommand: SignedInCommand {
@@ -26,7 +27,7 @@ struct AuditCommand: SignedInCommand {
         }
     }
 
-    func run(as admin: any SignedInAdmin, in context: any AdminContext) async throws {
+    func run(as admin: any SignedInAdmin, in context: any AdminConsole) async throws {
         let page = try await admin.activity(try CompanyReference(company), limit: limit, before: before.flatMap(AuditPageCursor.parse))
         let events = page.events
         let next = page.next.map(AuditPageCursor.text)

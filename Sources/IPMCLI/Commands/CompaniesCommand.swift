@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IPMConsole
 import IPMDomain
 
 struct CompaniesCommand: SignedInCommand {
@@ -12,7 +13,7 @@ struct CompaniesCommand: SignedInCommand {
     var json = false
     @OptionGroup var options: ConnectionOptions
 
-    func run(as admin: any SignedInAdmin, in context: any AdminContext) async throws {
+    func run(as admin: any SignedInAdmin, in context: any AdminConsole) async throws {
         let companies = try await admin.companies()
         if json {
             print(try JSONOutput.render(companies.map { CompanyStatusJSON($0, publicURL: admin.publicURL) }))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import IPMConsole
 import IPMDomain
 
 /// `ipm`: the admin's and the operator's command line.
@@ -90,6 +91,6 @@ public enum IPMCLIMain {
     static func report(_ error: any Error) -> Int32 {
         // Error texts may quote a server or the database: one safe line.
         writeToStandardError("ipm: \(String(describing: error).terminalSafeLine)\n")
-        return (error as? CLIError)?.exitCode ?? (error as? AdminFailure)?.exitCode ?? ExitStatus.failure
+        return (error as? CLIError)?.exitCode ?? (error as? ConsoleFailure)?.exitCode ?? ExitStatus.failure
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IPMConsole
 import IPMDomain
 
 struct NotificationsCommand: SignedInCommand {
@@ -23,7 +24,7 @@ struct NotificationsCommand: SignedInCommand {
         guard (1...500).contains(limit) else { throw ValidationError("--limit must be from 1 to 500") }
     }
 
-    func run(as admin: any SignedInAdmin, in context: any AdminContext) async throws {
+    func run(as admin: any SignedInAdmin, in context: any AdminConsole) async throws {
         let notifications = try await admin.notifications(unreadOnly: unread, limit: limit)
         if json {
             print(try JSONOutput.render(notifications.map { NotificationJSON($0, publicURL: admin.publicURL) }))

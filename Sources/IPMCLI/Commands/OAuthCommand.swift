@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IPMConsole
 import IPMDomain
 
 struct OAuthCommand: ParsableCommand {
@@ -19,7 +20,7 @@ struct OAuthCommand: ParsableCommand {
         var json = false
         @OptionGroup var options: ConnectionOptions
 
-        func run(as admin: any SignedInAdmin, in context: any AdminContext) async throws {
+        func run(as admin: any SignedInAdmin, in context: any AdminConsole) async throws {
             let overview = try await admin.company(try CompanyReference(company), for: .view)
             if json {
                 print(try JSONOutput.render(CompanyStatusJSON(overview, publicURL: admin.publicURL)))
@@ -76,7 +77,7 @@ struct OAuthCommand: ParsableCommand {
         var timeout = WaitTime(seconds: 600)
         @OptionGroup var options: ConnectionOptions
 
-        func run(as admin: any SignedInAdmin, in context: any AdminContext) async throws {
+        func run(as admin: any SignedInAdmin, in context: any AdminConsole) async throws {
             let reference = try CompanyReference(company)
             // The rules first: a viewer or a stranger learns nothing more, whatever is configured.
             let overview = try await admin.company(reference, for: .optIn)
@@ -220,7 +221,7 @@ struct OAuthCommand: ParsableCommand {
         var yes = false
         @OptionGroup var options: ConnectionOptions
 
-        func run(as admin: any SignedInAdmin, in context: any AdminContext) async throws {
+        func run(as admin: any SignedInAdmin, in context: any AdminConsole) async throws {
             let reference = try CompanyReference(company)
             // The rules are checked before asking: a viewer or a stranger is never asked.
             let overview = try await admin.company(reference, for: .optOut)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IPMConsole
 import IPMDomain
 
 struct LoginCommand: AdminSessionCommand {
@@ -21,7 +22,7 @@ struct LoginCommand: AdminSessionCommand {
     var passwordStdin = false
     @OptionGroup var options: ConnectionOptions
 
-    func run(in context: any AdminContext, store: CredentialStore, token: Secret?) async throws {
+    func run(in context: any AdminConsole, store: CredentialStore, token: Secret?) async throws {
         let name = try await askedName()
         let password = try PasswordReader.readForSignIn(fromStandardInput: passwordStdin)
         let signedIn = try await context.signIn(name, password: password)
@@ -48,7 +49,7 @@ struct LogoutCommand: AdminSessionCommand {
 
     @OptionGroup var options: ConnectionOptions
 
-    func run(in context: any AdminContext, store: CredentialStore, token: Secret?) async throws {
+    func run(in context: any AdminConsole, store: CredentialStore, token: Secret?) async throws {
         guard let token else {
             try store.remove()
             print("Not signed in.")
@@ -67,7 +68,7 @@ struct WhoamiCommand: SignedInCommand {
     var json = false
     @OptionGroup var options: ConnectionOptions
 
-    func run(as signedIn: any SignedInAdmin, in context: any AdminContext) async throws {
+    func run(as signedIn: any SignedInAdmin, in context: any AdminConsole) async throws {
         let admin = signedIn.admin, session = signedIn.session
         if json {
             print(try JSONOutput.render(WhoamiJSON(admin: AdminJSON(admin), signedInAt: session.createdAt, expiresAt: session.expiresAt)))

@@ -3,25 +3,31 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-import IPMDomain
+public import Foundation
+public import IPMDomain
 
-/// Where the CLI keeps its session token, and nothing else: `$XDG_CONFIG_HOME/ipm/session`
-/// (default `~/.config/ipm/session`) for the database, `…/ipm/session@<scheme>_<host>_<port>`
-/// for each server; the file 0600 in a 0700 directory, written atomically.
-struct CredentialStore: Sendable {
-    let directory: String
-    var fileName = "session"
-    var file: String { directory + "/" + fileName }
+/// Where `ipm login` keeps its session token, and nothing else (the TUI uses the same one):
+/// `$XDG_CONFIG_HOME/ipm/session` (default `~/.config/ipm/session`) for the database,
+/// `…/ipm/session@<scheme>_<host>_<port>` for each server; the file 0600 in a 0700
+/// directory, written atomically.
+public struct CredentialStore: Sendable {
+    public let directory: String
+    public var fileName = "session"
+    public var file: String { directory + "/" + fileName }
 
-    static func standard(for connection: AdminConnection = .database, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CredentialStore {
+    public init(directory: String, fileName: String = "session") {
+        self.directory = directory
+        self.fileName = fileName
+    }
+
+    public static func standard(for connection: AdminConnection = .database, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CredentialStore {
         let directory: String
         // The XDG spec ignores a relative XDG_CONFIG_HOME.
         if let xdg = environment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") {
             directory = xdg.trimmingSlashes + "/ipm"
         } else {
             guard let home = environment["HOME"] ?? (NSHomeDirectory().isEmpty ? nil : NSHomeDirectory()), home.hasPrefix("/") else {
-                throw CLIError("cannot tell where to keep the session: set HOME or XDG_CONFIG_HOME")
+                throw ConsoleFailure.failed("cannot tell where to keep the session: set HOME or XDG_CONFIG_HOME")
             }
             directory = home.trimmingSlashes + "/.config/ipm"
         }
@@ -30,7 +36,7 @@ struct CredentialStore: Sendable {
     }
 
     /// `https_ipm.example.com_443`: one token per server origin, whatever path or case the URL was given with.
-    static func serverKey(_ url: URL) -> String {
+    public static func serverKey(_ url: URL) -> String {
         let scheme = url.scheme?.lowercased() ?? "http"
         let port = url.port ?? (scheme == "https" ? 443 : 80)
         let host = (url.host ?? "").lowercased().map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" }
@@ -39,29 +45,29 @@ struct CredentialStore: Sendable {
 
     /// The stored token, or `nil` when there is none. A file others could read is refused, as
     /// ssh refuses a readable private key.
-    func load() throws -> Secret? {
+    public func load() throws -> Secret? {
         var info = stat()
         guard stat(file, &info) == 0 else {
             if errno == ENOENT { return nil }
-            throw CLIError("cannot read \(file): \(String(cString: strerror(errno)))")
+            throw ConsoleFailure.failed("cannot read \(file): \(String(cString: strerror(errno)))")
         }
         guard info.st_mode & 0o077 == 0 else {
-            throw CLIError("\(file) is readable by others (mode \(String(info.st_mode & 0o777, radix: 8))): remove it and run `ipm login` again")
+            throw ConsoleFailure.failed("\(file) is readable by others (mode \(String(info.st_mode & 0o777, radix: 8))): remove it and run `ipm login` again")
         }
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-            throw CLIError("cannot read \(file)")
+            throw ConsoleFailure.failed("cannot read \(file)")
         }
         let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
         return token.isEmpty ? nil : Secret(token)
     }
 
     /// Replaces the stored token: a new file created exclusively with mode 0600, then renamed.
-    func save(_ token: Secret) throws {
+    public func save(_ token: Secret) throws {
         try makeDirectory()
         let temporary = file + ".\(getpid()).tmp"
         unlink(temporary)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw CLIError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw ConsoleFailure.failed("cannot write \(temporary): \(String(cString: strerror(errno)))") }
         let bytes = Array((token.value + "\n").utf8)
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         let synced = fchmod(descriptor, 0o600) == 0 && fsync(descriptor) == 0
@@ -69,13 +75,13 @@ struct CredentialStore: Sendable {
         guard written == bytes.count, synced, rename(temporary, file) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
-            throw CLIError("cannot write \(file): \(reason)")
+            throw ConsoleFailure.failed("cannot write \(file): \(reason)")
         }
     }
 
-    func remove() throws {
+    public func remove() throws {
         guard unlink(file) == 0 || errno == ENOENT else {
-            throw CLIError("cannot remove \(file): \(String(cString: strerror(errno)))")
+            throw ConsoleFailure.failed("cannot remove \(file): \(String(cString: strerror(errno)))")
         }
     }
 
@@ -85,15 +91,15 @@ struct CredentialStore: Sendable {
         for component in directory.split(separator: "/") {
             path += "/" + component
             if mkdir(path, path == directory ? 0o700 : 0o755) != 0 && errno != EEXIST {
-                throw CLIError("cannot create \(path): \(String(cString: strerror(errno)))")
+                throw ConsoleFailure.failed("cannot create \(path): \(String(cString: strerror(errno)))")
             }
         }
         var info = stat()
         guard stat(directory, &info) == 0, info.st_mode & 0o170000 == 0o040000 else {
-            throw CLIError("\(directory) is not a directory")
+            throw ConsoleFailure.failed("\(directory) is not a directory")
         }
         if info.st_mode & 0o777 != 0o700, chmod(directory, 0o700) != 0 {
-            throw CLIError("cannot make \(directory) private (mode 0700): \(String(cString: strerror(errno)))")
+            throw ConsoleFailure.failed("cannot make \(directory) private (mode 0700): \(String(cString: strerror(errno)))")
         }
     }
 }
