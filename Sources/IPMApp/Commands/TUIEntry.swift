@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import IPMCLI
+import IPMConsole
 import IPMDomain
 import IPMPostgres
 import IPMTUI
@@ -37,8 +37,13 @@ struct TUICommand: AsyncParsableCommand {
         } catch {
             throw TUIExit(error.description)
         }
-        let connection = try Self.connection(server: server, insecure: insecure)
-        let context: any AdminContext
+        let connection: AdminConnection
+        do {
+            connection = try AdminConnection(server: server, insecure: insecure)
+        } catch {
+            throw TUIExit(String(describing: error))
+        }
+        let context: any AdminConsole
         do {
             if case .server(let url) = connection {
                 context = ServerAdminContext(server: url)
@@ -48,7 +53,10 @@ struct TUICommand: AsyncParsableCommand {
         } catch {
             throw TUIExit(String(describing: error))
         }
-        let console = TUIConsoleAdapter(context: context, connection: connection)
+        let console = AdminConsoleAdapter(console: context, connection: connection) { error in
+            guard let error = error as? PostgresError else { return false }
+            return [.connectionFailed, .connectionLost, .poolTimeout, .poolClosed].contains(error)
+        }
         let status: Int32
         do {
             status = try await ConsoleRunner(console: console).run(terminal: terminal)
@@ -58,21 +66,6 @@ struct TUICommand: AsyncParsableCommand {
         }
         await context.shutdown()
         if status != 0 { throw ExitCode(status) }
-    }
-
-    /// `--server`/`IPM_SERVER` as `ipm` reads them (plain http only to this machine unless --insecure).
-    static func connection(server: String?, insecure: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AdminConnection {
-        guard let text = server ?? environment["IPM_SERVER"].flatMap({ $0.isEmpty ? nil : $0 }) else { return .database }
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-            let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil
-        else {
-            throw TUIExit("--server/IPM_SERVER: expected an http:// or https:// URL, got '\(text.terminalLine)'")
-        }
-        let loopback = ["localhost", "::1", "[::1]"].contains(host.lowercased()) || host.hasPrefix("127.")
-        if scheme == "http", !insecure, !loopback {
-            throw TUIExit("--server/IPM_SERVER: \(text.terminalLine) is plain http:// to another machine; use https://, or --insecure if you mean it")
-        }
-        return .server(url)
     }
 
     private static func openDatabase() async throws -> DatabaseAdminContext {
@@ -109,8 +102,4 @@ public enum TUIEntry {
             TUICommand.exit(withError: error)
         }
     }
-}
-
-extension String {
-    fileprivate var terminalLine: String { String(unicodeScalars.map { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) ? "?" : Character($0) }) }
 }

@@ -97,11 +97,19 @@ struct Tmux: Sendable {
         return (nil, "", "")
     }
 
-    /// The program's process id (the pane's shell's child).
+    /// The program's process id: the child of the pane's shell.
     func programID() throws -> pid_t? {
         let shell = try tmux(["display-message", "-p", "-t", "tui", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let children = (try? String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)) ?? ""
-        return children.split(separator: " ").first.flatMap { pid_t($0) }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries where entry.allSatisfy(\.isNumber) {
+            guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { continue }
+            // After "pid (comm)": state, then the parent's id.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, String(fields[1]) == shell { return pid_t(entry) }
+        }
+        return nil
     }
 
     func stop() {
