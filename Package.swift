@@ -311,6 +311,7 @@ let package = Package(
         ),
         .testTarget(name: "IPMCLITests", dependencies: ["IPMCLI", "IPMConsole", "IPMDomain"], swiftSettings: swiftSettings),
         .testTarget(name: "IPMConsoleTests", dependencies: ["IPMConsole", "IPMDomain"], swiftSettings: swiftSettings),
+        .testTarget(name: "IPMTUITests", dependencies: ["IPMTUI", "IPMConsole", "IPMDomain"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IPMAppTests",
             dependencies: [

@@ -1,3 +1,3 @@
 import IPMApp
 
-TUIEntry.main()
+await TUIEntry.main()

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real terminal for `ipm-tui`: a detached tmux session of its own (own server socket),
+/// 80×24 unless told otherwise, driven with send-keys and read with capture-pane. The pane
+/// runs a small shell script that records `stty -g` before and after the program, and its
+/// exit status.
+struct Tmux: Sendable {
+    let socket: String
+    let directory: URL
+
+    static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }
+
+    /// Starts `program` with `arguments` and `environment` (on top of `Programs.environment`).
+    static func start(_ program: String, _ arguments: [String] = [], environment: [String: String], columns: Int = 80, rows: Int = 24) throws -> Tmux {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ipm-tui-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let tmux = Tmux(socket: "ipm-tui-\(UUID().uuidString.prefix(8))", directory: directory)
+        var lines = ["#!/bin/sh"]
+        for (key, value) in Programs.environment(environment.merging(["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"]) { $1 }) where key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+            lines.append("export \(key)=\(shellQuoted(value))")
+        }
+        let command = ([try Programs.path(program)] + arguments).map(shellQuoted).joined(separator: " ")
+        lines += [
+            "stty -g > \(directory.path)/before",
+            command,
+            "echo $? > \(directory.path)/status.tmp && mv \(directory.path)/status.tmp \(directory.path)/status",
+            "stty -g > \(directory.path)/after",
+            "exec sleep 600",
+        ]
+        let script = directory.appendingPathComponent("run.sh")
+        try lines.joined(separator: "\n").write(to: script, atomically: true, encoding: .utf8)
+        chmod(script.path, 0o700)
+        _ = try tmux.tmux(["-f", "/dev/null", "new-session", "-d", "-s", "tui", "-x", "\(columns)", "-y", "\(rows)", script.path])
+        return tmux
+    }
+
+    @discardableResult
+    func tmux(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
+        process.arguments = ["-u", "-L", socket] + arguments
+        process.environment = ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PATH": "/usr/bin:/bin", "TERM": "xterm-256color"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The screen as text, one line per row.
+    func screen() -> String {
+        (try? tmux(["capture-pane", "-p", "-t", "tui"])) ?? ""
+    }
+
+    /// Named keys (`Enter`, `Escape`, `Left`, `q`…).
+    func press(_ keys: String...) throws {
+        try tmux(["send-keys", "-t", "tui"] + keys)
+    }
+
+    /// Literal text, as typed.
+    func type(_ text: String) throws {
+        try tmux(["send-keys", "-t", "tui", "-l", text])
+    }
+
+    /// Waits until the screen contains `text` (lines joined, so a wrapped address counts); the screen then.
+    @discardableResult
+    func waitFor(_ text: String, seconds: Double = 20, sourceLocation: SourceLocation = #_sourceLocation) async -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        var last = ""
+        while Date() < deadline {
+            last = screen()
+            if last.contains(text) || last.replacingOccurrences(of: "\n", with: "").contains(text) { return last }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        Issue.record("not on the screen after \(seconds) s: \(text)\n\(last)", sourceLocation: sourceLocation)
+        return last
+    }
+
+    /// The program's exit status once it ended, with `stty -g` from before and after it.
+    func finished(seconds: Double = 20) async -> (status: Int32?, before: String, after: String) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let status = try? String(contentsOf: directory.appendingPathComponent("status"), encoding: .utf8) {
+                try? await Task.sleep(for: .milliseconds(300))
+                let read = { (name: String) in (try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)) ?? "" }
+                return (Int32(status.trimmingCharacters(in: .whitespacesAndNewlines)), read("before"), read("after"))
+            }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return (nil, "", "")
+    }
+
+    /// The program's process id: the child of the pane's shell.
+    func programID() throws -> pid_t? {
+        let shell = try tmux(["display-message", "-p", "-t", "tui", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries where entry.allSatisfy(\.isNumber) {
+            guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { continue }
+            // After "pid (comm)": state, then the parent's id.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, String(fields[1]) == shell { return pid_t(entry) }
+        }
+        return nil
+    }
+
+    func stop() {
+        _ = try? tmux(["kill-server"])
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private static func shellQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}

@@ -1,0 +1,63 @@
+import Testing
+
+@testable import IPMTUI
+
+@Suite struct ScreenGridTests {
+    @Test func longTextIsCutWithAnEllipsis() {
+        var grid = ScreenGrid(size: TerminalSize(columns: 10, rows: 2))
+        grid.write("A very long company name", row: 0, column: 0)
+        grid.write("short", row: 1, column: 2, width: 5)
+        #expect(grid.lines == ["A very lo…", "  short"])
+        #expect("abcdef".fitted(to: 4) == "abc…")
+        #expect("abc".fitted(to: 4) == "abc")
+    }
+
+    @Test func controlCharactersNeverReachTheTerminal() {
+        var grid = ScreenGrid(size: TerminalSize(columns: 20, rows: 1))
+        grid.write("Evil\u{1B}[2JCo\u{9B}", row: 0, column: 0)
+        #expect(grid.line(0) == "Evil?[2JCo?")
+    }
+
+    @Test func wrapsAtSpacesAndCutsLongWords() {
+        #expect("Are you sure you want to opt out".wrapped(to: 12) == ["Are you sure", "you want to", "opt out"])
+        #expect("abcdefghij".wrapped(to: 4) == ["abcd", "efgh", "ij"])
+    }
+
+    @Test func rendererSendsOnlyWhatChanged() {
+        var renderer = ScreenRenderer(capabilities: .full)
+        var grid = ScreenGrid(size: TerminalSize(columns: 20, rows: 3))
+        grid.write("Companies", row: 0, column: 0)
+        let first = renderer.frame(grid)
+        #expect(first.hasPrefix("\u{1B}[0m\u{1B}[H\u{1B}[2J"))
+        #expect(first.contains("Companies"))
+        #expect(renderer.frame(grid) == "")
+        grid.write("X", row: 2, column: 5, style: .color(.green))
+        #expect(renderer.frame(grid) == "\u{1B}[3;6H\u{1B}[0;32mX\u{1B}[0m")
+        // A resize draws the whole frame again.
+        var bigger = ScreenGrid(size: TerminalSize(columns: 30, rows: 3))
+        bigger.write("Companies", row: 0, column: 0)
+        #expect(renderer.frame(bigger).hasPrefix("\u{1B}[0m\u{1B}[H\u{1B}[2J"))
+    }
+
+    @Test func noColorKeepsAttributesButDropsColour() {
+        var renderer = ScreenRenderer(capabilities: TerminalCapabilities.from(environment: ["TERM": "xterm-256color", "NO_COLOR": "1"]))
+        var grid = ScreenGrid(size: TerminalSize(columns: 10, rows: 1))
+        grid.write("ok", row: 0, column: 0, style: TextStyle(foreground: .green, bold: true))
+        let bytes = renderer.frame(grid)
+        #expect(bytes.contains("\u{1B}[0;1m"))
+        #expect(!bytes.contains("32"))
+    }
+
+    @Test func dumbTerminalsGetPlainLinesWithoutEscapes() {
+        let capabilities = TerminalCapabilities.from(environment: ["TERM": "dumb"])
+        #expect(capabilities == .plainText)
+        var renderer = ScreenRenderer(capabilities: capabilities)
+        var grid = ScreenGrid(size: TerminalSize(columns: 10, rows: 2))
+        grid.write("Companies", row: 0, column: 0, style: .reverse)
+        grid.write("Acme", row: 1, column: 2, style: .color(.red))
+        let bytes = renderer.frame(grid)
+        #expect(bytes == "Companies\r\n  Acme\r\n")
+        #expect(!bytes.contains("\u{1B}"))
+        #expect(renderer.frame(grid) == "")
+    }
+}
