@@ -17,7 +17,7 @@ struct ServerApplicationTests {
             "IPM_DATABASE_URL": database.connectionString, "IPM_HTTP_HOST": "127.0.0.1", "IPM_HTTP_PORT": "0",
             "IPM_UPS_CLIENT_ID": "wiring-client", "IPM_UPS_CLIENT_SECRET": "wiring-secret", "IPM_UPS_BASE_URL": "http://127.0.0.1:9",
             "IPM_ENCRYPTION_KEYS": "k1:" + Data(repeating: 3, count: 32).base64EncodedString(),
-            "IPM_WEBHOOK_URL": "http://127.0.0.1:9/hook", "IPM_WEBHOOK_SECRET": "wiring-webhook-secret",
+            "IPM_WEBHOOK_URL": "http://127.0.0.1:9/hook", "IPM_WEBHOOK_SECRET": "wiring-webhook-secret-of-at-least-32-characters",
         ])
         let (ports, listening) = AsyncStream.makeStream(of: Int.self)
         let application = try await buildApplication(configuration: configuration, logger: logger) { listening.yield($0) }

@@ -32,11 +32,16 @@ struct RefreshDueRuleTests {
             let nextAttempt: Date? = Int.random(in: 0..<3, using: &generator) == 0 ? moment(-600 ... 600) : nil
             let failuresToday = Int.random(in: 0...4, using: &generator)
             let failureDay: String? = Bool.random(using: &generator) ? today : nil
+            // Authenticated and blocked rows hold (placeholder) tokens, as the schema requires.
+            let held = status == "authenticated" || status == "blocked"
             _ = try await database.client.execute("""
                 UPDATE ups_connections SET status = \(status), blocked_reason = \(status == "blocked" ? "blocked by UPS" : nil),
                     access_token_expires_at = \(expiry), updated_at = \(updated), authorized_at = \(authorized),
                     refresh_token_expires_at = \(refreshExpiry), next_refresh_at = \(nextAttempt),
-                    refresh_failures_today = \(failuresToday), refresh_failure_day = \(failureDay)::date
+                    refresh_failures_today = \(failuresToday), refresh_failure_day = \(failureDay)::date,
+                    access_token_sealed = CASE WHEN \(held) THEN decode('00', 'hex') END,
+                    refresh_token_sealed = CASE WHEN \(held) THEN decode('00', 'hex') END,
+                    token_key_id = CASE WHEN \(held) THEN 'k1' END
                 WHERE company_id = \(company.id.rawValue)
                 """)
         }
