@@ -172,7 +172,7 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
     public func dueForRefresh(at now: Date, policy: RefreshPolicy, limit: Int) async throws -> [CompanyID] {
         // `UPSConnection.isDueForRefresh` as a query (an index, not a scan in Swift): the
         // margin comes from the domain's one definition (`RefreshMargin.terms`), over the
-        // lifetime expiry − last update; a backoff or a spent daily budget holds a connection
+        // lifetime expiry − last update (or now, as the domain reads a row without either); a backoff or a spent daily budget holds a connection
         // back. `RefreshDueRuleTests` checks the two agree on every kind of row.
         let (fraction, minimum) = policy.margin.terms
         let today = RefreshPolicy.day(of: now)
@@ -185,7 +185,7 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
             (WITH m AS (
                 SELECT company_id, access_token_expires_at, refresh_token_expires_at,
                        GREATEST(\(minimum)::float8, \(fraction)::float8 * COALESCE(
-                           EXTRACT(EPOCH FROM access_token_expires_at - COALESCE(updated_at, authorized_at)), 0)
+                           EXTRACT(EPOCH FROM access_token_expires_at - COALESCE(updated_at, authorized_at, \(now))), 0)
                        ) * interval '1 second' AS margin
                 FROM ups_connections
                 WHERE status = 'authenticated'
