@@ -181,7 +181,8 @@ let package = Package(
         .target(
             name: "IPMApp",
             dependencies: [
-                "IPMDomain", "IPMConsole", "IPMAPIClient", "IPMPostgres", "IPMPasswordHashing", "IPMOAuth", "IPMWebhooks", "IPMHTTP", "IPMCLI", "IPMTUI",
+                "IPMDomain", "IPMConsole", "IPMAPIClient", "IPMPostgres", "IPMPasswordHashing", "IPMOAuth", "IPMWebhooks", "IPMHTTP", "IPMCLI",
+                "IPMTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

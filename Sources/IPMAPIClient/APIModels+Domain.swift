@@ -59,6 +59,7 @@ extension NotificationJSON {
         guard let id = AuditEventID(id), let companyID = CompanyID(companyID), let kind = CompanyNotification.Kind(rawValue: kind) else {
             throw ConsoleFailure.failed("the server sent a notification this ipm does not understand (id or kind '\(kind.printable)')")
         }
-        return NotificationEntry(id: id, companyID: companyID, companyName: companyName, kind: kind, message: message, occurredAt: occurredAt, isRead: read)
+        return NotificationEntry(
+            id: id, companyID: companyID, companyName: companyName, kind: kind, message: message, occurredAt: occurredAt, isRead: read)
     }
 }

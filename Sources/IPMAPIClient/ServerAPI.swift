@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import AsyncHTTPClient
 import Foundation
 import IPMAPIModels
@@ -11,6 +6,12 @@ import IPMDomain
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One `ipm-server`'s JSON API as a console speaks it: JSON in and out, the session token as
 /// a bearer token, problem+json turned into the CLI's one-line failures. Redirects are not
@@ -82,7 +83,8 @@ struct ServerAPI: Sendable {
         do {
             return try APIJSONCoding.decoder().decode(T.self, from: answer.body)
         } catch {
-            throw ConsoleFailure.failed("the server at \(base) did not answer like an ipm-server (HTTP \(answer.status)); is it the same version as this ipm?")
+            throw ConsoleFailure.failed(
+                "the server at \(base) did not answer like an ipm-server (HTTP \(answer.status)); is it the same version as this ipm?")
         }
     }
 
@@ -93,8 +95,11 @@ struct ServerAPI: Sendable {
         switch answer.status {
         case 401: return ConsoleFailure.notSignedIn
         case 404 where notFound != nil: return notFound!
-        case 404: return ConsoleFailure.failed("the server at \(base) has no /api/v1\(answer.path.prefix { $0 != "?" }); is it an ipm-server of the same version as this ipm?")
-        case 403, 409: return ConsoleFailure.failed(answer.problem.map(Self.domainSentence) ?? "the server at \(base) refused (HTTP \(answer.status))")
+        case 404:
+            return ConsoleFailure.failed(
+                "the server at \(base) has no /api/v1\(answer.path.prefix { $0 != "?" }); is it an ipm-server of the same version as this ipm?")
+        case 403, 409:
+            return ConsoleFailure.failed(answer.problem.map(Self.domainSentence) ?? "the server at \(base) refused (HTTP \(answer.status))")
         case 400..<500: return ConsoleFailure.failed(answer.problem ?? "the server at \(base) refused (HTTP \(answer.status))")
         case 502, 503, 504:
             return ConsoleFailure.unavailable("the IPM server at \(base) is not available (HTTP \(answer.status)); try again later")

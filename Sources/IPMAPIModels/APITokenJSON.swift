@@ -35,7 +35,9 @@ public struct APITokenJSON: Codable, Sendable, Hashable {
     }
 
     public init(_ token: APIToken, at now: Date) {
-        self.init(id: token.id.description, name: token.name, createdAt: token.createdAt, expiresAt: token.expiresAt, lastUsedAt: token.lastUsedAt, expired: token.isExpired(at: now))
+        self.init(
+            id: token.id.description, name: token.name, createdAt: token.createdAt, expiresAt: token.expiresAt, lastUsedAt: token.lastUsedAt,
+            expired: token.isExpired(at: now))
     }
 }
 

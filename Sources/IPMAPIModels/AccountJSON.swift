@@ -28,7 +28,9 @@ public struct AccountJSON: Codable, Sendable, Hashable {
     }
 
     public init(_ admin: Admin) {
-        self.init(id: admin.id.description, signInName: admin.signInName.value, displayName: admin.displayName, email: admin.email?.value, createdAt: admin.createdAt)
+        self.init(
+            id: admin.id.description, signInName: admin.signInName.value, displayName: admin.displayName, email: admin.email?.value,
+            createdAt: admin.createdAt)
     }
 }
 

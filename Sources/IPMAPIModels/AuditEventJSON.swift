@@ -21,7 +21,9 @@ public struct AuditEventJSON: Codable, Sendable, Hashable {
     }
 
     public init(_ event: AuditEvent) {
-        self.init(id: event.id.description, occurredAt: event.occurredAt, actor: event.actor.description, action: event.action.rawValue, title: event.action.title, detail: event.detail)
+        self.init(
+            id: event.id.description, occurredAt: event.occurredAt, actor: event.actor.description, action: event.action.rawValue,
+            title: event.action.title, detail: event.detail)
     }
 }
 

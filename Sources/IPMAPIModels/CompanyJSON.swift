@@ -96,7 +96,9 @@ public struct OptInAttemptJSON: Codable, Sendable, Hashable {
     }
 
     public init(_ attempt: OptInAttempt) {
-        self.init(state: attempt.state.rawValue, startedAt: attempt.startedAt, startedBy: attempt.startedBy, expiresAt: attempt.expiresAt, message: attempt.message)
+        self.init(
+            state: attempt.state.rawValue, startedAt: attempt.startedAt, startedBy: attempt.startedBy, expiresAt: attempt.expiresAt,
+            message: attempt.message)
     }
 }
 

@@ -62,7 +62,8 @@ struct DomainServices: Sendable {
 
     /// "Refresh now" with the server's refresher.
     func forcedRefresh(with refresher: any UPSTokenRefreshing) -> ForcedRefresh {
-        ForcedRefresh(access: companyAccess, refresher: refresher, throttle: forcedRefreshThrottle, audit: audit, clock: clock, interval: forcedRefreshInterval)
+        ForcedRefresh(
+            access: companyAccess, refresher: refresher, throttle: forcedRefreshThrottle, audit: audit, clock: clock, interval: forcedRefreshInterval)
     }
 
     var companyAccess: CompanyAccess {

@@ -17,12 +17,13 @@ public enum AdminConnection: Sendable, Equatable {
             return
         }
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil
+            let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil
         else {
             throw ConsoleFailure.failed("--server/IPM_SERVER: expected an http:// or https:// URL, got '\(text.printable)'")
         }
         if scheme == "http", !insecure, !Self.isLoopback(host) {
-            throw ConsoleFailure.failed("--server/IPM_SERVER: \(text.printable) is plain http:// to another machine; use https://, or --insecure if you mean it")
+            throw ConsoleFailure.failed(
+                "--server/IPM_SERVER: \(text.printable) is plain http:// to another machine; use https://, or --insecure if you mean it")
         }
         self = .server(url)
     }

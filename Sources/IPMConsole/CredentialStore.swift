@@ -1,10 +1,11 @@
+public import Foundation
+public import IPMDomain
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-public import Foundation
-public import IPMDomain
 
 /// Where `ipm login` keeps its session token, and nothing else (the TUI uses the same one):
 /// `$XDG_CONFIG_HOME/ipm/session` (default `~/.config/ipm/session`) for the database,
@@ -20,7 +21,9 @@ public struct CredentialStore: Sendable {
         self.fileName = fileName
     }
 
-    public static func standard(for connection: AdminConnection = .database, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CredentialStore {
+    public static func standard(
+        for connection: AdminConnection = .database, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> CredentialStore {
         let directory: String
         // The XDG spec ignores a relative XDG_CONFIG_HOME.
         if let xdg = environment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") {
@@ -52,7 +55,8 @@ public struct CredentialStore: Sendable {
             throw ConsoleFailure.failed("cannot read \(file): \(String(cString: strerror(errno)))")
         }
         guard info.st_mode & 0o077 == 0 else {
-            throw ConsoleFailure.failed("\(file) is readable by others (mode \(String(info.st_mode & 0o777, radix: 8))): remove it and run `ipm login` again")
+            throw ConsoleFailure.failed(
+                "\(file) is readable by others (mode \(String(info.st_mode & 0o777, radix: 8))): remove it and run `ipm login` again")
         }
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
             throw ConsoleFailure.failed("cannot read \(file)")

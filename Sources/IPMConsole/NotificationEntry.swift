@@ -11,7 +11,9 @@ public struct NotificationEntry: Sendable, Hashable {
     public let occurredAt: Date
     public let isRead: Bool
 
-    public init(id: AuditEventID, companyID: CompanyID, companyName: String, kind: CompanyNotification.Kind, message: String, occurredAt: Date, isRead: Bool) {
+    public init(
+        id: AuditEventID, companyID: CompanyID, companyName: String, kind: CompanyNotification.Kind, message: String, occurredAt: Date, isRead: Bool
+    ) {
         self.id = id
         self.companyID = companyID
         self.companyName = companyName

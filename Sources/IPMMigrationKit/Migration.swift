@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 
 /// One numbered schema change: `migrations/0001_create_admins.sql` is version 1, named
 /// `create_admins`. The checksum is the SHA-256 of the file's bytes, so an applied file

@@ -22,7 +22,7 @@ public struct MigrationDirectory: Sendable {
                 throw .badFileName(fileName)
             }
             guard let data = FileManager.default.contents(atPath: url.appendingPathComponent(fileName).path),
-                  let sql = String(data: data, encoding: .utf8)
+                let sql = String(data: data, encoding: .utf8)
             else {
                 throw .unreadable(fileName)
             }

@@ -17,8 +17,8 @@ public struct MigrationFileName: Sendable, Hashable, CustomStringConvertible {
         let digits = stem[..<underscore]
         let name = String(stem[stem.index(after: underscore)...])
         guard digits.count >= 4, digits.allSatisfy(\.isASCIIDigit),
-              let version = Int(digits), version > 0,
-              Self.isValidName(name)
+            let version = Int(digits), version > 0,
+            Self.isValidName(name)
         else { return nil }
         self.init(version: version, name: name)
     }

@@ -112,9 +112,11 @@ public struct WebhookDeliverer: Sendable {
         let now = clock.now()
         let giveUpAt = event.retryingSince.addingTimeInterval(giveUpAfter)
         if now >= giveUpAt {
-            logger.error("webhook delivery failed for longer than the give-up period; it is dead until someone redelivers it", metadata: [
-                "event": "\(event.eventID)", "error": "\(error)", "attempts": "\(event.attempts + 1)",
-            ])
+            logger.error(
+                "webhook delivery failed for longer than the give-up period; it is dead until someone redelivers it",
+                metadata: [
+                    "event": "\(event.eventID)", "error": "\(error)", "attempts": "\(event.attempts + 1)",
+                ])
             return .dead(status: status, error: error)
         }
         var window = backoffBase

@@ -12,7 +12,9 @@ public struct UPSSignInDriver: Sendable {
     public enum Failure: Error, CustomStringConvertible {
         case unexpected(String)
         public var description: String {
-            switch self { case .unexpected(let text): "UPS sign-in went wrong: \(text)" }
+            switch self {
+            case .unexpected(let text): "UPS sign-in went wrong: \(text)"
+            }
         }
     }
 
@@ -98,7 +100,9 @@ public struct UPSSignInDriver: Sendable {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return form.sorted { $0.key < $1.key }
-            .map { "\($0.key.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
+            .map {
+                "\($0.key.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed)!)"
+            }
             .joined(separator: "&")
     }
 }

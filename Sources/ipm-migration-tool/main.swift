@@ -34,7 +34,8 @@ case "new" where arguments.count >= 3:
         let fileName = try directory.nextFileName(for: arguments.dropFirst(2).joined(separator: " "))
         try FileManager.default.createDirectory(at: directoryURL, withIntermediateDirectories: true)
         let url = directoryURL.appendingPathComponent(fileName.description)
-        let template = "-- \(fileName.description): describe the change here.\n-- Applied once, in its own transaction, by `ipm migrate`. Never edit it once applied.\n\n"
+        let template =
+            "-- \(fileName.description): describe the change here.\n-- Applied once, in its own transaction, by `ipm migrate`. Never edit it once applied.\n\n"
         guard FileManager.default.createFile(atPath: url.path, contents: Data(template.utf8)) else {
             fail("cannot create \(url.path)")
         }

@@ -99,8 +99,11 @@ struct AdminCLITests {
             let noDatabase = try await world.ipm("companies", extra: ["IPM_DATABASE_URL": "postgresql://ipm@127.0.0.1:1/ipm"])
             #expect(noDatabase.stderr == "ipm: not signed in: run `ipm login`\n", "no database is opened without a token")
 
-            expectOneLineFailure(try await world.ipm("login", "alice", "--password-stdin", stdin: "wrong password 0\n"), "The sign-in name or password is not correct.")
-            expectOneLineFailure(try await world.ipm("login", "nobody", "--password-stdin", stdin: "short\n"), "The sign-in name or password is not correct.")
+            expectOneLineFailure(
+                try await world.ipm("login", "alice", "--password-stdin", stdin: "wrong password 0\n"), "The sign-in name or password is not correct."
+            )
+            expectOneLineFailure(
+                try await world.ipm("login", "nobody", "--password-stdin", stdin: "short\n"), "The sign-in name or password is not correct.")
             #expect(!FileManager.default.fileExists(atPath: world.tokenFile))
 
             let login = try await world.ipm("login", "alice", "--password-stdin", stdin: "alice password 1\n")
@@ -207,7 +210,8 @@ struct AdminCLITests {
             let first = try #require(try json(try await world.ipm("audit", "Acme Logistics", "--limit", "2", "--json")) as? [String: Any])
             #expect((first["events"] as? [[String: Any]])?.count == 2)
             let cursor = try #require(first["next"] as? String)
-            let second = try #require(try json(try await world.ipm("audit", "Acme Logistics", "--limit", "2", "--before", cursor, "--json")) as? [String: Any])
+            let second = try #require(
+                try json(try await world.ipm("audit", "Acme Logistics", "--limit", "2", "--before", cursor, "--json")) as? [String: Any])
             #expect((second["events"] as? [[String: Any]])?.map { $0["action"] as? String } == ["company_created"])
             #expect(second["next"] == nil)
             let text = try await world.ipm("audit", "Acme Logistics", "--limit", "1")
@@ -221,7 +225,8 @@ struct AdminCLITests {
             #expect(try await world.ipm("oauth", "status", "Acme Logistics").stdout.contains("viewer"))
             expectOneLineFailure(try await world.ipm("oauth", "opt-out", "Acme Logistics", "--yes"), "your role does not allow you to opt out")
             expectOneLineFailure(try await world.ipm("oauth", "opt-in", "Acme Logistics", "--no-browser"), "your role does not allow you to opt in")
-            expectOneLineFailure(try await world.ipm("oauth", "opt-in", "Acme Logistics", "--paste", "--no-browser"), "your role does not allow you to opt in")
+            expectOneLineFailure(
+                try await world.ipm("oauth", "opt-in", "Acme Logistics", "--paste", "--no-browser"), "your role does not allow you to opt in")
         }
     }
 
@@ -231,7 +236,9 @@ struct AdminCLITests {
             #expect(try await world.ipm("companies").status == 0)
             #expect(try await world.ipm("admin", "disable", "alice").status == 0)
             expectOneLineFailure(try await world.ipm("companies"), status: 77, "not signed in: run `ipm login`")
-            expectOneLineFailure(try await world.ipm("login", "alice", "--password-stdin", stdin: "alice password 1\n"), "The sign-in name or password is not correct.")
+            expectOneLineFailure(
+                try await world.ipm("login", "alice", "--password-stdin", stdin: "alice password 1\n"), "The sign-in name or password is not correct."
+            )
             #expect(try await world.ipm("admin", "enable", "alice").status == 0)
             // The disable revoked the session for good: enabling lets alice sign in afresh, nothing more.
             expectOneLineFailure(try await world.ipm("companies"), status: 77, "not signed in: run `ipm login`")
@@ -254,37 +261,37 @@ struct AdminCLITests {
             let (forgedStatus, forgedScreen) = try await onThread {
                 forged.type(forgedBack.absoluteString.replacingOccurrences(of: "state=", with: "state=x") + "\n")
                 return try forged.finish()
-        }
-        #expect(forgedStatus == 1)
-        #expect(forgedScreen.contains("does not belong to any opt-in started here. Nothing was changed"), "\(forgedScreen)")
-        #expect(try await world.ipm("oauth", "status", "Acme Logistics", "--json").stdout.contains("\"not_connected\""))
+            }
+            #expect(forgedStatus == 1)
+            #expect(forgedScreen.contains("does not belong to any opt-in started here. Nothing was changed"), "\(forgedScreen)")
+            #expect(try await world.ipm("oauth", "status", "Acme Logistics", "--json").stdout.contains("\"not_connected\""))
 
-        // The real thing: the CLI starts, the UPS.com user signs in, the admin pastes.
-        let session = try world.terminal("oauth", "opt-in", "acme logistics", "--paste", "--no-browser")
-        let start = try await onThread { try Self.authorizationURL(on: session) }
-        #expect(start.absoluteString.hasPrefix(url.absoluteString + "/security/v1/oauth/authorize?"))
-        let back = try await OptInHarness.signIn(start, http: http)
-        #expect(back.absoluteString.hasPrefix(OptInHarness.redirect + "?"))
-        let (status, screen) = try await onThread {
-            session.type(back.absoluteString + "\n")
-            return try session.finish()
-        }
-        #expect(status == 0, "\(screen)")
-        #expect(screen.contains("Success — Successfully Opted-In to UPS Online Tools (OAuth)"))
-        #expect(sandbox.counters[.codesRedeemed] == 1)
-        let after = try #require(try json(try await world.ipm("oauth", "status", "Acme Logistics", "--json")) as? [String: Any])
-        #expect(after["status"] as? String == "authenticated")
-        #expect(try await world.ipm("oauth", "status", "Acme Logistics").stdout.contains("This company has been authenticated using UPS OAuth"))
+            // The real thing: the CLI starts, the UPS.com user signs in, the admin pastes.
+            let session = try world.terminal("oauth", "opt-in", "acme logistics", "--paste", "--no-browser")
+            let start = try await onThread { try Self.authorizationURL(on: session) }
+            #expect(start.absoluteString.hasPrefix(url.absoluteString + "/security/v1/oauth/authorize?"))
+            let back = try await OptInHarness.signIn(start, http: http)
+            #expect(back.absoluteString.hasPrefix(OptInHarness.redirect + "?"))
+            let (status, screen) = try await onThread {
+                session.type(back.absoluteString + "\n")
+                return try session.finish()
+            }
+            #expect(status == 0, "\(screen)")
+            #expect(screen.contains("Success — Successfully Opted-In to UPS Online Tools (OAuth)"))
+            #expect(sandbox.counters[.codesRedeemed] == 1)
+            let after = try #require(try json(try await world.ipm("oauth", "status", "Acme Logistics", "--json")) as? [String: Any])
+            #expect(after["status"] as? String == "authenticated")
+            #expect(try await world.ipm("oauth", "status", "Acme Logistics").stdout.contains("This company has been authenticated using UPS OAuth"))
 
-        // The same redirect again: used once, nothing changes.
-        let again = try world.terminal("oauth", "opt-in", "Acme Logistics", "--paste", "--no-browser")
-        let (againStatus, againScreen) = try await onThread {
-            _ = try Self.authorizationURL(on: again)
-            again.type(back.absoluteString + "\n")
-            return try again.finish()
-        }
-        #expect(againStatus == 1)
-        #expect(againScreen.contains("already used"), "\(againScreen)")
+            // The same redirect again: used once, nothing changes.
+            let again = try world.terminal("oauth", "opt-in", "Acme Logistics", "--paste", "--no-browser")
+            let (againStatus, againScreen) = try await onThread {
+                _ = try Self.authorizationURL(on: again)
+                again.type(back.absoluteString + "\n")
+                return try again.finish()
+            }
+            #expect(againStatus == 1)
+            #expect(againScreen.contains("already used"), "\(againScreen)")
         }
     }
 
@@ -308,18 +315,27 @@ struct AdminCLITests {
     /// exit 1, and nothing sent or stored.
     @Test func inputWithANulByteOrInvalidUTF8IsRefused() async throws {
         try await withAliceAndSandbox { world, sandbox, _, _ in
-            let sessionsBefore = try await world.database.client.query("SELECT count(*)::bigint AS n FROM admin_sessions").first?.decode("n", as: Int64.self)
-            for (bytes, words) in [(Array("alice password 1\u{0}x\n".utf8), "NUL byte"), (Array("alice password 1".utf8) + [0xFF, 0xFE, 0x0A], "not valid UTF-8")] {
+            let sessionsBefore = try await world.database.client.query("SELECT count(*)::bigint AS n FROM admin_sessions").first?.decode(
+                "n", as: Int64.self)
+            for (bytes, words) in [
+                (Array("alice password 1\u{0}x\n".utf8), "NUL byte"), (Array("alice password 1".utf8) + [0xFF, 0xFE, 0x0A], "not valid UTF-8"),
+            ] {
                 let run = try PipedProgram(["login", "alice", "--password-stdin"], environment: world.env)
                 run.write(Data(bytes))
                 let status = await onThread { run.finish() }
                 #expect(status == 1)
-                #expect(run.errors == "ipm: the password contains a \(words); nothing was sent or stored\n" || run.errors == "ipm: the password is \(words); nothing was sent or stored\n", "\(run.errors)")
+                #expect(
+                    run.errors == "ipm: the password contains a \(words); nothing was sent or stored\n"
+                        || run.errors == "ipm: the password is \(words); nothing was sent or stored\n", "\(run.errors)")
             }
-            let sessionsAfter = try await world.database.client.query("SELECT count(*)::bigint AS n FROM admin_sessions").first?.decode("n", as: Int64.self)
+            let sessionsAfter = try await world.database.client.query("SELECT count(*)::bigint AS n FROM admin_sessions").first?.decode(
+                "n", as: Int64.self)
             #expect(sessionsAfter == sessionsBefore, "no sign-in was attempted")
 
-            for bytes in [Array("http://127.0.0.1:9/oauth/ups/callback?code=a\u{0}b&state=s\n".utf8), Array("http://127.0.0.1:9/oauth/ups/callback?code=".utf8) + [0xC3, 0x28, 0x0A]] {
+            for bytes in [
+                Array("http://127.0.0.1:9/oauth/ups/callback?code=a\u{0}b&state=s\n".utf8),
+                Array("http://127.0.0.1:9/oauth/ups/callback?code=".utf8) + [0xC3, 0x28, 0x0A],
+            ] {
                 let paste = try PipedProgram(["oauth", "opt-in", "Acme Logistics", "--paste", "--no-browser"], environment: world.env)
                 paste.write(Data(bytes))
                 let status = await onThread { paste.finish() }
@@ -355,7 +371,8 @@ struct AdminCLITests {
             let browser = world.configHome.appendingPathComponent("browser.sh")
             try FileManager.default.createDirectory(at: world.configHome, withIntermediateDirectories: true)
             // Written aside and renamed, so the test never reads a file the script has only begun.
-            try "#!/bin/sh\necho \"$1\" > '\(opened.path).part' && mv '\(opened.path).part' '\(opened.path)'\n".write(to: browser, atomically: true, encoding: .utf8)
+            try "#!/bin/sh\necho \"$1\" > '\(opened.path).part' && mv '\(opened.path).part' '\(opened.path)'\n".write(
+                to: browser, atomically: true, encoding: .utf8)
             chmod(browser.path, 0o755)
             let waiting = try world.terminal("oauth", "opt-in", "Acme Logistics", "--timeout", "60", extra: ["BROWSER": browser.path])
             #expect(try await onThread { try waiting.expect("Waiting for the opt-in in the browser") })
@@ -364,7 +381,8 @@ struct AdminCLITests {
             for _ in 0..<200 where !FileManager.default.fileExists(atPath: opened.path) { try await Task.sleep(for: .milliseconds(100)) }
             #expect(try String(contentsOf: opened, encoding: .utf8) == startURL + "\n")
             try await OptInHarness.optIn(
-                company: "Acme Logistics", by: "alice", binding: SessionBinding(Secret("web-session")), database: world.database, sandboxURL: url, http: http
+                company: "Acme Logistics", by: "alice", binding: SessionBinding(Secret("web-session")), database: world.database, sandboxURL: url,
+                http: http
             )
             let (status, screen) = try await onThread { try waiting.finish(seconds: 30) }
             #expect(status == 0, "\(screen)")
@@ -387,9 +405,11 @@ struct AdminCLITests {
             #expect(confirmedScreen.contains("Successfully Opted-Out of UPS Online Tools (OAuth)"))
             let after = try #require(try json(try await world.ipm("oauth", "status", "Acme Logistics", "--json")) as? [String: Any])
             #expect(after["status"] as? String == "opted_out")
-            let tokens = try await world.database.client.query("SELECT count(*)::bigint AS n FROM ups_connections WHERE access_token_sealed IS NOT NULL")
+            let tokens = try await world.database.client.query(
+                "SELECT count(*)::bigint AS n FROM ups_connections WHERE access_token_sealed IS NOT NULL")
             #expect(try tokens[0].decode("n", as: Int.self) == 0, "the tokens are destroyed")
-            expectOneLineFailure(try await world.ipm("oauth", "opt-out", "Acme Logistics", "--yes"), "cannot opt out: the company's UPS connection is opted out")
+            expectOneLineFailure(
+                try await world.ipm("oauth", "opt-out", "Acme Logistics", "--yes"), "cannot opt out: the company's UPS connection is opted out")
             let audit = try await world.ipm("audit", "Acme Logistics", "--limit", "2")
             #expect(audit.stdout.contains("Opted out"))
             #expect(audit.stdout.contains("Opted in"))
@@ -480,7 +500,9 @@ struct AdminCLITests {
             let help = try await world.ipm("--help")
             let words = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
             #expect(words.contains("77 not signed in"))
-            #expect(words.contains("75 try again later: `ipm oauth opt-in` waited and the opt-in did not complete in time, or the server could not be reached"))
+            #expect(
+                words.contains(
+                    "75 try again later: `ipm oauth opt-in` waited and the opt-in did not complete in time, or the server could not be reached"))
             #expect(words.contains("130 Ctrl-C stopped the wait"))
             #expect(words.contains("--server URL (or IPM_SERVER)"))
             for shell in ["bash", "zsh", "fish"] {

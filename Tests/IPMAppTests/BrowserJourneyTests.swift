@@ -16,9 +16,11 @@ struct BrowserJourneyTests {
         let artifacts = Self.packageRoot.appendingPathComponent("artifacts/browser").path
         let run: ProgramRun
         do {
-            run = try await Programs.run("/usr/bin/python3", [
-                script, "--bin", Programs.binDirectory.path, "--database-url", database.connectionString, "--artifacts", artifacts,
-            ])
+            run = try await Programs.run(
+                "/usr/bin/python3",
+                [
+                    script, "--bin", Programs.binDirectory.path, "--database-url", database.connectionString, "--artifacts", artifacts,
+                ])
         } catch {
             await database.drop()
             throw error

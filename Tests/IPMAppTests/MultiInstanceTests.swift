@@ -107,7 +107,10 @@ struct MultiInstanceTests {
         let settleDeadline = ContinuousClock.now + .seconds(30)
         while stable < 3, ContinuousClock.now < settleDeadline {
             try await Task.sleep(for: .seconds(1))
-            guard let counters = try? await world.counters(), let rows = try? await world.connections() else { stable = 0; continue }
+            guard let counters = try? await world.counters(), let rows = try? await world.connections() else {
+                stable = 0
+                continue
+            }
             let lost = counters["refreshes_served", default: 0] - servedBefore - Self.committed(rows, since: baseline)
             let live = rows.allSatisfy { $0.status != .authenticated || ($0.accessTokenExpiresAt ?? .distantPast) > Date() }
             stable = lost == counters["refresh_token_reuse", default: 0] && live ? stable + 1 : 0
@@ -120,9 +123,11 @@ struct MultiInstanceTests {
         for base in bases {
             let metrics = try await world.text(base.appendingPathComponent("metrics"))
             succeededBy.append(Int(Self.sample(metrics, #"ipm_token_refreshes_total{outcome="succeeded"}"#) ?? 0))
-            gauges.append(Dictionary(uniqueKeysWithValues: ConnectionStatus.allCases.compactMap { status in
-                Self.sample(metrics, #"ipm_ups_connections{status="\#(status.rawValue)"}"#).map { (status.rawValue, $0) }
-            }))
+            gauges.append(
+                Dictionary(
+                    uniqueKeysWithValues: ConnectionStatus.allCases.compactMap { status in
+                        Self.sample(metrics, #"ipm_ups_connections{status="\#(status.rawValue)"}"#).map { (status.rawValue, $0) }
+                    }))
             #expect(metrics.contains("ipm_token_refresh_duration_seconds_count"), "\(metrics.prefix(2000))")
         }
         // A graceful stop lets refreshes in flight commit: afterwards nothing changes.
@@ -138,7 +143,9 @@ struct MultiInstanceTests {
         let lost = served - committed
         let refused = rows.filter { $0.status == .reauthorizationRequired }
         let authenticated = rows.filter { $0.status == .authenticated }
-        print("multi-instance: seeded \(Self.companies) in \(seeded - began), ran \(settled - running), \(served) refreshes served, \(committed) committed, lost answers \(lost), reuse \(counters["refresh_token_reuse", default: 0]), refreshes by instance \(succeededBy)")
+        print(
+            "multi-instance: seeded \(Self.companies) in \(seeded - began), ran \(settled - running), \(served) refreshes served, \(committed) committed, lost answers \(lost), reuse \(counters["refresh_token_reuse", default: 0]), refreshes by instance \(succeededBy)"
+        )
 
         #expect(committed >= 3 * Self.companies, "several refresh cycles: \(committed) refreshes for \(Self.companies) companies")
         #expect(lost >= 0 && lost <= Self.concurrency, "only what the killed instance had in flight can be lost; lost \(lost)")
@@ -163,10 +170,12 @@ struct MultiInstanceTests {
     /// on the same database, the sandbox process's sign-in pages driven over HTTP, 16 at once.
     private static func seed(_ world: Observed) async throws {
         let parts = try OptInHarness.Engine(
-            client: world.client, sandboxURL: world.sandboxURL, http: world.http, clientID: clientID, clientSecret: clientSecret, redirect: redirect, keys: key
+            client: world.client, sandboxURL: world.sandboxURL, http: world.http, clientID: clientID, clientSecret: clientSecret, redirect: redirect,
+            keys: key
         )
         let (engine, companies, admins, memberships) = (parts.engine, parts.companies, parts.admins, parts.memberships)
-        let admin = try await admins.create(try NewAdmin(signInName: try SignInName("operator"), displayName: "Operator"), password: try Password("correct horse battery"))
+        let admin = try await admins.create(
+            try NewAdmin(signInName: try SignInName("operator"), displayName: "Operator"), password: try Password("correct horse battery"))
         let driver = UPSSignInDriver(client: world.http)
         let lanes = 16
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -177,7 +186,8 @@ struct MultiInstanceTests {
                         _ = try await memberships.grant(.admin, to: admin.id, in: company.id, by: .operator("test"))
                         let binding = SessionBinding(Secret("seed-session-\(index)"))
                         let start = try await engine.start(.id(company.id), by: admin, session: binding)
-                        let back = try await driver.signIn(authorizationURL: start.authorizationURL, username: upsUser.username, password: upsUser.password)
+                        let back = try await driver.signIn(
+                            authorizationURL: start.authorizationURL, username: upsUser.username, password: upsUser.password)
                         _ = try await engine.complete(OptInCallback(redirectedURL: back), session: binding)
                     }
                 }
@@ -219,9 +229,11 @@ private struct Observed: Sendable {
     let sandboxURL: URL
 
     func connections() async throws -> [ConnectionRow] {
-        try await client.query("""
+        try await client.query(
+            """
             SELECT company_id, status, token_generation, access_token_expires_at, reauthorization_message FROM ups_connections
-            """).map { row in
+            """
+        ).map { row in
             ConnectionRow(
                 company: CompanyID(try row.decode("company_id", as: UUID.self)),
                 status: ConnectionStatus(rawValue: try row.decode("status", as: String.self)) ?? .notConnected,
@@ -260,7 +272,10 @@ private struct Observed: Sendable {
                 group.addTask {
                     var rejected: [CompanyID] = []
                     for company in stride(from: lane, to: companies.count, by: lanes).map({ companies[$0] }) {
-                        guard let tokens = try await repository.snapshot(of: company).tokens else { rejected.append(company); continue }
+                        guard let tokens = try await repository.snapshot(of: company).tokens else {
+                            rejected.append(company)
+                            continue
+                        }
                         let token = try keyRing.open(tokens.accessToken, context: SealedTokenPair.accessTokenContext(company))
                         if try await get(tracking, bearer: token.value).status != 200 { rejected.append(company) }
                     }

@@ -78,7 +78,9 @@ struct OperatorCLITests {
 
     @Test func adminLifecycle() async throws {
         let (database, env) = try await freshDatabase()
-        let created = try await ipm("admin", "create", "Alice", "--email", "alice@example.com", "--display-name", "Alice Admin", "--password-stdin", env: env, stdin: "a long password 1\n")
+        let created = try await ipm(
+            "admin", "create", "Alice", "--email", "alice@example.com", "--display-name", "Alice Admin", "--password-stdin", env: env,
+            stdin: "a long password 1\n")
         #expect(created.status == 0, "\(created.stderr)")
         #expect(created.stdout.hasPrefix("Created admin Alice"))
 
@@ -86,9 +88,13 @@ struct OperatorCLITests {
             try await ipm("admin", "create", "ALICE", "--password-stdin", env: env, stdin: "a long password 1\n"),
             mentioning: "an admin named 'ALICE' already exists"
         )
-        expectOneLineFailure(try await ipm("admin", "create", "bob", "--password-stdin", env: env, stdin: "short\n"), mentioning: "at least 10 characters")
-        expectOneLineFailure(try await ipm("admin", "create", "bad name!", "--password-stdin", env: env, stdin: "a long password 1\n"), mentioning: "sign-in name")
-        expectOneLineFailure(try await ipm("admin", "create", "bob", "--email", "nope", "--password-stdin", env: env, stdin: "a long password 1\n"), mentioning: "not an email address")
+        expectOneLineFailure(
+            try await ipm("admin", "create", "bob", "--password-stdin", env: env, stdin: "short\n"), mentioning: "at least 10 characters")
+        expectOneLineFailure(
+            try await ipm("admin", "create", "bad name!", "--password-stdin", env: env, stdin: "a long password 1\n"), mentioning: "sign-in name")
+        expectOneLineFailure(
+            try await ipm("admin", "create", "bob", "--email", "nope", "--password-stdin", env: env, stdin: "a long password 1\n"),
+            mentioning: "not an email address")
 
         let list = try await ipm("admin", "list", "--json", env: env)
         let admins = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]]
@@ -101,7 +107,9 @@ struct OperatorCLITests {
 
         let changed = try await ipm("admin", "set-password", "alice", "--password-stdin", env: env, stdin: "another password 2\n")
         #expect(changed.status == 0)
-        expectOneLineFailure(try await ipm("admin", "set-password", "nobody", "--password-stdin", env: env, stdin: "another password 2\n"), mentioning: "no admin named 'nobody'")
+        expectOneLineFailure(
+            try await ipm("admin", "set-password", "nobody", "--password-stdin", env: env, stdin: "another password 2\n"),
+            mentioning: "no admin named 'nobody'")
 
         let disabled = try await ipm("admin", "disable", "alice", env: env)
         #expect(disabled.stdout.contains("disabled"))
@@ -161,7 +169,8 @@ struct OperatorCLITests {
         #expect(byID.stdout.contains("now an admin"))
         expectOneLineFailure(try await ipm("company", "add-admin", "Nope Inc", "alice", env: env), mentioning: "no company named 'Nope Inc'")
         expectOneLineFailure(try await ipm("company", "add-admin", "CSShipQA", "nobody", env: env), mentioning: "no admin named 'nobody'")
-        expectOneLineFailure(try await ipm("company", "add-admin", "CSShipQA", "alice", "--role", "boss", env: env), mentioning: "role must be admin or viewer")
+        expectOneLineFailure(
+            try await ipm("company", "add-admin", "CSShipQA", "alice", "--role", "boss", env: env), mentioning: "role must be admin or viewer")
 
         let members = try await ipm("company", "members", "CSShipQA", env: env)
         #expect(members.stdout.contains("alice"))
@@ -174,9 +183,14 @@ struct OperatorCLITests {
     }
 
     @Test func badDatabaseSettingsAreOneLine() async throws {
-        expectOneLineFailure(try await ipm("company", "list", env: ["IPM_DATABASE_URL": "postgresql://ipm@127.0.0.1:1/ipm"]), mentioning: "the database is unreachable")
-        expectOneLineFailure(try await ipm("company", "list", env: ["IPM_DATABASE_URL": "bogus=1"]), mentioning: "IPM_DATABASE_URL: expected a libpq connection URL")
-        expectOneLineFailure(try await ipm("company", "list", env: ["IPM_DATABASE_MAX_CONNECTIONS": "lots"]), mentioning: "IPM_DATABASE_MAX_CONNECTIONS: expected a whole number")
+        expectOneLineFailure(
+            try await ipm("company", "list", env: ["IPM_DATABASE_URL": "postgresql://ipm@127.0.0.1:1/ipm"]), mentioning: "the database is unreachable"
+        )
+        expectOneLineFailure(
+            try await ipm("company", "list", env: ["IPM_DATABASE_URL": "bogus=1"]), mentioning: "IPM_DATABASE_URL: expected a libpq connection URL")
+        expectOneLineFailure(
+            try await ipm("company", "list", env: ["IPM_DATABASE_MAX_CONNECTIONS": "lots"]),
+            mentioning: "IPM_DATABASE_MAX_CONNECTIONS: expected a whole number")
         let usage = try await ipm("admin", "create", env: [:])
         #expect(usage.status == 64)
         #expect(usage.stderr.contains("Missing expected argument"))
@@ -200,7 +214,8 @@ struct OperatorCLITests {
         #expect(!json.stdout.contains(token))
 
         // A 32-byte digest, and the token nowhere in the row.
-        let stored = try await database.client.query("SELECT octet_length(token_digest) AS n, service_credentials::text AS row FROM service_credentials")
+        let stored = try await database.client.query(
+            "SELECT octet_length(token_digest) AS n, service_credentials::text AS row FROM service_credentials")
         #expect(try stored.first?.decode("n", as: Int.self) == 32)
         #expect(try stored.allSatisfy { !(try $0.decode("row", as: String.self)).contains(token) })
 
@@ -209,7 +224,10 @@ struct OperatorCLITests {
         #expect(try await ipm("service-token", "create", "other", env: env).status == 64)
 
         let revoked = try await ipm("service-token", "revoke", "label-printer", env: env)
-        #expect(revoked.stdout == "Revoked service credential label-printer. Servers stop accepting its token within IPM_SERVICE_TOKEN_CACHE seconds (5 by default).\n")
+        #expect(
+            revoked.stdout
+                == "Revoked service credential label-printer. Servers stop accepting its token within IPM_SERVICE_TOKEN_CACHE seconds (5 by default).\n"
+        )
         #expect(try await ipm("service-token", "list", env: env).stdout.contains("revoked"))
         expectOneLineFailure(try await ipm("service-token", "revoke", "label-printer", env: env), mentioning: "label-printer")
         await database.drop()

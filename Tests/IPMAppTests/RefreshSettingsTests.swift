@@ -8,7 +8,8 @@ struct RefreshSettingsTests {
     @Test func concurrencyDefaultsToFourAndStaysBelowThePoolSize() throws {
         #expect(try IPMConfiguration.load(environment: [:]).refreshConcurrency == 4)
         #expect(try IPMConfiguration.load(environment: ["IPM_DATABASE_MAX_CONNECTIONS": "3"]).refreshConcurrency == 1)
-        #expect(try IPMConfiguration.load(environment: ["IPM_REFRESH_CONCURRENCY": "12", "IPM_DATABASE_MAX_CONNECTIONS": "16"]).refreshConcurrency == 12)
+        #expect(
+            try IPMConfiguration.load(environment: ["IPM_REFRESH_CONCURRENCY": "12", "IPM_DATABASE_MAX_CONNECTIONS": "16"]).refreshConcurrency == 12)
     }
 
     @Test func aConcurrencyThatWouldTakeEveryPooledConnectionIsRefused() {

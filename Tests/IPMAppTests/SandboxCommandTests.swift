@@ -28,12 +28,14 @@ struct SandboxCommandTests {
         let base = try #require(await sandbox.waitUntilListening(seconds: 20), "ups-sandbox did not come up: \(sandbox.log)")
         #expect(!sandbox.log.contains("demo sandbox"), "a config file is not the demo")
 
-        let changed = try await Programs.run("ups-sandbox", ["set-password", "shipper", "--url", base.absoluteString, "--password-stdin"], stdin: "New-Pass-2\n")
+        let changed = try await Programs.run(
+            "ups-sandbox", ["set-password", "shipper", "--url", base.absoluteString, "--password-stdin"], stdin: "New-Pass-2\n")
         #expect(changed.status == 0, "\(changed.stderr)")
         #expect(changed.stdout.contains("Changed the password of shipper; voided 0 opt-in(s)"))
         #expect(try await counters(base)["password_changes"] == 1)
 
-        let unknown = try await Programs.run("ups-sandbox", ["set-password", "nobody", "--url", base.absoluteString, "--password-stdin"], stdin: "x\n")
+        let unknown = try await Programs.run(
+            "ups-sandbox", ["set-password", "nobody", "--url", base.absoluteString, "--password-stdin"], stdin: "x\n")
         #expect(unknown.status == 1)
         #expect(unknown.stderr.trimmingCharacters(in: .whitespacesAndNewlines) == "Error: no UPS.com user named 'nobody'")
 
@@ -58,15 +60,19 @@ struct SandboxCommandTests {
         let file = try writeConfig(Self.config)
         defer { try? FileManager.default.removeItem(at: file) }
         let sandbox = try ServerProcess(
-            program: "ups-sandbox", arguments: ["--config", file.path, "--port", "0", "--omit-scope", "--omit-refresh-count", "--authorize-fault", "error-page"]
+            program: "ups-sandbox",
+            arguments: ["--config", file.path, "--port", "0", "--omit-scope", "--omit-refresh-count", "--authorize-fault", "error-page"]
         )
         let base = try #require(await sandbox.waitUntilListening(seconds: 20), "ups-sandbox did not come up: \(sandbox.log)")
-        let fields = try await Programs.run("/usr/bin/curl", ["-s", "--max-time", "5", base.appendingPathComponent("sandbox/token-response").absoluteString])
+        let fields = try await Programs.run(
+            "/usr/bin/curl", ["-s", "--max-time", "5", base.appendingPathComponent("sandbox/token-response").absoluteString])
         #expect(fields.stdout == #"{"includesRefreshCount":false,"includesScope":false}"#)
-        let authorize = try await Programs.run("/usr/bin/curl", [
-            "-s", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "--max-time", "5",
-            base.absoluteString + "/security/v1/oauth/authorize?client_id=c&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&response_type=code",
-        ])
+        let authorize = try await Programs.run(
+            "/usr/bin/curl",
+            [
+                "-s", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "--max-time", "5",
+                base.absoluteString + "/security/v1/oauth/authorize?client_id=c&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&response_type=code",
+            ])
         #expect(authorize.stdout == "302 https://www.ups.com/error.page")
         let exit = await sandbox.stop()
         #expect(exit.reason == .exit && exit.status == 0, "\(sandbox.log)")

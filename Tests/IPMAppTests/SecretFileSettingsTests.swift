@@ -45,7 +45,9 @@ struct SecretFileSettingsTests {
         }
         let webhookSecret = String(repeating: "w", count: 40)
         try Self.withFile(webhookSecret + "\n") { path in
-            let configuration = try IPMConfiguration.load(environment: ["IPM_WEBHOOK_SECRET_FILE": path, "IPM_WEBHOOK_URL": "http://127.0.0.1:9/hook"])
+            let configuration = try IPMConfiguration.load(environment: [
+                "IPM_WEBHOOK_SECRET_FILE": path, "IPM_WEBHOOK_URL": "http://127.0.0.1:9/hook",
+            ])
             #expect(configuration.webhookSecret == webhookSecret)
         }
         let metricsToken = String(repeating: "m", count: 32)
@@ -62,23 +64,32 @@ struct SecretFileSettingsTests {
     /// A value from a file is checked like one from the environment.
     @Test func aValueFromAFileIsValidatedLikeAnyOther() throws {
         try Self.withFile("short") { path in
-            #expect(Self.loadError(["IPM_METRICS_TOKEN_FILE": path]) == "IPM_METRICS_TOKEN: expected at least 32 printable characters without spaces, got 5 characters")
+            #expect(
+                Self.loadError(["IPM_METRICS_TOKEN_FILE": path])
+                    == "IPM_METRICS_TOKEN: expected at least 32 printable characters without spaces, got 5 characters")
         }
     }
 
     @Test func bothTheSettingAndItsFileAreOneLine() throws {
         try Self.withFile("from-file") { path in
-            #expect(Self.loadError(["IPM_UPS_CLIENT_SECRET": "from-env", "IPM_UPS_CLIENT_SECRET_FILE": path]) == "IPM_UPS_CLIENT_SECRET_FILE: expected either IPM_UPS_CLIENT_SECRET or IPM_UPS_CLIENT_SECRET_FILE, not both")
+            #expect(
+                Self.loadError(["IPM_UPS_CLIENT_SECRET": "from-env", "IPM_UPS_CLIENT_SECRET_FILE": path])
+                    == "IPM_UPS_CLIENT_SECRET_FILE: expected either IPM_UPS_CLIENT_SECRET or IPM_UPS_CLIENT_SECRET_FILE, not both")
         }
     }
 
     @Test func aMissingEmptyOrMultiLineFileIsOneLineNamingTheSetting() throws {
-        #expect(Self.loadError(["IPM_ENCRYPTION_KEYS_FILE": "/nonexistent/ipm_keys"]) == "IPM_ENCRYPTION_KEYS_FILE: expected a readable file, cannot read /nonexistent/ipm_keys")
+        #expect(
+            Self.loadError(["IPM_ENCRYPTION_KEYS_FILE": "/nonexistent/ipm_keys"])
+                == "IPM_ENCRYPTION_KEYS_FILE: expected a readable file, cannot read /nonexistent/ipm_keys")
         try Self.withFile("\n") { path in
-            #expect(Self.loadError(["IPM_ENCRYPTION_KEYS_FILE": path]) == "IPM_ENCRYPTION_KEYS_FILE: expected the value of IPM_ENCRYPTION_KEYS in \(path), the file is empty")
+            #expect(
+                Self.loadError(["IPM_ENCRYPTION_KEYS_FILE": path])
+                    == "IPM_ENCRYPTION_KEYS_FILE: expected the value of IPM_ENCRYPTION_KEYS in \(path), the file is empty")
         }
         try Self.withFile("a\nb\n") { path in
-            #expect(Self.loadError(["IPM_UPS_CLIENT_SECRET_FILE": path]) == "IPM_UPS_CLIENT_SECRET_FILE: expected one line in \(path), it has several")
+            #expect(
+                Self.loadError(["IPM_UPS_CLIENT_SECRET_FILE": path]) == "IPM_UPS_CLIENT_SECRET_FILE: expected one line in \(path), it has several")
         }
     }
 
@@ -105,15 +116,22 @@ struct SecretFileSettingsTests {
         try Self.withFile("p@ss w/rd'\\\n") { path in
             let url = try IPMConfiguration.load(environment: ["IPM_DATABASE_URL": "postgresql://ipm@db:5432/ipm", "IPM_DATABASE_PASSWORD_FILE": path])
             #expect(url.database == .url("postgresql://ipm@db:5432/ipm?password=p%40ss%20w%2Frd%27%5C"))
-            let query = try IPMConfiguration.load(environment: ["IPM_DATABASE_URL": "postgres://ipm@db/ipm?sslmode=require", "IPM_DATABASE_PASSWORD_FILE": path])
+            let query = try IPMConfiguration.load(environment: [
+                "IPM_DATABASE_URL": "postgres://ipm@db/ipm?sslmode=require", "IPM_DATABASE_PASSWORD_FILE": path,
+            ])
             #expect(query.database == .url("postgres://ipm@db/ipm?sslmode=require&password=p%40ss%20w%2Frd%27%5C"))
-            let keywords = try IPMConfiguration.load(environment: ["IPM_DATABASE_URL": "host=db dbname=ipm user=ipm", "IPM_DATABASE_PASSWORD_FILE": path])
+            let keywords = try IPMConfiguration.load(environment: [
+                "IPM_DATABASE_URL": "host=db dbname=ipm user=ipm", "IPM_DATABASE_PASSWORD_FILE": path,
+            ])
             #expect(keywords.database == .url(#"host=db dbname=ipm user=ipm password='p@ss w/rd\'\\'"#))
             let libpq = try IPMConfiguration.load(environment: ["PGHOST": "db", "IPM_DATABASE_PASSWORD_FILE": path])
             #expect(libpq.database == .url(#"password='p@ss w/rd\'\\'"#))
             // libpq itself accepts each form.
             for configuration in [url, query, keywords, libpq] {
-                guard case .url(let string) = configuration.database else { Issue.record("not a URL"); continue }
+                guard case .url(let string) = configuration.database else {
+                    Issue.record("not a URL")
+                    continue
+                }
                 do {
                     try PostgresConfiguration(connectionString: string).validate()
                 } catch {
@@ -124,8 +142,12 @@ struct SecretFileSettingsTests {
     }
 
     @Test func aPasswordInTwoPlacesOrWithoutAServerIsRefused() {
-        #expect(Self.loadError(["IPM_DATABASE_URL": "postgresql://ipm:old@db/ipm", "IPM_DATABASE_PASSWORD": "new"]) == "IPM_DATABASE_PASSWORD: expected no password in IPM_DATABASE_URL as well; give it in one place")
-        #expect(Self.loadError(["IPM_DATABASE_PASSWORD": "pw"]) == "IPM_DATABASE_PASSWORD: expected IPM_DATABASE_URL or PGHOST with it; the embedded PostgreSQL needs no password")
+        #expect(
+            Self.loadError(["IPM_DATABASE_URL": "postgresql://ipm:old@db/ipm", "IPM_DATABASE_PASSWORD": "new"])
+                == "IPM_DATABASE_PASSWORD: expected no password in IPM_DATABASE_URL as well; give it in one place")
+        #expect(
+            Self.loadError(["IPM_DATABASE_PASSWORD": "pw"])
+                == "IPM_DATABASE_PASSWORD: expected IPM_DATABASE_URL or PGHOST with it; the embedded PostgreSQL needs no password")
     }
 
     /// The real programs read the file: `ipm migrate status` reaches the database whose URL is

@@ -30,7 +30,8 @@ struct ServerApplicationTests {
             var iterator = ports.makeAsyncIterator()
             let port = try #require(await iterator.next(), "\(logs.all)")
             // The wiring serves: /readyz asks the pool.
-            let ready = try await Programs.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", "http://127.0.0.1:\(port)/readyz"])
+            let ready = try await Programs.run(
+                "/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", "http://127.0.0.1:\(port)/readyz"])
             #expect(ready.stdout == "200", "\(logs.all)")
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()

@@ -25,46 +25,62 @@ struct ServerCLITests {
         let cli = served.client()
         defer { try? FileManager.default.removeItem(at: cli.configHome) }
         let client = served.world.database.client
-        let blocked = CompanyID(), stale = CompanyID()
+        let blocked = CompanyID()
+        let stale = CompanyID()
         let now = Date(timeIntervalSince1970: (Date().timeIntervalSince1970).rounded(.down))
-        let next = now.addingTimeInterval(86_400), refreshed = now.addingTimeInterval(-3600)
-        let error = "UPS has blocked the merchant (UPS token refresh was refused because UPS has blocked the merchant (HTTP 403): UPS says \"Blocked Merchant\"). Opting in again does not help."
-        try await client.execute("INSERT INTO companies (id, name, created_at) VALUES (\(blocked.rawValue), 'Blocked Freight', \(now)), (\(stale.rawValue), 'Stale Parcel Co', \(now))")
-        try await client.execute("""
+        let next = now.addingTimeInterval(86_400)
+        let refreshed = now.addingTimeInterval(-3600)
+        let error =
+            "UPS has blocked the merchant (UPS token refresh was refused because UPS has blocked the merchant (HTTP 403): UPS says \"Blocked Merchant\"). Opting in again does not help."
+        try await client.execute(
+            "INSERT INTO companies (id, name, created_at) VALUES (\(blocked.rawValue), 'Blocked Freight', \(now)), (\(stale.rawValue), 'Stale Parcel Co', \(now))"
+        )
+        try await client.execute(
+            """
             INSERT INTO ups_connections (company_id, status, authorized_at, access_token_expires_at, refresh_token_expires_at, updated_at,
                 access_token_sealed, refresh_token_sealed, token_key_id, blocked_reason, blocked_at, refresh_failures, next_refresh_at,
                 last_refresh_error, last_refreshed_at)
             VALUES (\(blocked.rawValue), 'blocked', \(refreshed), \(next), \(next), \(now), '\\x00'::bytea, '\\x00'::bytea, 'k1', \(error), \(now), 2, \(next), \(error), \(refreshed))
             """)
-        try await client.execute("""
+        try await client.execute(
+            """
             INSERT INTO ups_connections (company_id, status, reauthorization_message, updated_at)
             VALUES (\(stale.rawValue), 'reauthorization_required', \(ReauthorizationReason.refreshTokenExpired.message), \(now))
             """)
-        try await client.execute("""
+        try await client.execute(
+            """
             INSERT INTO memberships (company_id, admin_id, role, granted_at)
             SELECT c, a.id, 'admin', \(now) FROM admins a, unnest(ARRAY[\(blocked.rawValue), \(stale.rawValue)]::uuid[]) c WHERE a.sign_in_name = 'alice'
             """)
         do {
             try await cli.login("alice")
             var database = cli
-            database.env = ["XDG_CONFIG_HOME": cli.configHome.path, "IPM_DATABASE_URL": served.world.database.connectionString, "IPM_PUBLIC_URL": OptInHarness.publicURL]
+            database.env = [
+                "XDG_CONFIG_HOME": cli.configHome.path, "IPM_DATABASE_URL": served.world.database.connectionString,
+                "IPM_PUBLIC_URL": OptInHarness.publicURL,
+            ]
             try await database.login("alice")
             for arguments in [
                 ["companies"], ["companies", "--json"], ["oauth", "status", "Blocked Freight"], ["oauth", "status", "Blocked Freight", "--json"],
                 ["oauth", "status", "Stale Parcel Co"],
             ] {
-                let remote = try await cli.ipm(arguments), local = try await database.ipm(arguments)
+                let remote = try await cli.ipm(arguments)
+                let local = try await database.ipm(arguments)
                 #expect(remote.status == 0 && local.status == 0, "\(arguments): \(remote.stderr) \(local.stderr)")
                 #expect(remote.stdout == local.stdout, "\(arguments)")
                 if !arguments.contains("--json") {
                     // An address longer than the screen stands on a line of its own.
-                    #expect(remote.stdout.split(separator: "\n").allSatisfy { $0.count <= 80 || !$0.contains(" ") }, "\(arguments) fits 80 columns:\n\(remote.stdout)")
+                    #expect(
+                        remote.stdout.split(separator: "\n").allSatisfy { $0.count <= 80 || !$0.contains(" ") },
+                        "\(arguments) fits 80 columns:\n\(remote.stdout)")
                 }
             }
             let start = "\(OptInHarness.publicURL)/oauth/ups/start?company=\(stale)"
             let status = try await cli.ipm("oauth", "status", "Blocked Freight").stdout
             func row(_ label: String) -> String? {
-                status.split(separator: "\n").first { $0.hasPrefix(label + " ") }.map { $0.dropFirst(label.count).trimmingCharacters(in: .whitespaces) }
+                status.split(separator: "\n").first { $0.hasPrefix(label + " ") }.map {
+                    $0.dropFirst(label.count).trimmingCharacters(in: .whitespaces)
+                }
             }
             #expect(row("Status") == "Blocked by UPS", "\(status)")
             #expect(row("Health") == "blocked")
@@ -73,7 +89,9 @@ struct ServerCLITests {
             #expect(row("Next attempt") == next.formatted(.iso8601))
             #expect(status.contains("UPS has blocked the merchant"))
             #expect(row("Last error") == nil, "the block's reason is not said twice")
-            #expect(try await cli.ipm("oauth", "status", "Stale Parcel Co").stdout.contains("Opt in again: ipm oauth opt-in 'Stale Parcel Co' or open\n\(start)\n"))
+            #expect(
+                try await cli.ipm("oauth", "status", "Stale Parcel Co").stdout.contains(
+                    "Opt in again: ipm oauth opt-in 'Stale Parcel Co' or open\n\(start)\n"))
             let table = try await cli.ipm("companies").stdout
             #expect(table.contains("Stale Parcel Co: opt in again: ipm oauth opt-in 'Stale Parcel Co' or open\n\(start)\n"), "\(table)")
             #expect(table.contains("Blocked Freight: blocked by UPS; next attempt"), "\(table)")
@@ -111,8 +129,10 @@ struct ServerCLITests {
         let cli = served.client()
         defer { try? FileManager.default.removeItem(at: cli.configHome) }
         expectOneLineFailure(try await cli.ipm("whoami"), status: 77, "not signed in: run `ipm login`")
-        expectOneLineFailure(try await cli.ipm("login", "alice", "--password-stdin", stdin: "wrong password 0\n"), "The sign-in name or password is not correct.")
-        expectOneLineFailure(try await cli.ipm("login", "nobody", "--password-stdin", stdin: "wrong password 0\n"), "The sign-in name or password is not correct.")
+        expectOneLineFailure(
+            try await cli.ipm("login", "alice", "--password-stdin", stdin: "wrong password 0\n"), "The sign-in name or password is not correct.")
+        expectOneLineFailure(
+            try await cli.ipm("login", "nobody", "--password-stdin", stdin: "wrong password 0\n"), "The sign-in name or password is not correct.")
 
         let login = try await cli.ipm("login", "alice", "--password-stdin", stdin: AdminCLITests.passwords["alice"]! + "\n")
         #expect(login.status == 0, "\(login.stderr)")
@@ -130,14 +150,18 @@ struct ServerCLITests {
 
         // The same commands on the database, signed in there too: the very same output.
         var database = cli
-        database.env = ["XDG_CONFIG_HOME": cli.configHome.path, "IPM_DATABASE_URL": served.world.database.connectionString, "IPM_PUBLIC_URL": OptInHarness.publicURL]
+        database.env = [
+            "XDG_CONFIG_HOME": cli.configHome.path, "IPM_DATABASE_URL": served.world.database.connectionString,
+            "IPM_PUBLIC_URL": OptInHarness.publicURL,
+        ]
         try await database.login("alice")
         let acme = served.world.acme.id.description
         for arguments in [
             ["companies", "--json"], ["companies"], ["oauth", "status", "Acme Logistics"], ["oauth", "status", acme, "--json"],
             ["audit", "acme logistics", "--json"], ["audit", "Acme Logistics", "--limit", "2"], ["notifications", "--json"],
         ] {
-            let remote = try await cli.ipm(arguments), local = try await database.ipm(arguments)
+            let remote = try await cli.ipm(arguments)
+            let local = try await database.ipm(arguments)
             #expect(remote.status == 0 && local.status == 0, "\(arguments): \(remote.stderr) \(local.stderr)")
             #expect(remote.stdout == local.stdout, "\(arguments)")
             #expect(remote.stderr == local.stderr, "\(arguments)")
@@ -148,7 +172,8 @@ struct ServerCLITests {
         // Paging through the API: the cursor printed on one page continues on the next.
         let first = try #require(try json(try await cli.ipm("audit", "Acme Logistics", "--limit", "2", "--json")) as? [String: Any])
         let cursor = try #require(first["next"] as? String)
-        let second = try #require(try json(try await cli.ipm("audit", "Acme Logistics", "--limit", "2", "--before", cursor, "--json")) as? [String: Any])
+        let second = try #require(
+            try json(try await cli.ipm("audit", "Acme Logistics", "--limit", "2", "--before", cursor, "--json")) as? [String: Any])
         #expect((second["events"] as? [[String: Any]])?.map { $0["action"] as? String } == ["company_created"])
 
         // Another tenant's company reads exactly like one that does not exist, by name or id.
@@ -182,12 +207,15 @@ struct ServerCLITests {
         try await client.execute("INSERT INTO companies (id, name, created_at) VALUES (\(company.rawValue), 'Paging Freight', \(now))")
         do {
             // Every company has its connection row (the company listing joins it).
-            try await client.execute("INSERT INTO ups_connections (company_id, status, updated_at) VALUES (\(company.rawValue), 'not_connected', \(now))")
-            try await client.execute("""
+            try await client.execute(
+                "INSERT INTO ups_connections (company_id, status, updated_at) VALUES (\(company.rawValue), 'not_connected', \(now))")
+            try await client.execute(
+                """
                 INSERT INTO memberships (company_id, admin_id, role, granted_at)
                 SELECT \(company.rawValue)::uuid, a.id, 'admin', \(now)::timestamptz FROM admins a WHERE a.sign_in_name = 'alice'
                 """)
-            try await client.execute("""
+            try await client.execute(
+                """
                 INSERT INTO audit_events (id, company_id, occurred_at, actor_kind, actor_name, action, detail)
                 SELECT md5('paging' || n)::uuid, \(company.rawValue)::uuid, \(now)::timestamptz - make_interval(secs => n), 'system', 'test', 'refresh_failed', 'event ' || n
                 FROM generate_series(1, 501) AS n
@@ -210,10 +238,14 @@ struct ServerCLITests {
             #expect(second["next"] == nil)
 
             var database = cli
-            database.env = ["XDG_CONFIG_HOME": cli.configHome.path, "IPM_DATABASE_URL": served.world.database.connectionString, "IPM_PUBLIC_URL": OptInHarness.publicURL]
+            database.env = [
+                "XDG_CONFIG_HOME": cli.configHome.path, "IPM_DATABASE_URL": served.world.database.connectionString,
+                "IPM_PUBLIC_URL": OptInHarness.publicURL,
+            ]
             try await database.login("alice")
             for arguments in [["audit", "Paging Freight", "--limit", "500", "--json"], ["audit", "Paging Freight", "--limit", "500"]] {
-                let remote = try await cli.ipm(arguments), local = try await database.ipm(arguments)
+                let remote = try await cli.ipm(arguments)
+                let local = try await database.ipm(arguments)
                 #expect(remote.status == 0 && local.status == 0, "\(arguments): \(remote.stderr) \(local.stderr)")
                 #expect(remote.stdout == local.stdout, "\(arguments)")
                 #expect(remote.stderr == local.stderr, "\(arguments)")
@@ -235,17 +267,22 @@ struct ServerCLITests {
         defer { try? FileManager.default.removeItem(at: cli.configHome) }
         try await cli.login("mallory")
         var database = cli
-        database.env = ["XDG_CONFIG_HOME": cli.configHome.path, "IPM_DATABASE_URL": served.world.database.connectionString, "IPM_PUBLIC_URL": OptInHarness.publicURL]
+        database.env = [
+            "XDG_CONFIG_HOME": cli.configHome.path, "IPM_DATABASE_URL": served.world.database.connectionString,
+            "IPM_PUBLIC_URL": OptInHarness.publicURL,
+        ]
         try await database.login("mallory")
         // Other Co (mallory's alone): an opt-in started eleven minutes ago that never came back.
         let parts = try OptInHarness.Engine(
-            client: served.world.database.client, sandboxURL: served.sandboxURL, http: served.http, clientID: "cli-client", clientSecret: "cli-secret",
+            client: served.world.database.client, sandboxURL: served.sandboxURL, http: served.http, clientID: "cli-client",
+            clientSecret: "cli-secret",
             redirect: OptInHarness.redirect, keys: OptInHarness.k1, clock: AdminCLITests.ShiftedClock(seconds: -(AuthorizationRequest.lifetime + 60))
         )
         let mallory = try #require(try await parts.admins.find(try SignInName("mallory")))
         _ = try await parts.engine.start(.id(served.world.other.id), by: mallory, session: SessionBinding(Secret("web-session")))
         for arguments in [["oauth", "status", "Other Co"], ["oauth", "status", served.world.other.id.description, "--json"]] {
-            let remote = try await cli.ipm(arguments), local = try await database.ipm(arguments)
+            let remote = try await cli.ipm(arguments)
+            let local = try await database.ipm(arguments)
             #expect(remote.status == 0 && local.status == 0, "\(arguments): \(remote.stderr) \(local.stderr)")
             #expect(remote.stdout == local.stdout, "\(arguments)")
             #expect(remote.stdout.contains("by mallory did not come back from UPS and expired at"), "\(arguments): \(remote.stdout)")
@@ -278,13 +315,16 @@ struct ServerCLITests {
         #expect(try await cli.ipm("oauth", "status", "Acme Logistics").stdout.contains("viewer"))
         expectOneLineFailure(try await cli.ipm("oauth", "opt-out", "Acme Logistics", "--yes"), "your role does not allow you to opt out")
         expectOneLineFailure(try await cli.ipm("oauth", "opt-in", "Acme Logistics", "--no-browser"), "your role does not allow you to opt in")
-        expectOneLineFailure(try await cli.ipm("oauth", "opt-in", "Acme Logistics", "--paste", "--no-browser"), "your role does not allow you to opt in")
+        expectOneLineFailure(
+            try await cli.ipm("oauth", "opt-in", "Acme Logistics", "--paste", "--no-browser"), "your role does not allow you to opt in")
 
         try await cli.login("alice")
         #expect(try await cli.ipm("companies").status == 0)
         #expect(try await served.operatorCommand("admin", "disable", "alice").status == 0)
         expectOneLineFailure(try await cli.ipm("companies"), status: 77, "not signed in: run `ipm login`")
-        expectOneLineFailure(try await cli.ipm("login", "alice", "--password-stdin", stdin: AdminCLITests.passwords["alice"]! + "\n"), "The sign-in name or password is not correct.")
+        expectOneLineFailure(
+            try await cli.ipm("login", "alice", "--password-stdin", stdin: AdminCLITests.passwords["alice"]! + "\n"),
+            "The sign-in name or password is not correct.")
         #expect(try await served.operatorCommand("admin", "enable", "alice").status == 0)
         try await cli.login("alice")
         #expect(try await cli.ipm("companies").status == 0)
@@ -315,7 +355,9 @@ struct ServerCLITests {
         let afterSpinner = try #require(interruptedScreen.components(separatedBy: "\u{1B}[?25l").last)
         #expect(afterSpinner.contains("\r\u{1B}[K\u{1B}[?25h"), "line cleared and cursor shown: \(afterSpinner.debugDescription)")
         let lastLines = afterSpinner.components(separatedBy: "\u{1B}[?25h").last ?? ""
-        #expect(lastLines.trimmingCharacters(in: .whitespacesAndNewlines) == "ipm: stopped waiting (Ctrl-C); an opt-in finished in the browser still counts: see `ipm oauth status`")
+        #expect(
+            lastLines.trimmingCharacters(in: .whitespacesAndNewlines)
+                == "ipm: stopped waiting (Ctrl-C); an opt-in finished in the browser still counts: see `ipm oauth status`")
 
         // The admin completes it in a browser session; the CLI polls the API and sees it.
         let waiting = try cli.terminal("oauth", "opt-in", "Acme Logistics", "--no-browser", "--timeout", "60")
@@ -332,7 +374,8 @@ struct ServerCLITests {
 
         let optOut = try await cli.ipm("oauth", "opt-out", "Acme Logistics", "--yes")
         #expect(optOut.stdout == "Successfully Opted-Out of UPS Online Tools (OAuth)\n", "\(optOut.stderr)")
-        expectOneLineFailure(try await cli.ipm("oauth", "opt-out", "Acme Logistics", "--yes"), "cannot opt out: the company's UPS connection is opted out")
+        expectOneLineFailure(
+            try await cli.ipm("oauth", "opt-out", "Acme Logistics", "--yes"), "cannot opt out: the company's UPS connection is opted out")
 
         // --paste: the server starts the opt-in bound to the CLI session; a forged state changes nothing.
         let forged = try cli.terminal("oauth", "opt-in", "Acme Logistics", "--paste", "--no-browser")
@@ -377,7 +420,9 @@ struct ServerCLITests {
         let cli = served.client()
         defer { try? FileManager.default.removeItem(at: cli.configHome) }
         for _ in 0..<5 {
-            expectOneLineFailure(try await cli.ipm("login", "mallory", "--password-stdin", stdin: "wrong password 0\n"), "The sign-in name or password is not correct.")
+            expectOneLineFailure(
+                try await cli.ipm("login", "mallory", "--password-stdin", stdin: "wrong password 0\n"), "The sign-in name or password is not correct."
+            )
         }
         // The sixth is refused whatever the password, in the web's words; nothing is kept.
         let throttled = try await cli.ipm("login", "mallory", "--password-stdin", stdin: AdminCLITests.passwords["mallory"]! + "\n")
@@ -416,7 +461,8 @@ struct ServerCLITests {
             "ipm: cannot reach the IPM server at \(unknownHost): cannot find host no-such-host.invalid"
         )
 
-        expectOneLineFailure(try await cli.ipm("whoami", "--server", "http://ipm.example.com"), "is plain http:// to another machine; use https://, or --insecure")
+        expectOneLineFailure(
+            try await cli.ipm("whoami", "--server", "http://ipm.example.com"), "is plain http:// to another machine; use https://, or --insecure")
         expectOneLineFailure(try await cli.ipm("whoami", "--server", "ftp://x"), "--server/IPM_SERVER: expected an http:// or https:// URL")
         // --insecure lets it through to the next question: there is no token for that server.
         expectOneLineFailure(try await cli.ipm("whoami", "--server", "http://ipm.example.com", "--insecure"), status: 77, "not signed in")

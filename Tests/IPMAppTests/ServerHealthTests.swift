@@ -8,7 +8,10 @@ import Testing
 struct ServerHealthTests {
     /// The HTTP status `curl` sees, bounded to 5 s; `nil` when nothing answered.
     static func status(_ url: URL) async -> Int? {
-        guard let run = try? await Programs.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", url.absoluteString]) else {
+        guard
+            let run = try? await Programs.run(
+                "/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", url.absoluteString])
+        else {
             return nil
         }
         return Int(run.stdout).flatMap { $0 == 0 ? nil : $0 }
@@ -36,7 +39,8 @@ struct ServerHealthTests {
         #expect(migrate.status == 0, "\(migrate.stderr)")
         let server = try ServerProcess(environment: Self.upsSettings.merging(["IPM_DATABASE_URL": handle.connectionString]) { $1 })
         let base = try #require(await server.waitUntilListening(), "ipm-server did not come up: \(server.log)")
-        let healthz = base.appendingPathComponent("healthz"), readyz = base.appendingPathComponent("readyz")
+        let healthz = base.appendingPathComponent("healthz")
+        let readyz = base.appendingPathComponent("readyz")
         #expect(await Self.status(healthz) == 200, "\(server.log)")
         #expect(await Self.status(readyz) == 200, "\(server.log)")
         // Prometheus metrics through swift-metrics: the requests just made are counted.
@@ -68,7 +72,8 @@ struct ServerHealthTests {
     ]
 
     @Test func aMissingUPSClientIDStopsStartUpWithOneLine() async throws {
-        let run = try await Programs.run("ipm-server", [], environment: ["IPM_UPS_CLIENT_SECRET": "s", "IPM_DATABASE_URL": "postgresql://127.0.0.1:9/none"])
+        let run = try await Programs.run(
+            "ipm-server", [], environment: ["IPM_UPS_CLIENT_SECRET": "s", "IPM_DATABASE_URL": "postgresql://127.0.0.1:9/none"])
         #expect(run.status != 0)
         #expect(run.stderr.contains("IPM_UPS_CLIENT_ID: expected the client id of IPM's app at UPS"), "\(run.stderr)")
         #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
@@ -76,11 +81,15 @@ struct ServerHealthTests {
 
     @Test func aUPSClientIDWithAColonStopsStartUpWithOneLine() async throws {
         // HTTP Basic joins id and secret with ':' unencoded, as UPS's SDKs do.
-        let run = try await Programs.run("ipm-server", [], environment: [
-            "IPM_UPS_CLIENT_ID": "abc:def", "IPM_UPS_CLIENT_SECRET": "s", "IPM_DATABASE_URL": "postgresql://127.0.0.1:9/none",
-        ])
+        let run = try await Programs.run(
+            "ipm-server", [],
+            environment: [
+                "IPM_UPS_CLIENT_ID": "abc:def", "IPM_UPS_CLIENT_SECRET": "s", "IPM_DATABASE_URL": "postgresql://127.0.0.1:9/none",
+            ])
         #expect(run.status != 0)
-        #expect(run.stderr.contains("IPM_UPS_CLIENT_ID: expected a client id without ':' (UPS issues letters and digits), got 'abc:def'"), "\(run.stderr)")
+        #expect(
+            run.stderr.contains("IPM_UPS_CLIENT_ID: expected a client id without ':' (UPS issues letters and digits), got 'abc:def'"), "\(run.stderr)"
+        )
         #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
     }
 

@@ -11,13 +11,18 @@ struct ServerLimitSettingsTests {
         #expect(defaults.httpReadTimeout == 30)
         #expect(defaults.httpMaxHeaderBytes == 32_768)
         #expect(defaults.metricsToken == nil)
-        let set = try IPMConfiguration.load(environment: ["IPM_HTTP_IDLE_TIMEOUT": "5", "IPM_HTTP_READ_TIMEOUT": "7", "IPM_HTTP_MAX_HEADER_BYTES": "65536"])
+        let set = try IPMConfiguration.load(environment: [
+            "IPM_HTTP_IDLE_TIMEOUT": "5", "IPM_HTTP_READ_TIMEOUT": "7", "IPM_HTTP_MAX_HEADER_BYTES": "65536",
+        ])
         #expect(set.httpIdleTimeout == 5 && set.httpReadTimeout == 7 && set.httpMaxHeaderBytes == 65536)
         for (name, value, expected) in [
             ("IPM_HTTP_IDLE_TIMEOUT", "0", "IPM_HTTP_IDLE_TIMEOUT: expected a whole number from 1 to 3600, got '0'"),
             ("IPM_HTTP_READ_TIMEOUT", "soon", "IPM_HTTP_READ_TIMEOUT: expected a whole number from 1 to 3600, got 'soon'"),
             ("IPM_HTTP_MAX_HEADER_BYTES", "100", "IPM_HTTP_MAX_HEADER_BYTES: expected a whole number from 4096 to 1048576, got '100'"),
-            ("IPM_HTTP_MAX_HEADER_BYTES", "99999999999999999999", "IPM_HTTP_MAX_HEADER_BYTES: expected a whole number from 4096 to 1048576, got '99999999999999999999'"),
+            (
+                "IPM_HTTP_MAX_HEADER_BYTES", "99999999999999999999",
+                "IPM_HTTP_MAX_HEADER_BYTES: expected a whole number from 4096 to 1048576, got '99999999999999999999'"
+            ),
         ] {
             #expect {
                 try IPMConfiguration.load(environment: [name: value])

@@ -14,16 +14,21 @@ struct TokenCommandsTests {
 
     /// A database with one company whose admin opted in, the sandbox serving, and the
     /// environment an operator would have.
-    private func withOptedInCompany(_ body: (_ env: [String: String], _ sandbox: Sandbox, _ database: TestDatabase) async throws -> Void) async throws {
+    private func withOptedInCompany(_ body: (_ env: [String: String], _ sandbox: Sandbox, _ database: TestDatabase) async throws -> Void) async throws
+    {
         let database = try await TestDatabase.fresh()
         do {
             try await OptInHarness.withSandbox { sandbox, url, http in
                 let env = OptInHarness.environment(database: database, sandboxURL: url)
                 #expect(try await Programs.run("ipm", ["company", "create", "Acme Logistics"], environment: env).status == 0)
-                #expect(try await Programs.run("ipm", ["admin", "create", "alice", "--password-stdin"], environment: env, stdin: "correct horse battery\n").status == 0)
+                #expect(
+                    try await Programs.run(
+                        "ipm", ["admin", "create", "alice", "--password-stdin"], environment: env, stdin: "correct horse battery\n"
+                    ).status == 0)
                 #expect(try await Programs.run("ipm", ["company", "add-admin", "Acme Logistics", "alice"], environment: env).status == 0)
                 try await OptInHarness.optIn(
-                    company: "Acme Logistics", by: "alice", binding: SessionBinding(Secret("cli-test")), database: database, sandboxURL: url, http: http
+                    company: "Acme Logistics", by: "alice", binding: SessionBinding(Secret("cli-test")), database: database, sandboxURL: url,
+                    http: http
                 )
                 try await body(env, sandbox, database)
             }
@@ -124,10 +129,12 @@ struct TokenCommandsTests {
     /// reaches the sandbox's tracking API with it.
     @Test func aServiceTokenGetsTheAccessTokenAndReachesUPSThroughIPMServer() async throws {
         try await withOptedInCompany { env, sandbox, database in
-            let created = try await Programs.run("ipm", ["service-token", "create", "label-printer", "--scope", "access-token", "--scope", "proxy"], environment: env)
+            let created = try await Programs.run(
+                "ipm", ["service-token", "create", "label-printer", "--scope", "access-token", "--scope", "proxy"], environment: env)
             #expect(created.status == 0, "\(created.stderr)")
             let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            let company = try #require(try await PostgresCompanyRepository(client: database.client, clock: SystemClock()).find(try CompanyReference("Acme Logistics")))
+            let company = try #require(
+                try await PostgresCompanyRepository(client: database.client, clock: SystemClock()).find(try CompanyReference("Acme Logistics")))
             let server = try ServerProcess(environment: env)
             let base = try #require(await server.waitUntilListening(), "ipm-server did not come up: \(server.log)")
             let api = base.absoluteString + "/api/v1/companies/\(company.id)/ups"
@@ -156,7 +163,8 @@ struct TokenCommandsTests {
 
     /// `curl` with a bearer token: the status and body.
     private static func curl(_ url: String, bearer: String) async throws -> (status: Int, body: String) {
-        let run = try await Programs.run("/usr/bin/curl", ["-s", "--max-time", "20", "-H", "Authorization: Bearer \(bearer)", "-w", "\n%{http_code}", url])
+        let run = try await Programs.run(
+            "/usr/bin/curl", ["-s", "--max-time", "20", "-H", "Authorization: Bearer \(bearer)", "-w", "\n%{http_code}", url])
         let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
     }

@@ -17,10 +17,14 @@ struct WebhooksCommandTests {
             try await OptInHarness.withSandbox { _, url, http in
                 let env = OptInHarness.environment(database: database, sandboxURL: url)
                 #expect(try await Programs.run("ipm", ["company", "create", "Acme Logistics"], environment: env).status == 0)
-                #expect(try await Programs.run("ipm", ["admin", "create", "alice", "--password-stdin"], environment: env, stdin: "correct horse battery\n").status == 0)
+                #expect(
+                    try await Programs.run(
+                        "ipm", ["admin", "create", "alice", "--password-stdin"], environment: env, stdin: "correct horse battery\n"
+                    ).status == 0)
                 #expect(try await Programs.run("ipm", ["company", "add-admin", "Acme Logistics", "alice"], environment: env).status == 0)
                 try await OptInHarness.optIn(
-                    company: "Acme Logistics", by: "alice", binding: SessionBinding(Secret("cli-test")), database: database, sandboxURL: url, http: http
+                    company: "Acme Logistics", by: "alice", binding: SessionBinding(Secret("cli-test")), database: database, sandboxURL: url,
+                    http: http
                 )
                 try await body(env, database)
             }
@@ -72,8 +76,10 @@ struct WebhooksCommandTests {
             #expect(redelivered.stdout == "Webhook event ups_connection.opted_in of Acme Logistics will be sent again by the next delivery pass.\n")
             let pending = try #require(try Self.lines(try await Programs.run("ipm", ["webhooks", "list", "--json"], environment: env)).first)
             #expect(pending["state"] as? String == "pending" && pending["nextAttemptAt"] is String && pending["deadAt"] == nil)
-            let company = try #require(try await PostgresCompanyRepository(client: database.client, clock: SystemClock()).find(try CompanyReference("Acme Logistics")))
-            let recorded = try #require(try await PostgresAuditEventRepository(client: database.client).events(for: company.id, limit: 1, before: nil).first)
+            let company = try #require(
+                try await PostgresCompanyRepository(client: database.client, clock: SystemClock()).find(try CompanyReference("Acme Logistics")))
+            let recorded = try #require(
+                try await PostgresAuditEventRepository(client: database.client).events(for: company.id, limit: 1, before: nil).first)
             #expect(recorded.action == .webhookRedelivered)
             if case .operator = recorded.actor {} else { Issue.record("recorded as \(recorded.actor), not an operator") }
 

@@ -1,7 +1,8 @@
 import Foundation
-@testable import IPMCLI
 import IPMDomain
 import Testing
+
+@testable import IPMCLI
 
 /// The admin commands' small parsers, without a database.
 @Suite("ipm admin command parsing")

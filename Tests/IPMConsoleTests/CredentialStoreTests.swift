@@ -38,7 +38,9 @@ struct CredentialStoreTests {
         #expect(try connection(["--server", "http://127.0.0.2:8080"]) == .server(URL(string: "http://127.0.0.2:8080")!))
         #expect(try connection(["--server", "http://ipm.example.com", "--insecure"]) == .server(URL(string: "http://ipm.example.com")!))
         #expect(throws: (any Error).self) { try connection(["--server", "https://ipm.example.com/?x=1"]) }
-        #expect(try AdminConnection(server: nil, insecure: false, environment: ["IPM_SERVER": "https://a.example"]) == .server(URL(string: "https://a.example")!))
+        #expect(
+            try AdminConnection(server: nil, insecure: false, environment: ["IPM_SERVER": "https://a.example"])
+                == .server(URL(string: "https://a.example")!))
         #expect(try AdminConnection(server: nil, insecure: false, environment: ["IPM_SERVER": ""]) == .database)
     }
 

@@ -19,7 +19,9 @@ struct AccessPolicyTests {
         if Self.expected(role, action) {
             #expect(throws: Never.self) { try AccessPolicy.check(action, by: admin, role: role, company: .name(try! CompanyName("Acme"))) }
         } else {
-            let error = #expect(throws: DomainError.self) { try AccessPolicy.check(action, by: admin, role: role, company: .name(try! CompanyName("Acme"))) }
+            let error = #expect(throws: DomainError.self) {
+                try AccessPolicy.check(action, by: admin, role: role, company: .name(try! CompanyName("Acme")))
+            }
             #expect(error == .forbidden(action.rawValue))
             #expect(error?.isForbidden == true)
             #expect(error?.description == "your role does not allow you to \(action.rawValue)")
@@ -29,7 +31,9 @@ struct AccessPolicyTests {
     @Test("a non-member gets not found, naming only what they typed", arguments: CompanyAction.allCases)
     func nonMember(action: CompanyAction) throws {
         let admin = try Fixture.admin()
-        let error = #expect(throws: DomainError.self) { try AccessPolicy.check(action, by: admin, role: nil, company: .name(try! CompanyName("Acme"))) }
+        let error = #expect(throws: DomainError.self) {
+            try AccessPolicy.check(action, by: admin, role: nil, company: .name(try! CompanyName("Acme")))
+        }
         #expect(error == .notFound("company", "Acme"))
         #expect(error?.isNotFound == true)
         #expect(error?.isForbidden == false)
@@ -54,10 +58,11 @@ struct AccessPolicyTests {
 
     @Test("actions read as what a person tries to do")
     func actionWords() {
-        #expect(CompanyAction.allCases.map(\.rawValue) == [
-            "view", "opt in", "opt out", "manage the company's admins",
-            "force a refresh of the company's UPS tokens", "redeliver the company's webhook events",
-        ])
+        #expect(
+            CompanyAction.allCases.map(\.rawValue) == [
+                "view", "opt in", "opt out", "manage the company's admins",
+                "force a refresh of the company's UPS tokens", "redeliver the company's webhook events",
+            ])
     }
 }
 
@@ -124,7 +129,11 @@ struct DomainErrorTests {
         #expect(AuditActor.admin(AdminID(), try SignInName("Alice")).description == "Alice")
         #expect(AuditActor.system("refresh").description == "IPM (refresh)")
         #expect(AuditActor.operator("root").description == "operator root")
-        #expect(AuditAction.allCases.map(\.rawValue) == ["company_created", "membership_granted", "opted_in", "opted_out", "reauthorization_required", "refresh_failed", "invitation_created", "invitation_revoked", "refresh_failing", "recovered", "blocked", "refresh_token_expiring", "refresh_forced", "webhook_redelivered"])
+        #expect(
+            AuditAction.allCases.map(\.rawValue) == [
+                "company_created", "membership_granted", "opted_in", "opted_out", "reauthorization_required", "refresh_failed", "invitation_created",
+                "invitation_revoked", "refresh_failing", "recovered", "blocked", "refresh_token_expiring", "refresh_forced", "webhook_redelivered",
+            ])
         #expect(Set(AuditAction.allCases.map(\.title)).count == AuditAction.allCases.count)
     }
 }

@@ -190,7 +190,9 @@ struct CompanyAccessTests {
         #expect(newest.companyID == t.acme.id)
     }
 
-    @Test("opting out of a company that never opted in is an illegal transition and records nothing", arguments: [ConnectionStatus.notConnected, .optedOut])
+    @Test(
+        "opting out of a company that never opted in is an illegal transition and records nothing",
+        arguments: [ConnectionStatus.notConnected, .optedOut])
     func optOutWhenNotConnected(status: ConnectionStatus) async throws {
         let t = try await Tenants()
         if status == .optedOut {
@@ -248,7 +250,10 @@ struct CompanyAccessTests {
     func limitEffect() async throws {
         let t = try await Tenants()
         for index in 0..<600 {
-            try await t.world.store.append(AuditEvent(companyID: t.acme.id, actor: .system("test"), occurredAt: Fixture.epoch.addingTimeInterval(Double(index)), action: .refreshFailed, detail: "\(index)"))
+            try await t.world.store.append(
+                AuditEvent(
+                    companyID: t.acme.id, actor: .system("test"), occurredAt: Fixture.epoch.addingTimeInterval(Double(index)), action: .refreshFailed,
+                    detail: "\(index)"))
         }
         #expect(try await t.world.access.activity(.id(t.acme.id), for: t.alice).events.count == 50)
         #expect(try await t.world.access.activity(.id(t.acme.id), for: t.alice, limit: 0).events.count == 1)
@@ -262,7 +267,10 @@ struct CompanyAccessTests {
         let t = try await Tenants()
         let existing = try await t.world.access.activity(.id(t.acme.id), for: t.alice, limit: 500).events.count
         for index in 0..<(501 - existing) {
-            try await t.world.store.append(AuditEvent(companyID: t.acme.id, actor: .system("test"), occurredAt: Fixture.epoch.addingTimeInterval(Double(index)), action: .refreshFailed, detail: "\(index)"))
+            try await t.world.store.append(
+                AuditEvent(
+                    companyID: t.acme.id, actor: .system("test"), occurredAt: Fixture.epoch.addingTimeInterval(Double(index)), action: .refreshFailed,
+                    detail: "\(index)"))
         }
         let first = try await t.world.access.activity(.id(t.acme.id), for: t.alice, limit: 500)
         #expect(first.events.count == 500)
@@ -278,7 +286,10 @@ struct CompanyAccessTests {
         try await t.world.grant(.admin, t.alice, other)
         let already = try await t.world.access.activity(.id(other.id), for: t.alice, limit: 500).events.count
         for index in 0..<(500 - already) {
-            try await t.world.store.append(AuditEvent(companyID: other.id, actor: .system("test"), occurredAt: Fixture.epoch.addingTimeInterval(Double(index)), action: .refreshFailed, detail: "\(index)"))
+            try await t.world.store.append(
+                AuditEvent(
+                    companyID: other.id, actor: .system("test"), occurredAt: Fixture.epoch.addingTimeInterval(Double(index)), action: .refreshFailed,
+                    detail: "\(index)"))
         }
         let exact = try await t.world.access.activity(.id(other.id), for: t.alice, limit: 500)
         #expect(exact.events.count == 500)

@@ -13,7 +13,9 @@ struct CompanyNameTests {
 
     @Test("equality and hashing ignore case")
     func caseInsensitive() throws {
-        let a = try CompanyName("Acme"), b = try CompanyName("ACME"), c = try CompanyName(" acme ")
+        let a = try CompanyName("Acme")
+        let b = try CompanyName("ACME")
+        let c = try CompanyName(" acme ")
         #expect(a == b && b == c)
         #expect(Set([a, b, c]).count == 1)
         #expect(a.normalized == "acme")
@@ -35,15 +37,19 @@ struct CompanyNameTests {
         }
     }
 
-    @Test("control characters are refused", arguments: ["Acme\u{0}", "Acme\nCorp", "Acme\rCorp", "Acme\tCorp", "\u{1B}[31mAcme", "Acme\u{7F}", "Acme\u{85}Corp"])
+    @Test(
+        "control characters are refused",
+        arguments: ["Acme\u{0}", "Acme\nCorp", "Acme\rCorp", "Acme\tCorp", "\u{1B}[31mAcme", "Acme\u{7F}", "Acme\u{85}Corp"])
     func refusesControlCharacters(raw: String) {
         #expect(throws: DomainError.invalidInput(field: "company name", "must not contain control or invisible characters")) { try CompanyName(raw) }
     }
 
-    @Test("invisible, format, separator, private-use and unassigned characters are refused", arguments: [
-        "Acme\u{202E}rocf", "Acme\u{2066}Corp", "Acme\u{2028}Corp", "Acme\u{2029}Corp", "Acme\u{200B}", "Ac\u{200D}me", "\u{FEFF}Acme",
-        "Acme\u{AD}Corp", "Acme\u{E000}", "Acme\u{F0000}", "Acme\u{378}",
-    ])
+    @Test(
+        "invisible, format, separator, private-use and unassigned characters are refused",
+        arguments: [
+            "Acme\u{202E}rocf", "Acme\u{2066}Corp", "Acme\u{2028}Corp", "Acme\u{2029}Corp", "Acme\u{200B}", "Ac\u{200D}me", "\u{FEFF}Acme",
+            "Acme\u{AD}Corp", "Acme\u{E000}", "Acme\u{F0000}", "Acme\u{378}",
+        ])
     func refusesInvisibleCharacters(raw: String) {
         // Bidi overrides and zero-width characters can spoof a name in the TUI; line separators split a log line.
         let error = #expect(throws: DomainError.self) { try CompanyName(raw) }
@@ -52,9 +58,11 @@ struct CompanyNameTests {
         #expect(error?.description == "company name must not contain control or invisible characters")
     }
 
-    @Test("ordinary letters, marks, symbols and emoji from any script are kept", arguments: [
-        "Müller & Söhne", "日本通運", "Ñandú S.A.", "Cafe\u{301} Cre\u{300}me", "Acme 🚚", "Ελληνικά ΑΕ", "Acme\u{00A0}Corp",
-    ])
+    @Test(
+        "ordinary letters, marks, symbols and emoji from any script are kept",
+        arguments: [
+            "Müller & Söhne", "日本通運", "Ñandú S.A.", "Cafe\u{301} Cre\u{300}me", "Acme 🚚", "Ελληνικά ΑΕ", "Acme\u{00A0}Corp",
+        ])
     func acceptsPrintableUnicode(raw: String) throws {
         #expect(try CompanyName(raw).value == raw)
     }
@@ -64,18 +72,23 @@ struct CompanyNameTests {
 struct CompanyReferenceTests {
     static let uuid = UUID(uuidString: "3F2504E0-4F89-41D3-9A0C-0305E82C3301")!
 
-    @Test("a UUID in any case, with surrounding whitespace, is an id", arguments: [
-        "3f2504e0-4f89-41d3-9a0c-0305e82c3301", "3F2504E0-4F89-41D3-9A0C-0305E82C3301", "  3f2504e0-4f89-41d3-9a0c-0305e82c3301\n",
-    ])
+    @Test(
+        "a UUID in any case, with surrounding whitespace, is an id",
+        arguments: [
+            "3f2504e0-4f89-41d3-9a0c-0305e82c3301", "3F2504E0-4F89-41D3-9A0C-0305E82C3301", "  3f2504e0-4f89-41d3-9a0c-0305e82c3301\n",
+        ])
     func uuidIsID(raw: String) throws {
         let reference = try CompanyReference(raw)
         #expect(reference == .id(CompanyID(Self.uuid)))
         #expect(reference.description == "3f2504e0-4f89-41d3-9a0c-0305e82c3301")
     }
 
-    @Test("anything else is a name", arguments: [
-        "Acme", "  Acme  ", "3f2504e0", "3f2504e0-4f89-41d3-9a0c-0305e82c330", "3f2504e0-4f89-41d3-9a0c-0305e82c3301x", "{3f2504e0-4f89-41d3-9a0c-0305e82c3301}",
-    ])
+    @Test(
+        "anything else is a name",
+        arguments: [
+            "Acme", "  Acme  ", "3f2504e0", "3f2504e0-4f89-41d3-9a0c-0305e82c330", "3f2504e0-4f89-41d3-9a0c-0305e82c3301x",
+            "{3f2504e0-4f89-41d3-9a0c-0305e82c3301}",
+        ])
     func otherTextIsName(raw: String) throws {
         let reference = try CompanyReference(raw)
         let expected = try CompanyName(raw)
@@ -91,7 +104,9 @@ struct CompanyReferenceTests {
     @Test("an invalid name is refused as a company name")
     func invalidName() {
         #expect(throws: DomainError.invalidInput(field: "company name", "must not be empty")) { try CompanyReference("  ") }
-        #expect(throws: DomainError.invalidInput(field: "company name", "must not contain control or invisible characters")) { try CompanyReference("a\u{0}b") }
+        #expect(throws: DomainError.invalidInput(field: "company name", "must not contain control or invisible characters")) {
+            try CompanyReference("a\u{0}b")
+        }
     }
 
     @Test("CompanyID parses and prints lowercase UUIDs")
@@ -102,9 +117,11 @@ struct CompanyReferenceTests {
         #expect(AdminID(Self.uuid.uuidString)?.description == "3f2504e0-4f89-41d3-9a0c-0305e82c3301")
     }
 
-    @Test("a company name that looks like a UUID is refused, since a reference would read it as an id", arguments: [
-        "3F2504E0-4F89-41D3-9A0C-0305E82C3301", "3f2504e0-4f89-41d3-9a0c-0305e82c3301", "  3f2504e0-4f89-41d3-9a0c-0305e82c3301\n",
-    ])
+    @Test(
+        "a company name that looks like a UUID is refused, since a reference would read it as an id",
+        arguments: [
+            "3F2504E0-4F89-41D3-9A0C-0305E82C3301", "3f2504e0-4f89-41d3-9a0c-0305e82c3301", "  3f2504e0-4f89-41d3-9a0c-0305e82c3301\n",
+        ])
     func uuidShapedName(raw: String) throws {
         let error = #expect(throws: DomainError.self) { try CompanyName(raw) }
         #expect(error == .invalidInput(field: "company name", "must not look like a company id"))
@@ -113,9 +130,11 @@ struct CompanyReferenceTests {
         #expect(try CompanyReference(raw) == .id(CompanyID(Self.uuid)))
     }
 
-    @Test("text that is almost a UUID is still a valid name", arguments: [
-        "3f2504e0", "3f2504e0-4f89-41d3-9a0c-0305e82c330", "3f2504e0-4f89-41d3-9a0c-0305e82c3301x",
-    ])
+    @Test(
+        "text that is almost a UUID is still a valid name",
+        arguments: [
+            "3f2504e0", "3f2504e0-4f89-41d3-9a0c-0305e82c330", "3f2504e0-4f89-41d3-9a0c-0305e82c3301x",
+        ])
     func almostUUIDIsName(raw: String) throws {
         #expect(try CompanyName(raw).value == raw)
     }

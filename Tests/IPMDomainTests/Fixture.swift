@@ -40,8 +40,10 @@ enum Fixture {
             return UPSConnection(
                 companyID: company, status: .blocked, authorizedBy: authorizedBy, authorizedAt: earlier,
                 accessTokenExpiresAt: lifetimes.accessTokenExpiresAt, refreshTokenExpiresAt: lifetimes.refreshTokenExpiresAt,
-                updatedAt: earlier, refreshHealth: RefreshHealth(consecutiveFailures: 1, nextAttemptAt: epoch, lastError: "UPS has blocked the merchant"),
-                blockedReason: "UPS has blocked the merchant", blockedAt: earlier, announcements: HealthAnnouncements(trouble: .blocked, troubleAnnouncedAt: earlier)
+                updatedAt: earlier,
+                refreshHealth: RefreshHealth(consecutiveFailures: 1, nextAttemptAt: epoch, lastError: "UPS has blocked the merchant"),
+                blockedReason: "UPS has blocked the merchant", blockedAt: earlier,
+                announcements: HealthAnnouncements(trouble: .blocked, troubleAnnouncedAt: earlier)
             )
         }
     }

@@ -109,7 +109,8 @@ struct InMemoryStoreTests {
     func countByStatus() async throws {
         let world = World()
         let alice = try await world.admin("alice")
-        let a = try await world.company("A"), b = try await world.company("B")
+        let a = try await world.company("A")
+        let b = try await world.company("B")
         _ = try await world.company("C")
         try await world.optIn(a, by: alice)
         try await world.optIn(b, by: alice)
@@ -133,12 +134,15 @@ struct InMemoryStoreTests {
     @Test("events come newest first, and a cursor continues strictly after the page, ties broken by id")
     func auditPagingWithTies() async throws {
         let store = InMemoryStore()
-        let company = CompanyID(), other = CompanyID()
+        let company = CompanyID()
+        let other = CompanyID()
         let sameInstant = Fixture.epoch
         var written: [AuditEvent] = []
         for index in 0..<9 {
             // Three events share each instant, so only the id separates them.
-            let event = AuditEvent(companyID: company, actor: .system("test"), occurredAt: sameInstant.addingTimeInterval(Double(index / 3)), action: .refreshFailed, detail: "\(index)")
+            let event = AuditEvent(
+                companyID: company, actor: .system("test"), occurredAt: sameInstant.addingTimeInterval(Double(index / 3)), action: .refreshFailed,
+                detail: "\(index)")
             written.append(event)
             try await store.append(event)
         }

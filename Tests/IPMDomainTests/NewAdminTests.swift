@@ -42,9 +42,11 @@ struct NewAdminTests {
         }
     }
 
-    @Test("invisible, format, separator and private-use characters are refused", arguments: [
-        "Alice\u{202E}", "Alice\u{2028}Smith", "Alice\u{2029}Smith", "Al\u{200B}ice", "\u{FEFF}Alice", "Alice\u{E000}", "Alice\u{378}",
-    ])
+    @Test(
+        "invisible, format, separator and private-use characters are refused",
+        arguments: [
+            "Alice\u{202E}", "Alice\u{2028}Smith", "Alice\u{2029}Smith", "Al\u{200B}ice", "\u{FEFF}Alice", "Alice\u{E000}", "Alice\u{378}",
+        ])
     func refusesInvisibleCharacters(displayName: String) throws {
         let signInName = try SignInName("alice")
         let expected = DomainError.invalidInput(field: "display name", "must not contain control or invisible characters")

@@ -110,7 +110,9 @@ struct OperatorServiceTests {
         for error in [
             await #expect(throws: DomainError.self) { try await world.operators.members(of: CompanyReference("Globex")) },
             await #expect(throws: DomainError.self) { try await world.operators.setDisabled(SignInName("bob"), true) },
-            await #expect(throws: DomainError.self) { try await world.operators.setPassword(of: SignInName("bob"), to: Password("another password")) },
+            await #expect(throws: DomainError.self) {
+                try await world.operators.setPassword(of: SignInName("bob"), to: Password("another password"))
+            },
         ] {
             #expect(error?.isNotFound == true)
         }

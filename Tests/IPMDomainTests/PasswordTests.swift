@@ -22,16 +22,18 @@ struct PasswordTests {
         #expect(try Password(String(repeating: "é", count: 10)).plaintext.count == 10)
     }
 
-    @Test("at most 72 UTF-8 bytes, bcrypt's limit", arguments: [
-        (String(repeating: "a", count: 72), true),
-        (String(repeating: "a", count: 73), false),
-        (String(repeating: "é", count: 36), true),       // 2 bytes each: 72
-        (String(repeating: "é", count: 37), false),      // 74 bytes, only 37 characters
-        (String(repeating: "😀", count: 18), true),      // 4 bytes each: 72
-        (String(repeating: "😀", count: 19), false),     // 76 bytes, only 19 characters
-        (String(repeating: "a", count: 71) + "é", false), // 73 bytes
-        (String(repeating: "a", count: 70) + "é", true),  // 72 bytes
-    ])
+    @Test(
+        "at most 72 UTF-8 bytes, bcrypt's limit",
+        arguments: [
+            (String(repeating: "a", count: 72), true),
+            (String(repeating: "a", count: 73), false),
+            (String(repeating: "é", count: 36), true),  // 2 bytes each: 72
+            (String(repeating: "é", count: 37), false),  // 74 bytes, only 37 characters
+            (String(repeating: "😀", count: 18), true),  // 4 bytes each: 72
+            (String(repeating: "😀", count: 19), false),  // 76 bytes, only 19 characters
+            (String(repeating: "a", count: 71) + "é", false),  // 73 bytes
+            (String(repeating: "a", count: 70) + "é", true),  // 72 bytes
+        ])
     func maximumBytes(plaintext: String, accepted: Bool) throws {
         #expect(Password.maximumBytes == 72)
         if accepted {

@@ -4,9 +4,11 @@ import Testing
 
 @Suite("Role")
 struct RoleTests {
-    @Test("parsing ignores case and surrounding whitespace", arguments: [
-        ("admin", Role.admin), ("Admin", .admin), (" ADMIN\n", .admin), ("viewer", .viewer), ("  Viewer ", .viewer),
-    ])
+    @Test(
+        "parsing ignores case and surrounding whitespace",
+        arguments: [
+            ("admin", Role.admin), ("Admin", .admin), (" ADMIN\n", .admin), ("viewer", .viewer), ("  Viewer ", .viewer),
+        ])
     func parses(raw: String, role: Role) throws {
         #expect(try Role(parsing: raw) == role)
     }
@@ -16,9 +18,12 @@ struct RoleTests {
         #expect(throws: DomainError.invalidInput(field: "role", "must be admin or viewer, not '\(raw)'")) { try Role(parsing: raw) }
     }
 
-    @Test("a refusal spells out control and invisible characters instead of echoing them", arguments: [
-        ("\u{1b}[31mboss", "\\u{1b}[31mboss"), ("boss\n", "boss\\u{a}'"), ("bo\u{202E}ss", "bo\\u{202e}ss"), ("a\u{2028}b", "a\\u{2028}b"), ("x\u{7}", "x\\u{7}"),
-    ])
+    @Test(
+        "a refusal spells out control and invisible characters instead of echoing them",
+        arguments: [
+            ("\u{1b}[31mboss", "\\u{1b}[31mboss"), ("boss\n", "boss\\u{a}'"), ("bo\u{202E}ss", "bo\\u{202e}ss"), ("a\u{2028}b", "a\\u{2028}b"),
+            ("x\u{7}", "x\\u{7}"),
+        ])
     func refusalIsPrintable(raw: String, shown: String) {
         let error = #expect(throws: DomainError.self) { try Role(parsing: raw) }
         #expect(error == .invalidInput(field: "role", "must be admin or viewer, not '\(raw)'"))

@@ -52,7 +52,8 @@ struct UPSConnectionTests {
 
     @Test("opting in while authenticated replaces the tokens and the authorizing admin")
     func optInReplacesTokens() throws {
-        let first = try Fixture.admin("alice"), second = try Fixture.admin("bob")
+        let first = try Fixture.admin("alice")
+        let second = try Fixture.admin("bob")
         let company = CompanyID()
         let original = try UPSConnection.notConnected(company)
             .optIn(by: first, at: now, lifetimes: Fixture.lifetimes(from: now)).connection
@@ -218,7 +219,8 @@ struct UPSConnectionTests {
     @Test("a 403 block keeps the tokens and is announced once; another 403 only moves the next attempt")
     func blockKeepsTokensAndAnnouncesOnce() throws {
         let policy = RefreshPolicy(blockedRetryInterval: 1000, announcementPeriod: 3600)
-        let first = try Fixture.connection(.authenticated).block("Blocked Merchant", by: system, at: now, policy: policy, random: SystemRandomSource())
+        let first = try Fixture.connection(.authenticated).block(
+            "Blocked Merchant", by: system, at: now, policy: policy, random: SystemRandomSource())
         #expect(first.connection.status == .blocked && first.connection.holdsTokens)
         #expect(first.connection.accessTokenExpiresAt != nil, "the tokens' facts stay")
         #expect(first.event?.action == .blocked && first.notifies)
@@ -226,10 +228,13 @@ struct UPSConnectionTests {
         #expect((900...1000).contains(wait))
         #expect(first.connection.isDueForRefresh(at: now.addingTimeInterval(1001), policy: policy))
         #expect(!first.connection.isDueForRefresh(at: now.addingTimeInterval(100), policy: policy))
-        let again = try first.connection.block("Blocked Merchant", by: system, at: now.addingTimeInterval(1001), policy: policy, random: SystemRandomSource())
+        let again = try first.connection.block(
+            "Blocked Merchant", by: system, at: now.addingTimeInterval(1001), policy: policy, random: SystemRandomSource())
         #expect(again.event == nil)
         #expect(again.connection.refreshHealth.consecutiveFailures == 2)
-        #expect(throws: DomainError.self) { try Fixture.connection(.optedOut).block("x", by: system, at: now, policy: policy, random: SystemRandomSource()) }
+        #expect(throws: DomainError.self) {
+            try Fixture.connection(.optedOut).block("x", by: system, at: now, policy: policy, random: SystemRandomSource())
+        }
     }
 
     @Test("announcements: one trouble at a time, a block escalates a failure, and a new one waits for the period")
@@ -254,14 +259,21 @@ struct UPSConnectionTests {
         // Nothing shows yet that refreshing cannot renew it.
         #expect(throws: DomainError.self) { try start.warnRefreshTokenExpiring(at: near, policy: policy) }
         // A refresh that keeps the end: that is the evidence; the warning comes with it.
-        let kept = try start.refreshed(TokenLifetimes(accessTokenExpiresAt: near.addingTimeInterval(3600), refreshTokenExpiresAt: end), at: near, policy: policy)
+        let kept = try start.refreshed(
+            TokenLifetimes(accessTokenExpiresAt: near.addingTimeInterval(3600), refreshTokenExpiresAt: end), at: near, policy: policy)
         #expect(kept.event?.action == .refreshTokenExpiring && kept.notifies)
         #expect(kept.connection.announcements.expiryWarnedAt == near)
-        let twice = try kept.connection.refreshed(TokenLifetimes(accessTokenExpiresAt: near.addingTimeInterval(7200), refreshTokenExpiresAt: end), at: near.addingTimeInterval(3600), policy: policy)
+        let twice = try kept.connection.refreshed(
+            TokenLifetimes(accessTokenExpiresAt: near.addingTimeInterval(7200), refreshTokenExpiresAt: end), at: near.addingTimeInterval(3600),
+            policy: policy)
         #expect(twice.event == nil, "once per end")
         // A refresh that moves the end later clears it.
-        let renewed = try twice.connection.refreshed(TokenLifetimes(accessTokenExpiresAt: near.addingTimeInterval(9000), refreshTokenExpiresAt: end.addingTimeInterval(86_400 * 30)), at: near.addingTimeInterval(7200), policy: policy)
-        #expect(renewed.event == nil && renewed.connection.announcements.expiryWarnedAt == nil && renewed.connection.announcements.refreshTokenRenews == true)
+        let renewed = try twice.connection.refreshed(
+            TokenLifetimes(accessTokenExpiresAt: near.addingTimeInterval(9000), refreshTokenExpiresAt: end.addingTimeInterval(86_400 * 30)),
+            at: near.addingTimeInterval(7200), policy: policy)
+        #expect(
+            renewed.event == nil && renewed.connection.announcements.expiryWarnedAt == nil
+                && renewed.connection.announcements.refreshTokenRenews == true)
     }
 
     @Test("a company that never opted in is not connected and knows nothing else")
@@ -273,12 +285,14 @@ struct UPSConnectionTests {
         #expect(connection.accessTokenExpiresAt == nil && connection.refreshTokenExpiresAt == nil && connection.reauthorizationMessage == nil)
     }
 
-    @Test("statuses read in the seed's words and store stable raw values", arguments: [
-        (ConnectionStatus.notConnected, "not_connected", "Not connected"),
-        (.authenticated, "authenticated", "Authenticated"),
-        (.reauthorizationRequired, "reauthorization_required", "Re-authorization required"),
-        (.optedOut, "opted_out", "Opted out"),
-    ])
+    @Test(
+        "statuses read in the seed's words and store stable raw values",
+        arguments: [
+            (ConnectionStatus.notConnected, "not_connected", "Not connected"),
+            (.authenticated, "authenticated", "Authenticated"),
+            (.reauthorizationRequired, "reauthorization_required", "Re-authorization required"),
+            (.optedOut, "opted_out", "Opted out"),
+        ])
     func statusWords(status: ConnectionStatus, raw: String, title: String) throws {
         #expect(status.rawValue == raw)
         #expect(status.title == title)
@@ -291,10 +305,14 @@ struct UPSConnectionTests {
 
     @Test("not connected → authenticated → re-authorization required → authenticated → opted out → authenticated")
     func fullJourney() throws {
-        let alice = try Fixture.admin("alice"), bob = try Fixture.admin("bob")
+        let alice = try Fixture.admin("alice")
+        let bob = try Fixture.admin("bob")
         let company = CompanyID()
         var clockTime = now
-        func tick() -> Date { clockTime = clockTime.addingTimeInterval(60); return clockTime }
+        func tick() -> Date {
+            clockTime = clockTime.addingTimeInterval(60)
+            return clockTime
+        }
         var events: [AuditEvent] = []
         func apply(_ transition: ConnectionTransition) -> UPSConnection {
             if let event = transition.event { events.append(event) }
@@ -332,9 +350,11 @@ struct UPSConnectionTests {
         #expect(connection.companyID == company)
 
         #expect(events.map(\.action) == [.optedIn, .reauthorizationRequired, .optedIn, .optedOut, .optedIn])
-        #expect(events.map(\.actor) == [
-            .admin(alice.id, alice.signInName), system, .admin(bob.id, bob.signInName), .admin(alice.id, alice.signInName), .admin(alice.id, alice.signInName),
-        ])
+        #expect(
+            events.map(\.actor) == [
+                .admin(alice.id, alice.signInName), system, .admin(bob.id, bob.signInName), .admin(alice.id, alice.signInName),
+                .admin(alice.id, alice.signInName),
+            ])
         #expect(events.allSatisfy { $0.companyID == company })
         #expect(events.map(\.occurredAt) == events.map(\.occurredAt).sorted())
         #expect(Set(events.map(\.id)).count == events.count)

@@ -18,7 +18,8 @@ struct APIModelSchemaTests {
         id: uuid, name: "Acme", createdAt: when, role: "admin", status: "reauthorization_required", statusTitle: "Re-authorization required",
         reauthorizationReason: "UPS refused the refresh token.", authorizedAt: when, accessTokenExpiresAt: when, refreshTokenExpiresAt: when,
         updatedAt: when, blockedReason: "Blocked Merchant", blockedAt: when, lastRefreshedAt: when, consecutiveFailures: 3,
-        lastError: "UPS timed out", nextAttemptAt: when, failing: true, optInURL: "https://ipm.example.com/oauth/ups/start?company=\(uuid)", optIn: optIn
+        lastError: "UPS timed out", nextAttemptAt: when, failing: true, optInURL: "https://ipm.example.com/oauth/ups/start?company=\(uuid)",
+        optIn: optIn
     )
     static let event = AuditEventJSON(id: uuid, occurredAt: when, actor: "alice", action: "opted_in", title: "Opted in", detail: "by alice")
     static let account = AccountJSON(id: uuid, signInName: "alice", displayName: "Alice", email: "alice@example.com", createdAt: when)
@@ -38,7 +39,10 @@ struct APIModelSchemaTests {
         ("#/components/schemas/Company", company),
         ("#/components/schemas/OptInAttempt", optIn),
         ("#/components/schemas/CompanyList", CompanyListJSON(companies: [company])),
-        ("#/components/schemas/OptInStart", OptInStartJSON(authorizationURL: "https://onlinetools.ups.com/security/v1/oauth/authorize?x=1", expiresAt: when)),
+        (
+            "#/components/schemas/OptInStart",
+            OptInStartJSON(authorizationURL: "https://onlinetools.ups.com/security/v1/oauth/authorize?x=1", expiresAt: when)
+        ),
         ("#/components/schemas/AuditEvent", event),
         ("#/components/schemas/AuditEventPage", AuditEventPageJSON(events: [event], next: "1790000000000000_\(uuid)")),
         ("#/components/schemas/AccessToken", AccessTokenJSON(accessToken: "abc", expiresAt: when, expiresIn: 3599)),
@@ -48,14 +52,20 @@ struct APIModelSchemaTests {
         ("#/components/schemas/Me", MeJSON(admin: account, session: session, publicURL: "https://ipm.example.com")),
         ("#/components/schemas/Notification", notification),
         ("#/components/schemas/NotificationList", NotificationListJSON(notifications: [notification])),
-        ("#/components/schemas/ForcedRefresh", ForcedRefreshJSON(outcome: "refreshed", detail: "Renewed.", accessTokenExpiresAt: when, company: company)),
+        (
+            "#/components/schemas/ForcedRefresh",
+            ForcedRefreshJSON(outcome: "refreshed", detail: "Renewed.", accessTokenExpiresAt: when, company: company)
+        ),
         ("#/components/schemas/WebhookDelivery", delivery),
         ("#/components/schemas/WebhookDeliveryList", WebhookDeliveryListJSON(deliveries: [delivery])),
         ("#/components/schemas/APIToken", apiToken),
         ("#/components/schemas/APITokenList", APITokenListJSON(tokens: [apiToken], defaultDays: 90, maxDays: 365)),
         ("#/components/schemas/IssuedAPIToken", IssuedAPITokenJSON(token: "ipm_pat_x", apiToken: apiToken)),
         ("#/paths/~1api~1v1~1sessions/post/requestBody/content/application~1json/schema", SignInJSON(signInName: "alice", password: "secret")),
-        ("#/paths/~1api~1v1~1oauth~1complete/post/requestBody/content/application~1json/schema", PasteJSON(redirectedURL: "https://ipm.example.com/oauth/ups/callback?code=c&state=s")),
+        (
+            "#/paths/~1api~1v1~1oauth~1complete/post/requestBody/content/application~1json/schema",
+            PasteJSON(redirectedURL: "https://ipm.example.com/oauth/ups/callback?code=c&state=s")
+        ),
         ("#/paths/~1api~1v1~1api-tokens/post/requestBody/content/application~1json/schema", NewAPITokenJSON(name: "ci", days: 30)),
         ("#/paths/~1api~1v1~1notifications~1read/post/responses/200/content/application~1json/schema", MarkedReadJSON(marked: 2)),
     ]

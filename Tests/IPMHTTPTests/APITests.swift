@@ -1,6 +1,6 @@
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import IPMDomain
 import IPMHTTP
@@ -68,7 +68,10 @@ struct APITests {
     @Test func theWebAndTheAPIAnswerTheSameRefusalWithTheSameStatus() async throws {
         try await WebHarness.with { harness in
             try await harness.test { client in
-                for (name, company, status) in [("alice", harness.acme.id, HTTPResponse.Status.conflict), ("victor", harness.acme.id, .forbidden), ("alice", harness.other.id, .notFound)] {
+                for (name, company, status) in [
+                    ("alice", harness.acme.id, HTTPResponse.Status.conflict), ("victor", harness.acme.id, .forbidden),
+                    ("alice", harness.other.id, .notFound),
+                ] {
                     var browser = Browser()
                     let csrf = try await browser.signIn(client, as: name)
                     let page = try await browser.post(client, "/companies/\(company)/opt-out", [("csrf", csrf), ("confirmed", "yes")])
@@ -95,8 +98,9 @@ struct APITests {
             }
             // Served by ipm-server's composition root next to these; HealthRoutesTests covers them.
             let servedElsewhere: Set<String> = ["GET /healthz", "GET /readyz", "GET /metrics"]
-            let served = Set(harness.router.routes.map { "\($0.method) \($0.path)".replacing(/:(\w+)/) { "{\($0.1)}" } }
-                .filter { $0.contains(" /api/") && !$0.contains("/ups/") && !$0.hasSuffix("**") || $0.hasSuffix("/openapi.json") })
+            let served = Set(
+                harness.router.routes.map { "\($0.method) \($0.path)".replacing(/:(\w+)/) { "{\($0.1)}" } }
+                    .filter { $0.contains(" /api/") && !$0.contains("/ups/") && !$0.hasSuffix("**") || $0.hasSuffix("/openapi.json") })
             #expect(documented.subtracting(servedElsewhere) == served, "documented \(documented.sorted()) served \(served.sorted())")
         }
     }

@@ -27,7 +27,8 @@ struct APITokenTests {
 
                 let listed = String(buffer: try await browser.get(client, "/settings/api-tokens").body)
                 #expect(listed.contains("nightly report") && !listed.contains(secret))
-                let stored = try await harness.database.client.query("SELECT count(*)::bigint AS n FROM api_tokens WHERE position(\(secret) in encode(token_digest, 'escape')) > 0")
+                let stored = try await harness.database.client.query(
+                    "SELECT count(*)::bigint AS n FROM api_tokens WHERE position(\(secret) in encode(token_digest, 'escape')) > 0")
                 #expect(try stored[0].decode("n", as: Int.self) == 0, "the token is stored as a digest only")
 
                 let bearer: HTTPFields = [.authorization: "Bearer \(secret)"]
@@ -57,12 +58,14 @@ struct APITokenTests {
                 let missing = try await client.execute(uri: "/api/v1/oauth/complete", method: .post, headers: headers, body: ByteBuffer(string: "{}"))
                 #expect(missing.status == .badRequest)
                 #expect(String(buffer: missing.body).contains("redirectedURL"))
-                let wrongType = try await client.execute(uri: "/api/v1/oauth/complete", method: .post, headers: headers, body: ByteBuffer(string: #"{"redirectedURL": 7}"#))
+                let wrongType = try await client.execute(
+                    uri: "/api/v1/oauth/complete", method: .post, headers: headers, body: ByteBuffer(string: #"{"redirectedURL": 7}"#))
                 #expect(String(buffer: wrongType.body).contains("redirectedURL"))
                 let broken = try await client.execute(uri: "/api/v1/oauth/complete", method: .post, headers: headers, body: ByteBuffer(string: "{"))
                 #expect(broken.status == .badRequest)
                 #expect(broken.headers[.contentType] == "application/problem+json")
-                let huge = try await client.execute(uri: "/api/v1/oauth/complete", method: .post, headers: headers, body: ByteBuffer(string: String(repeating: " ", count: 70_000)))
+                let huge = try await client.execute(
+                    uri: "/api/v1/oauth/complete", method: .post, headers: headers, body: ByteBuffer(string: String(repeating: " ", count: 70_000)))
                 #expect(huge.status == .contentTooLarge)
 
                 harness.flow.failure.withLock { $0 = .alreadyUsed }

@@ -15,7 +15,8 @@ import Testing
 struct AccountAPITests {
     private static func signIn(_ client: any TestClientProtocol, _ name: String, _ password: String) async throws -> TestResponse {
         let body = try JSONSerialization.data(withJSONObject: ["signInName": name, "password": password])
-        return try await client.execute(uri: "/api/v1/sessions", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(bytes: body))
+        return try await client.execute(
+            uri: "/api/v1/sessions", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(bytes: body))
     }
 
     private static func object(_ response: TestResponse) throws -> [String: Any] {
@@ -33,7 +34,8 @@ struct AccountAPITests {
                 #expect(wrong.headers[.contentType] == "application/problem+json")
                 #expect(try Self.object(wrong)["detail"] as? String == "The sign-in name or password is not correct.")
                 #expect(String(buffer: wrong.body) == String(buffer: unknown.body), "no hint which was wrong")
-                let junk = try await client.execute(uri: "/api/v1/sessions", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{}"))
+                let junk = try await client.execute(
+                    uri: "/api/v1/sessions", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{}"))
                 #expect(junk.status == .badRequest)
                 #expect(try Self.object(junk)["detail"] as? String == "The JSON body is missing the field signInName.")
 
@@ -59,7 +61,8 @@ struct AccountAPITests {
                 let signedOut = try await client.execute(uri: "/api/v1/sessions/current", method: .delete, headers: Self.bearer(token))
                 #expect(signedOut.status == .noContent)
                 #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: Self.bearer(token)).status == .unauthorized)
-                #expect(try await client.execute(uri: "/api/v1/sessions/current", method: .delete, headers: Self.bearer(token)).status == .unauthorized)
+                #expect(
+                    try await client.execute(uri: "/api/v1/sessions/current", method: .delete, headers: Self.bearer(token)).status == .unauthorized)
 
                 // A disabled admin's session token stops at once.
                 let again = try Self.object(try await Self.signIn(client, "victor", WebHarness.password))["token"] as? String ?? ""
@@ -99,7 +102,8 @@ struct AccountAPITests {
             // What an opt-out of Acme and one of Other Co would have written (the repository
             // writes these in the transition's transaction; NotificationTests covers that).
             for (company, minutes) in [(harness.acme, 2.0), (harness.other, 1.0)] {
-                try await harness.database.client.execute("""
+                try await harness.database.client.execute(
+                    """
                     INSERT INTO notifications (id, company_id, kind, message, occurred_at)
                     VALUES (\(UUID()), \(company.id.rawValue), 'opted_out', 'alice opted out of UPS Online Tools (OAuth).', \(Date().addingTimeInterval(-minutes * 60)))
                     """)
@@ -118,11 +122,13 @@ struct AccountAPITests {
 
                 let marked = try await client.execute(uri: "/api/v1/notifications/read", method: .post, headers: Self.bearer(alice))
                 #expect(try Self.object(marked)["marked"] as? Int == 1)
-                let unread = try Self.object(try await client.execute(uri: "/api/v1/notifications?unread=true", method: .get, headers: Self.bearer(alice)))
+                let unread = try Self.object(
+                    try await client.execute(uri: "/api/v1/notifications?unread=true", method: .get, headers: Self.bearer(alice)))
                 #expect((unread["notifications"] as? [Any])?.isEmpty == true)
                 let all = try Self.object(try await client.execute(uri: "/api/v1/notifications?limit=1", method: .get, headers: Self.bearer(alice)))
                 #expect((all["notifications"] as? [[String: Any]])?.first?["read"] as? Bool == true)
-                let victors = try Self.object(try await client.execute(uri: "/api/v1/notifications?unread=true", method: .get, headers: Self.bearer(victor)))
+                let victors = try Self.object(
+                    try await client.execute(uri: "/api/v1/notifications?unread=true", method: .get, headers: Self.bearer(victor)))
                 #expect((victors["notifications"] as? [Any])?.count == 1, "read is per admin")
 
                 for query in ["limit=0", "limit=501", "limit=ten", "unread=maybe"] {

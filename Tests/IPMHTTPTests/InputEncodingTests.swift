@@ -3,18 +3,21 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import IPMDomain
-@testable import IPMHTTP
 import IPMPostgres
 import IPMTestSupport
 import Testing
+
+@testable import IPMHTTP
 
 /// The one rule for request text (`InputText`): UTF-8 without NUL, checked where forms, JSON
 /// bodies, query strings and paths are decoded, answered 400 by each front.
 @Suite("Input encoding")
 struct InputEncodingTests {
-    @Test("percent-decoding keeps text, refuses a NUL or bytes that are not UTF-8", arguments: [
-        ("caf%C3%A9", "café"), ("a+b", "a b"), ("%zz", "%zz"), ("100%", "100%"), ("%41%42", "AB"), ("%E2%80%8B", "\u{200B}"),
-    ])
+    @Test(
+        "percent-decoding keeps text, refuses a NUL or bytes that are not UTF-8",
+        arguments: [
+            ("caf%C3%A9", "café"), ("a+b", "a b"), ("%zz", "%zz"), ("100%", "100%"), ("%41%42", "AB"), ("%E2%80%8B", "\u{200B}"),
+        ])
     func decodes(_ encoded: String, _ text: String) {
         #expect(InputText.percentDecoded(encoded.utf8, plusIsSpace: true) == text)
     }
@@ -45,15 +48,18 @@ struct InputEncodingTests {
             try await harness.test { client in
                 var browser = Browser()
                 let page = try await browser.get(client, "/sign-in")
-                let answer = try await browser.post(client, "/sign-in", [("csrf", Browser.csrf(in: page) ?? ""), ("name", "al\u{0}ice"), ("password", WebHarness.password)])
+                let answer = try await browser.post(
+                    client, "/sign-in", [("csrf", Browser.csrf(in: page) ?? ""), ("name", "al\u{0}ice"), ("password", WebHarness.password)])
                 #expect(answer.status == .badRequest)
                 #expect(answer.headers[.contentType] == "text/html; charset=utf-8")
-                #expect(String(buffer: answer.body).contains("The request&#39;s form carries a NUL character or text that is not UTF-8")
-                    || String(buffer: answer.body).contains("The request's form carries a NUL character or text that is not UTF-8"))
+                #expect(
+                    String(buffer: answer.body).contains("The request&#39;s form carries a NUL character or text that is not UTF-8")
+                        || String(buffer: answer.body).contains("The request's form carries a NUL character or text that is not UTF-8"))
                 #expect(browser.cookies["__Host-ipm_session"] == nil)
                 var headers = browser.headers
                 headers[.contentType] = "application/x-www-form-urlencoded"
-                let raw = try await client.execute(uri: "/sign-in", method: .post, headers: headers, body: ByteBuffer(bytes: Array("name=".utf8) + [0xC3, 0x28]))
+                let raw = try await client.execute(
+                    uri: "/sign-in", method: .post, headers: headers, body: ByteBuffer(bytes: Array("name=".utf8) + [0xC3, 0x28]))
                 #expect(raw.status == .badRequest)
                 let rows = try await harness.database.client.query("SELECT count(*)::bigint AS n FROM sign_in_failures")
                 #expect(try rows.first?.decode("n", as: Int.self) == 0, "nothing was tried")

@@ -23,12 +23,17 @@ struct InvitationTests {
         return (created, token)
     }
 
-    static func signUp(_ client: any TestClientProtocol, token: String, name: String, password: String = newcomerPassword, csrf: String? = nil, browser: inout Browser) async throws -> TestResponse {
+    static func signUp(
+        _ client: any TestClientProtocol, token: String, name: String, password: String = newcomerPassword, csrf: String? = nil,
+        browser: inout Browser
+    ) async throws -> TestResponse {
         let page = try await browser.get(client, "/signup?invitation=\(token)")
-        return try await browser.post(client, "/signup", [
-            ("csrf", csrf ?? Browser.csrf(in: page) ?? ""), ("invitation", token), ("name", name),
-            ("password", password), ("passwordConfirmation", password), ("displayName", "Dana Newcomer"), ("email", ""),
-        ])
+        return try await browser.post(
+            client, "/signup",
+            [
+                ("csrf", csrf ?? Browser.csrf(in: page) ?? ""), ("invitation", token), ("name", name),
+                ("password", password), ("passwordConfirmation", password), ("displayName", "Dana Newcomer"), ("email", ""),
+            ])
     }
 
     static func count(_ harness: WebHarness, _ sql: SQL) async throws -> Int {
@@ -62,7 +67,7 @@ struct InvitationTests {
                 let html = String(buffer: created.body)
                 #expect(html.contains("https://ipm.example/signup?invitation=\(token)"))
                 #expect(html.contains("Pending invitations") && html.contains("Revoke"))
-                #expect(token.count >= "ipm_inv_".count + 43) // 32 random bytes
+                #expect(token.count >= "ipm_inv_".count + 43)  // 32 random bytes
 
                 // Only the digest is stored.
                 let digest = Array(SHA256.hash(data: Array(token.utf8)))
@@ -181,7 +186,9 @@ struct InvitationTests {
                 #expect(String(buffer: short.body).contains("Password must be at least 10 characters"))
                 #expect(try await Self.adminCount(harness) == admins)
                 #expect(try await Self.count(harness, "SELECT count(*)::bigint AS n FROM invitations WHERE accepted_at IS NULL") == 1)
-                #expect(try await Self.count(harness, "SELECT count(*)::bigint AS n FROM memberships WHERE company_id = \(harness.acme.id.rawValue)") == 2)
+                #expect(
+                    try await Self.count(harness, "SELECT count(*)::bigint AS n FROM memberships WHERE company_id = \(harness.acme.id.rawValue)") == 2
+                )
 
                 let joined = try await Self.signUp(client, token: token, name: "dana", browser: &dana)
                 #expect(joined.status == .seeOther)
@@ -201,7 +208,7 @@ struct InvitationTests {
                 var alice = Browser()
                 let csrf = try await alice.signIn(client, as: "alice")
                 let page = String(buffer: try await alice.get(client, "/companies/\(harness.acme.id)").body)
-                #expect(page.matches(of: /aria-label="Revoke the viewer invitation/).count == 1) // the expired one is no longer pending
+                #expect(page.matches(of: /aria-label="Revoke the viewer invitation/).count == 1)  // the expired one is no longer pending
                 let action = try #require(page.firstMatch(of: /\/companies\/[0-9a-f\-]+\/invitations\/[0-9a-f\-]+\/revoke/).map { String($0.output) })
                 let revoke = try await alice.post(client, action, [("csrf", csrf)])
                 #expect(revoke.status == .seeOther)

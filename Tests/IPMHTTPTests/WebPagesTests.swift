@@ -2,9 +2,10 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import IPMDomain
-@testable import IPMHTTP
 import Synchronization
 import Testing
+
+@testable import IPMHTTP
 
 /// The web front's routes against a real PostgreSQL, with a recording opt-in flow.
 @Suite("Web pages")
@@ -23,10 +24,12 @@ struct WebPagesTests {
                 #expect(html.contains(#"<label for="password">Password</label>"#))
                 #expect(html.contains("SIGN IN") && html.contains("Forgot your password?"))
 
-                let signedIn = try await browser.post(client, "/sign-in", [
-                    ("csrf", Browser.csrf(in: page) ?? ""), ("name", "alice"), ("password", WebHarness.password),
-                    ("next", "/companies/\(harness.acme.id)/activity"),
-                ])
+                let signedIn = try await browser.post(
+                    client, "/sign-in",
+                    [
+                        ("csrf", Browser.csrf(in: page) ?? ""), ("name", "alice"), ("password", WebHarness.password),
+                        ("next", "/companies/\(harness.acme.id)/activity"),
+                    ])
                 #expect(signedIn.status == .seeOther)
                 #expect(signedIn.headers[.location] == "/companies/\(harness.acme.id)/activity")
                 let cookie = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("__Host-ipm_session=") })
@@ -48,7 +51,8 @@ struct WebPagesTests {
                 let forged = try await browser.post(client, "/sign-in", [("csrf", "forged"), ("name", "alice"), ("password", WebHarness.password)])
                 #expect(forged.status == .forbidden)
                 #expect(browser.cookies["__Host-ipm_session"] == nil)
-                let wrong = try await browser.post(client, "/sign-in", [("csrf", Browser.csrf(in: page) ?? ""), ("name", "alice"), ("password", "not the password")])
+                let wrong = try await browser.post(
+                    client, "/sign-in", [("csrf", Browser.csrf(in: page) ?? ""), ("name", "alice"), ("password", "not the password")])
                 #expect(wrong.status == .unauthorized)
                 #expect(String(buffer: wrong.body).contains("The sign-in name or password is not correct."))
                 #expect(browser.cookies["__Host-ipm_session"] == nil)
@@ -81,7 +85,10 @@ struct WebPagesTests {
                 let settings = String(buffer: try await browser.get(client, "/settings").body)
                 #expect(settings.contains("Acme") && settings.contains("Not connected") && settings.contains(">Manage</summary>"))
                 #expect(!settings.contains("Other Co"))
-                for path in ["/no/such/page", "/companies/\(harness.other.id)", "/companies/\(harness.other.id)/api", "/companies/\(CompanyID())/activity", "/companies/not-an-id"] {
+                for path in [
+                    "/no/such/page", "/companies/\(harness.other.id)", "/companies/\(harness.other.id)/api", "/companies/\(CompanyID())/activity",
+                    "/companies/not-an-id",
+                ] {
                     let response = try await browser.get(client, path)
                     #expect(response.status == .notFound, "\(path)")
                     #expect(!String(buffer: response.body).contains("Other Co"))
@@ -96,7 +103,9 @@ struct WebPagesTests {
                 var browser = Browser()
                 let csrf = try await browser.signIn(client, as: "alice")
                 let panel = String(buffer: try await browser.get(client, "/companies/\(harness.acme.id)/api").body)
-                #expect(panel.contains("UPS API") && panel.contains("Company: <strong>Acme</strong>") && panel.contains(">Continue</a>") && panel.contains(">Cancel</a>"))
+                #expect(
+                    panel.contains("UPS API") && panel.contains("Company: <strong>Acme</strong>") && panel.contains(">Continue</a>")
+                        && panel.contains(">Cancel</a>"))
                 #expect(panel.contains("If you require assistance, reach out to your Account Executive (Pat &lt;pat@example.com&gt;)."))
                 #expect(panel.contains("changing the password for the ups.com user that opted in will invalidate any previous Opt-In"))
                 let choice = String(buffer: try await browser.get(client, "/companies/\(harness.acme.id)/api?step=method").body)
@@ -130,8 +139,11 @@ struct WebPagesTests {
                 #expect(!String(buffer: denied.body).contains("--paste"))
                 harness.flow.failure.withLock { $0 = .foreignSession }
                 let foreign = String(buffer: try await browser.get(client, "/oauth/ups/callback?code=c&state=s").body)
-                #expect(foreign.contains("If you started this opt-in from the command line with --paste, copy this page&#39;s address into the terminal.")
-                    || foreign.contains("If you started this opt-in from the command line with --paste, copy this page's address into the terminal."))
+                #expect(
+                    foreign.contains("If you started this opt-in from the command line with --paste, copy this page&#39;s address into the terminal.")
+                        || foreign.contains(
+                            "If you started this opt-in from the command line with --paste, copy this page's address into the terminal.")
+                )
             }
         }
     }
@@ -173,14 +185,16 @@ struct WebPagesTests {
             try await harness.test { client in
                 var browser = Browser()
                 let csrf = try await browser.signIn(client, as: "alice")
-                let confirm = String(buffer: try await browser.post(client, "/companies/\(harness.acme.id)/opt-out", [("csrf", csrf), ("confirmed", "")]).body)
+                let confirm = String(
+                    buffer: try await browser.post(client, "/companies/\(harness.acme.id)/opt-out", [("csrf", csrf), ("confirmed", "")]).body)
                 #expect(confirm.contains("Are you sure you want to opt out of UPS Online Tools (OAuth)?"))
                 // Not authenticated: nothing to opt out of, said plainly, nothing changes; a
                 // conflict with the company's state, as the API answers it.
                 let refused = try await browser.post(client, "/companies/\(harness.acme.id)/opt-out", [("csrf", csrf), ("confirmed", "yes")])
                 #expect(refused.status == .conflict)
-                #expect(String(buffer: refused.body).contains("Cannot opt out: the company&#39;s UPS connection is")
-                    || String(buffer: refused.body).contains("Cannot opt out: the company's UPS connection is"))
+                #expect(
+                    String(buffer: refused.body).contains("Cannot opt out: the company&#39;s UPS connection is")
+                        || String(buffer: refused.body).contains("Cannot opt out: the company's UPS connection is"))
 
                 let oversized = try await browser.post(client, "/sign-out", [("csrf", csrf), ("padding", String(repeating: "x", count: 70_000))])
                 #expect(oversized.status == .contentTooLarge)

@@ -23,7 +23,7 @@ struct AccessTokenTests {
     func concurrentCallersShareOneRefresh() async throws {
         try await EngineHarness.run { harness in
             try await harness.optInFully()
-            harness.clock.advance(by: 4 * 3600 - 10 * 60) // within the 24-minute margin of a 4-hour token
+            harness.clock.advance(by: 4 * 3600 - 10 * 60)  // within the 24-minute margin of a 4-hour token
             let instanceA = UPSAccessTokens(refresher: harness.refresher(policy: .standard))
             let instanceB = UPSAccessTokens(refresher: harness.refresher(policy: .standard))
             let issued = try await withThrowingTaskGroup(of: IssuedAccessToken.self) { group in
@@ -50,7 +50,8 @@ struct AccessTokenTests {
             try await harness.optInFully()
             _ = try harness.sandbox.changePassword(username: EngineHarness.upsUser, to: "Another-Pass-3")
             harness.clock.advance(by: 4 * 3600 - 60)
-            await #expect(throws: AccessTokenFailure.notAuthenticated(.reauthorizationRequired, reason: ReauthorizationReason.refreshRefused.message)) {
+            await #expect(throws: AccessTokenFailure.notAuthenticated(.reauthorizationRequired, reason: ReauthorizationReason.refreshRefused.message))
+            {
                 try await tokens.accessToken(for: harness.company.id)
             }
             #expect(try await harness.connection().status == .reauthorizationRequired)

@@ -13,7 +13,8 @@ import UPSSandbox
 @Suite("Connection health: blocked merchants, health events, re-authorization links")
 struct ConnectionHealthTests {
     /// Every refresh is due (a margin longer than the sandbox's 4-hour access tokens).
-    static let policy = RefreshPolicy(margin: .fixed(5 * 3600), backoffBase: 1, cooldown: 2, failingThreshold: 3, blockedRetryInterval: 600, announcementPeriod: 3600)
+    static let policy = RefreshPolicy(
+        margin: .fixed(5 * 3600), backoffBase: 1, cooldown: 2, failingThreshold: 3, blockedRetryInterval: 600, announcementPeriod: 3600)
 
     @Test("a 403 Blocked Merchant on refresh keeps the tokens, blocks the company, tells admins and operators once, and recovers by itself")
     func blockedMerchantKeepsTokensAndRecovers() async throws {
@@ -97,7 +98,8 @@ struct ConnectionHealthTests {
                 let kept = try #require(try await harness.storedTokens(company), "\(company.name) keeps its tokens")
                 #expect(kept.access == before[company.id]?.access && kept.refresh == before[company.id]?.refresh)
             }
-            let held = try await harness.database.client.query("SELECT count(*)::bigint AS n FROM ups_connections WHERE refresh_token_sealed IS NOT NULL")
+            let held = try await harness.database.client.query(
+                "SELECT count(*)::bigint AS n FROM ups_connections WHERE refresh_token_sealed IS NOT NULL")
             #expect(try held.first?.decode("n", as: Int.self) == companies.count)
 
             harness.sandbox.clearFaults()
@@ -191,10 +193,12 @@ struct ConnectionHealthTests {
                 let asks = type == "ups_connection.reauthorization_required" || type == "ups_connection.refresh_token_expiring"
                 #expect((payload["opt_in_url"] as? String) == (asks ? start : nil), "\(type ?? "?")")
             }
-            #expect(payloads.map { $0["type"] as? String } == [
-                "ups_connection.opted_in", "ups_connection.refresh_token_expiring", "ups_connection.reauthorization_required",
-            ])
-            let notifications = try await PostgresNotificationRepository(client: harness.database.client).notifications(for: harness.admin.id, unreadOnly: false, limit: 10)
+            #expect(
+                payloads.map { $0["type"] as? String } == [
+                    "ups_connection.opted_in", "ups_connection.refresh_token_expiring", "ups_connection.reauthorization_required",
+                ])
+            let notifications = try await PostgresNotificationRepository(client: harness.database.client).notifications(
+                for: harness.admin.id, unreadOnly: false, limit: 10)
             #expect(notifications.first?.optInLink(publicURL: EngineHarness.publicURL)?.absoluteString == start)
             #expect(notifications.last?.optInLink(publicURL: EngineHarness.publicURL) == nil, "an opt-in asks nothing")
         }
@@ -220,13 +224,16 @@ struct ConnectionHealthTests {
 
     /// The harness admin's notifications, newest first.
     static func notificationKinds(_ harness: EngineHarness) async throws -> [CompanyNotification.Kind] {
-        try await PostgresNotificationRepository(client: harness.database.client).notifications(for: harness.admin.id, unreadOnly: false, limit: 100).map(\.kind)
+        try await PostgresNotificationRepository(client: harness.database.client).notifications(for: harness.admin.id, unreadOnly: false, limit: 100)
+            .map(\.kind)
     }
 
     static func webhookPayloads(_ harness: EngineHarness, _ company: Company) async throws -> [[String: Any]] {
-        try await harness.database.client.query("""
+        try await harness.database.client.query(
+            """
             SELECT payload FROM webhook_outbox WHERE company_id = \(company.id.rawValue) ORDER BY created_at, event_id
-            """).map { row in
+            """
+        ).map { row in
             try JSONSerialization.jsonObject(with: Data(try row.decode("payload", as: String.self).utf8)) as? [String: Any] ?? [:]
         }
     }

@@ -17,7 +17,9 @@ struct DatabaseRestartTests {
         var configuration = PostgresConfiguration(connectionString: cluster.url, maxConnections: 4)
         configuration.connectTimeoutSeconds = 2
         let client = PostgresClient(configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-        _ = try await MigrationRunner(client: client, migrations: IPMSchema.migrations, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })).migrate()
+        _ = try await MigrationRunner(
+            client: client, migrations: IPMSchema.migrations, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        ).migrate()
 
         try await EngineHarness.run(on: HarnessDatabase(client: client, connectionString: cluster.url)) { harness in
             try await harness.optInFully()
@@ -31,7 +33,10 @@ struct DatabaseRestartTests {
             try await cluster.restart()
             let result = await outcome
 
-            guard case .refreshed = result else { Issue.record("outcome: \(result)"); return }
+            guard case .refreshed = result else {
+                Issue.record("outcome: \(result)")
+                return
+            }
             #expect(harness.sandbox.counters[.refreshesServed] == 1)
             #expect(harness.logs.all.contains { $0.contains("rotated UPS tokens are stored after the database came back") })
             let after = try #require(try await harness.storedTokens())
@@ -40,7 +45,10 @@ struct DatabaseRestartTests {
 
             // The stored refresh token is the live one: the next refresh works, no reuse.
             harness.sandbox.clearFaults()
-            guard case .refreshed = await harness.refresher.refresh(harness.company.id, force: true) else { Issue.record("next refresh"); return }
+            guard case .refreshed = await harness.refresher.refresh(harness.company.id, force: true) else {
+                Issue.record("next refresh")
+                return
+            }
             #expect(harness.sandbox.counters[.refreshTokenReuse] == 0)
             #expect(try await harness.connection().status == .authenticated)
         }
@@ -68,8 +76,14 @@ struct DatabaseRestartTests {
             // way: it waits for instance 1's pair instead of sending the token instance 1 spent.
             let second = await harness.refresher(secrets: harness.keyRing).refresh(harness.company.id, force: true)
             let result = await first
-            guard case .refreshed = result else { Issue.record("outcome: \(result)"); return }
-            guard case .refreshed = second else { Issue.record("the other instance: \(second)"); return }
+            guard case .refreshed = result else {
+                Issue.record("outcome: \(result)")
+                return
+            }
+            guard case .refreshed = second else {
+                Issue.record("the other instance: \(second)")
+                return
+            }
 
             #expect(harness.sandbox.counters[.refreshesServed] == 2)
             #expect(harness.sandbox.counters[.refreshTokenReuse] == 0, "the consumed refresh token was not sent again")

@@ -1,13 +1,13 @@
 import AsyncHTTPClient
 import Foundation
-import NIOCore
-import NIOHTTP1
 import IPMDomain
 import IPMOAuth
 import IPMPasswordHashing
 import IPMPostgres
 import IPMTestSupport
 import Logging
+import NIOCore
+import NIOHTTP1
 import Synchronization
 import UPSSandbox
 
@@ -96,7 +96,8 @@ struct EngineHarness: Sendable {
         do {
             try await sandbox.withRunningServer(logger: Logger(label: "sandbox", factory: { _ in SwiftLogNoOpLogHandler() })) { sandboxURL in
                 let harness = try await make(
-                    database: database, sandbox: sandbox, sandboxURL: sandboxURL, keys: keys, clientSecret: clientSecret, retry: retry, pkce: pkce, httpClient: httpClient
+                    database: database, sandbox: sandbox, sandboxURL: sandboxURL, keys: keys, clientSecret: clientSecret, retry: retry, pkce: pkce,
+                    httpClient: httpClient
                 )
                 try await body(harness)
             }
@@ -179,7 +180,8 @@ struct EngineHarness: Sendable {
         UPSOptInEngine(
             server: provider(), requests: PostgresAuthorizationRequestRepository(client: database.client), connections: connections,
             admins: services.admins,
-            access: CompanyAccess(companies: services.companies, memberships: services.memberships, connections: connections, audit: audit, clock: clock),
+            access: CompanyAccess(
+                companies: services.companies, memberships: services.memberships, connections: connections, audit: audit, clock: clock),
             secrets: secrets, random: SystemRandomSource(), clock: clock, usePKCE: pkce, logger: logs.logger(label: "server-2")
         )
     }
@@ -235,7 +237,8 @@ struct EngineHarness: Sendable {
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         let basic = Data("\(Self.clientID):\(Self.clientSecret)".utf8).base64EncodedString()
         request.headers.add(name: "Authorization", value: "Basic \(basic)")
-        request.body = .bytes(.init(string: "grant_type=refresh_token&refresh_token=\(token.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"))
+        request.body = .bytes(
+            .init(string: "grant_type=refresh_token&refresh_token=\(token.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"))
         let response = try await httpClient.execute(request, timeout: .seconds(10))
         _ = try await response.body.collect(upTo: 1 << 20)
         return Int(response.status.code)

@@ -113,10 +113,12 @@ struct ForcedRefreshRouteTests {
             let alice = try await Self.bearer(harness, "alice")
             try await harness.test { client in
                 // Another holder (the worker, another instance) has the company's row and lease.
-                let (status, body) = try await harness.engine.connections.withLockedConnection(harness.engine.company.id, .wait) { _ -> (ConnectionUpdate?, (Int, String)) in
-                    let response = try await Self.refresh(client, company: harness.companyID, headers: alice)
-                    return (nil, (Int(response.status.code), String(buffer: response.body)))
-                } ?? (0, "")
+                let (status, body) =
+                    try await harness.engine.connections.withLockedConnection(harness.engine.company.id, .wait) {
+                        _ -> (ConnectionUpdate?, (Int, String)) in
+                        let response = try await Self.refresh(client, company: harness.companyID, headers: alice)
+                        return (nil, (Int(response.status.code), String(buffer: response.body)))
+                    } ?? (0, "")
                 #expect(status == 409, "\(body)")
                 #expect(body.contains(#""outcome":"busy""#))
                 #expect(body.contains("Another refresh of this company's tokens is under way"))
@@ -131,9 +133,11 @@ struct ForcedRefreshRouteTests {
     func refusals() async throws {
         try await HTTPHarness.run { harness in
             let engine = harness.engine
-            let victor = try await engine.services.admins.create(try NewAdmin(signInName: try SignInName("victor")), password: try Password("correct horse battery"))
+            let victor = try await engine.services.admins.create(
+                try NewAdmin(signInName: try SignInName("victor")), password: try Password("correct horse battery"))
             _ = try await engine.services.memberships.grant(.viewer, to: victor.id, in: engine.company.id, by: .operator("test"))
-            _ = try await engine.services.admins.create(try NewAdmin(signInName: try SignInName("olga")), password: try Password("correct horse battery"))
+            _ = try await engine.services.admins.create(
+                try NewAdmin(signInName: try SignInName("olga")), password: try Password("correct horse battery"))
             let viewer = try await Self.bearer(harness, "victor")
             let outsider = try await Self.bearer(harness, "olga")
             let alice = try await Self.bearer(harness, "alice")
@@ -160,7 +164,10 @@ struct ForcedRefreshRouteTests {
                 #expect(notConnected.status == .conflict)
                 let problem = try Self.json(notConnected)
                 #expect(problem["outcome"] as? String == "not_authenticated")
-                #expect(problem["detail"] as? String == "Nothing to refresh: the company's UPS connection is \(ConnectionStatus.notConnected.title). An admin of the company must opt in first.")
+                #expect(
+                    problem["detail"] as? String
+                        == "Nothing to refresh: the company's UPS connection is \(ConnectionStatus.notConnected.title). An admin of the company must opt in first."
+                )
             }
             #expect(engine.sandbox.counters[.refreshesServed] == 0)
             #expect(try await Self.forcedEvents(harness).map(\.actor.description) == ["alice"])
@@ -190,7 +197,8 @@ struct ForcedRefreshRouteTests {
     func webButton() async throws {
         try await HTTPHarness.run { harness in
             let engine = harness.engine
-            let victor = try await engine.services.admins.create(try NewAdmin(signInName: try SignInName("victor")), password: try Password("correct horse battery"))
+            let victor = try await engine.services.admins.create(
+                try NewAdmin(signInName: try SignInName("victor")), password: try Password("correct horse battery"))
             _ = try await engine.services.memberships.grant(.viewer, to: victor.id, in: engine.company.id, by: .operator("test"))
             let alice = try await harness.browserCookie("alice")
             let viewer = try await harness.browserCookie("victor")

@@ -45,27 +45,33 @@ struct HTTPHarness: @unchecked Sendable {
             admins: engine.services.admins, sessions: PostgresSessionRepository(client: client), throttle: PostgresSignInThrottle(client: client),
             clock: clock, random: SystemRandomSource()
         )
-        let apiTokens = APITokenService(tokens: PostgresAPITokenRepository(client: client), admins: engine.services.admins, clock: clock, random: SystemRandomSource())
+        let apiTokens = APITokenService(
+            tokens: PostgresAPITokenRepository(client: client), admins: engine.services.admins, clock: clock, random: SystemRandomSource())
         let access = CompanyAccess(
-            companies: engine.services.companies, memberships: engine.services.memberships, connections: engine.connections, audit: engine.audit, clock: clock,
+            companies: engine.services.companies, memberships: engine.services.memberships, connections: engine.connections, audit: engine.audit,
+            clock: clock,
             requests: PostgresAuthorizationRequestRepository(client: client)
         )
         let web = WebFront(
             sessions: sessions, apiTokens: apiTokens, access: access, optIn: engine.optIn,
             invitations: InvitationService(
-                invitations: PostgresInvitationRepository(client: client, hasher: BcryptPasswordHasher(cost: 4)), access: access, clock: clock, random: SystemRandomSource(),
+                invitations: PostgresInvitationRepository(client: client, hasher: BcryptPasswordHasher(cost: 4)), access: access, clock: clock,
+                random: SystemRandomSource(),
                 throttle: PostgresSignInThrottle(client: client)
             ),
             notifications: NotificationService(notifications: PostgresNotificationRepository(client: client), clock: clock),
             forcedRefresh: ForcedRefresh(
-                access: access, refresher: engine.refresher, throttle: PostgresForcedRefreshThrottle(client: client), audit: engine.audit, clock: clock,
+                access: access, refresher: engine.refresher, throttle: PostgresForcedRefreshThrottle(client: client), audit: engine.audit,
+                clock: clock,
                 interval: forcedRefreshInterval
             ),
             webhooks: WebhookDeliveries(log: PostgresWebhookOutbox(client: client), access: access, clock: clock),
             settings: WebSettings(publicURL: URL(string: "http://127.0.0.1:8080")!), logger: logger
         )
-        let credentials = ServiceCredentials(repository: PostgresServiceCredentialRepository(client: client), clock: clock, random: SystemRandomSource())
-        let forwarder = UPSResourceForwarder(configuration: engine.provider().configuration, httpClient: engine.httpClient, timeout: proxyTimeout, maxResponseBytes: 64 * 1024)
+        let credentials = ServiceCredentials(
+            repository: PostgresServiceCredentialRepository(client: client), clock: clock, random: SystemRandomSource())
+        let forwarder = UPSResourceForwarder(
+            configuration: engine.provider().configuration, httpClient: engine.httpClient, timeout: proxyTimeout, maxResponseBytes: 64 * 1024)
         let upsAccess = UPSAccessAPI(
             credentials: credentials, tokens: UPSAccessTokens(refresher: engine.refresher), forwarding: forwarder, clock: clock, logger: logger,
             maxProxyBodyBytes: 64 * 1024
@@ -122,9 +128,10 @@ extension HTTPHarness {
         for (path, operations) in paths where path.contains("/ups/") {
             for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") }
         }
-        let served = Set(router.routes.map { "\($0.method) \($0.path)" }.filter { $0.contains(" /api/") && $0.contains("/ups/") }.map {
-            $0.replacingOccurrences(of: ":id", with: "{id}").replacingOccurrences(of: "**", with: "{path}")
-        })
+        let served = Set(
+            router.routes.map { "\($0.method) \($0.path)" }.filter { $0.contains(" /api/") && $0.contains("/ups/") }.map {
+                $0.replacingOccurrences(of: ":id", with: "{id}").replacingOccurrences(of: "**", with: "{path}")
+            })
         return (documented, served)
     }
 }

@@ -24,15 +24,19 @@ struct HealthPageTests {
             let alice = try await harness.browserCookie("alice")
             let service = try await harness.serviceToken([.accessToken, .proxy])
             try await harness.test { client in
-                let page = String(buffer: try await client.execute(uri: "/companies/\(harness.companyID)", method: .get, headers: alice, body: nil).body)
+                let page = String(
+                    buffer: try await client.execute(uri: "/companies/\(harness.companyID)", method: .get, headers: alice, body: nil).body)
                 #expect(page.contains(#"<span class="status status-blocked">Blocked by UPS</span>"#))
                 #expect(page.contains("Failed refreshes in a row</dt><dd>1</dd>"))
                 #expect(page.contains("Next attempt (UTC)"))
                 #expect(page.contains("Blocked Merchant"))
                 let list = String(buffer: try await client.execute(uri: "/settings", method: .get, headers: alice, body: nil).body)
                 #expect(list.contains(#"<span class="health health-blocked">Blocked by UPS</span>"#))
-                let panel = String(buffer: try await client.execute(uri: "/companies/\(harness.companyID)/api", method: .get, headers: alice, body: nil).body)
-                #expect(panel.contains("OPT-OUT") && panel.contains("IPM retries by itself (next attempt 20"), "a blocked company can still opt out: \(panel)")
+                let panel = String(
+                    buffer: try await client.execute(uri: "/companies/\(harness.companyID)/api", method: .get, headers: alice, body: nil).body)
+                #expect(
+                    panel.contains("OPT-OUT") && panel.contains("IPM retries by itself (next attempt 20"),
+                    "a blocked company can still opt out: \(panel)")
                 #expect(!panel.contains(#"href="/companies/\#(harness.companyID)/api?step=method""#), "opting in again is not offered as the fix")
 
                 let api = try await client.execute(uri: "/api/v1/companies?status=failing", method: .get, headers: alice, body: nil)
@@ -53,7 +57,9 @@ struct HealthPageTests {
                 let retryAfter = try #require(token.headers[.retryAfter].flatMap { Int($0) })
                 #expect((3000...3600).contains(retryAfter), "until the next attempt, an hour by default: \(retryAfter)")
                 let resourceCalls = engine.sandbox.counters[.resourceCallsOK]
-                let proxied = try await client.execute(uri: "/api/v1/companies/\(harness.companyID)/ups/proxy/api/track/v1/details/1Z999AA10123456784", method: .get, headers: HTTPHarness.bearer(service), body: nil)
+                let proxied = try await client.execute(
+                    uri: "/api/v1/companies/\(harness.companyID)/ups/proxy/api/track/v1/details/1Z999AA10123456784", method: .get,
+                    headers: HTTPHarness.bearer(service), body: nil)
                 #expect(proxied.status == .serviceUnavailable)
                 #expect(engine.sandbox.counters[.resourceCallsOK] == resourceCalls, "nothing was sent to UPS")
             }
@@ -72,7 +78,8 @@ struct HealthPageTests {
             try await harness.test { client in
                 let notifications = String(buffer: try await client.execute(uri: "/notifications", method: .get, headers: alice, body: nil).body)
                 #expect(notifications.contains(#"<a href="\#(start)">Opt in again</a>"#))
-                let page = String(buffer: try await client.execute(uri: "/companies/\(harness.companyID)", method: .get, headers: alice, body: nil).body)
+                let page = String(
+                    buffer: try await client.execute(uri: "/companies/\(harness.companyID)", method: .get, headers: alice, body: nil).body)
                 #expect(page.contains(#"<a href="\#(start)">Opt in again</a>"#))
                 let api = try await client.execute(uri: "/api/v1/companies/\(harness.companyID)", method: .get, headers: alice, body: nil)
                 let company = try #require(try JSONSerialization.jsonObject(with: Data(String(buffer: api.body).utf8)) as? [String: Any])

@@ -28,7 +28,8 @@ struct NotificationTests {
             #expect(seen.first?.company.id == harness.company.id)
             #expect(try await notifications.markAllRead(by: harness.admin.id, at: harness.clock.now()) == 2)
             #expect(try await notifications.notifications(for: harness.admin.id, unreadOnly: true, limit: 50).isEmpty)
-            let outsider = try await harness.services.admins.create(try NewAdmin(signInName: try SignInName("outsider")), password: try Password("correct horse battery"))
+            let outsider = try await harness.services.admins.create(
+                try NewAdmin(signInName: try SignInName("outsider")), password: try Password("correct horse battery"))
             #expect(try await notifications.notifications(for: outsider.id, unreadOnly: false, limit: 50).isEmpty)
 
             // The receiver fails twice, then accepts.

@@ -17,9 +17,11 @@ struct OptInRouteTests {
     func refusedByTheEngine() async throws {
         try await HTTPHarness.run { harness in
             let engine = harness.engine
-            let victor = try await engine.services.admins.create(try NewAdmin(signInName: try SignInName("victor")), password: try Password("correct horse battery"))
+            let victor = try await engine.services.admins.create(
+                try NewAdmin(signInName: try SignInName("victor")), password: try Password("correct horse battery"))
             _ = try await engine.services.memberships.grant(.viewer, to: victor.id, in: engine.company.id, by: .operator("test"))
-            _ = try await engine.services.admins.create(try NewAdmin(signInName: try SignInName("olga")), password: try Password("correct horse battery"))
+            _ = try await engine.services.admins.create(
+                try NewAdmin(signInName: try SignInName("olga")), password: try Password("correct horse battery"))
             let path = "/companies/\(harness.companyID)/opt-in"
             try await harness.test { client in
                 for (name, status) in [("victor", HTTPResponse.Status.forbidden), ("olga", .notFound)] {
@@ -32,8 +34,10 @@ struct OptInRouteTests {
                     #expect(page.status == status, "\(name) on the web: \(page.status)")
                     #expect(page.headers[.location] == nil, "not sent to UPS")
 
-                    let issued = try await harness.sessions.signIn(name, password: try Password("correct horse battery"), clientAddress: nil, kind: .cli)
-                    let api = try await client.execute(uri: "/api/v1" + path, method: .post, headers: HTTPHarness.bearer(issued.token.value), body: nil)
+                    let issued = try await harness.sessions.signIn(
+                        name, password: try Password("correct horse battery"), clientAddress: nil, kind: .cli)
+                    let api = try await client.execute(
+                        uri: "/api/v1" + path, method: .post, headers: HTTPHarness.bearer(issued.token.value), body: nil)
                     #expect(api.status == status, "\(name) in the API: \(api.status)")
                     #expect(api.headers[.contentType] == "application/problem+json")
                 }
@@ -42,7 +46,8 @@ struct OptInRouteTests {
                 let settings = try await client.execute(uri: "/settings", method: .get, headers: cookie, body: nil)
                 var form = cookie
                 form[.contentType] = "application/x-www-form-urlencoded"
-                let started = try await client.execute(uri: path, method: .post, headers: form, body: ByteBuffer(string: "csrf=\(try #require(NotificationPageTests.csrf(settings)))"))
+                let started = try await client.execute(
+                    uri: path, method: .post, headers: form, body: ByteBuffer(string: "csrf=\(try #require(NotificationPageTests.csrf(settings)))"))
                 #expect(started.status == .seeOther)
             }
             let rows = try await engine.database.client.query("SELECT count(*)::bigint AS n FROM ups_authorization_requests")

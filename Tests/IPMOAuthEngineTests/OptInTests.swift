@@ -1,8 +1,8 @@
 import Foundation
-import IPMTestSupport
 import IPMDomain
 import IPMOAuth
 import IPMPostgres
+import IPMTestSupport
 import Testing
 import UPSSandbox
 
@@ -105,7 +105,8 @@ struct OptInTests {
         try await EngineHarness.run { harness in
             let session = SessionBinding(Secret("browser-1"))
             let start = try await harness.optIn.start(.id(harness.company.id), by: harness.admin, session: session)
-            let back = try await harness.browser.signIn(authorizationURL: start.authorizationURL, username: EngineHarness.upsUser, password: "", cancel: true)
+            let back = try await harness.browser.signIn(
+                authorizationURL: start.authorizationURL, username: EngineHarness.upsUser, password: "", cancel: true)
             let callback = OptInCallback(redirectedURL: back)
             #expect(callback.error == "access_denied")
             do {
@@ -121,7 +122,8 @@ struct OptInTests {
     @Test("a viewer cannot start an opt-in, and an admin disabled meanwhile cannot complete one")
     func rightsAreCheckedAtBothEnds() async throws {
         try await EngineHarness.run { harness in
-            let viewer = try await harness.services.admins.create(try NewAdmin(signInName: try SignInName("victor")), password: try Password("correct horse battery"))
+            let viewer = try await harness.services.admins.create(
+                try NewAdmin(signInName: try SignInName("victor")), password: try Password("correct horse battery"))
             _ = try await harness.services.memberships.grant(.viewer, to: viewer.id, in: harness.company.id, by: .operator("test"))
             await #expect(throws: DomainError.self) {
                 try await harness.optIn.start(.id(harness.company.id), by: viewer, session: SessionBinding(Secret("s")))
@@ -152,7 +154,8 @@ struct OptInTests {
             let connection = try await access.optOut(.id(harness.company.id), by: harness.admin)
             #expect(connection.status == .optedOut)
             #expect(try await harness.storedTokens() == nil)
-            let stored = try await harness.database.client.query("""
+            let stored = try await harness.database.client.query(
+                """
                 SELECT access_token_sealed IS NULL AND refresh_token_sealed IS NULL AND token_key_id IS NULL AS gone
                 FROM ups_connections WHERE company_id = \(harness.company.id.rawValue)
                 """)

@@ -20,7 +20,8 @@ struct RefreshReportTests {
 
             // Nothing is due yet: no lines; a forced refresh of one company is its one line.
             #expect(try await harness.refresher.reports(for: nil, force: false, companies: harness.services.companies).isEmpty)
-            let forced = try await harness.refresher.reports(for: .name(try CompanyName("Zeta Freight")), force: true, companies: harness.services.companies)
+            let forced = try await harness.refresher.reports(
+                for: .name(try CompanyName("Zeta Freight")), force: true, companies: harness.services.companies)
             #expect(forced.map(\.company.id) == [other.id])
             #expect(forced.first?.outcome.metricLabel == "succeeded", "\(forced)")
 
@@ -31,7 +32,8 @@ struct RefreshReportTests {
             #expect(all.allSatisfy { $0.outcome.metricLabel == "succeeded" }, "\(all)")
 
             await #expect(throws: DomainError.self) {
-                _ = try await harness.refresher.reports(for: .name(try CompanyName("Nobody Ltd")), force: false, companies: harness.services.companies)
+                _ = try await harness.refresher.reports(
+                    for: .name(try CompanyName("Nobody Ltd")), force: false, companies: harness.services.companies)
             }
         }
     }

@@ -1,8 +1,8 @@
 import Foundation
-import IPMTestSupport
 import IPMDomain
 import IPMOAuth
 import IPMPostgres
+import IPMTestSupport
 import Testing
 import UPSSandbox
 
@@ -15,19 +15,28 @@ struct RefreshTests {
             let first = try #require(try await harness.storedTokens())
 
             let outcome = await harness.refresher.refresh(harness.company.id, force: true)
-            guard case .refreshed = outcome else { Issue.record("outcome: \(outcome)"); return }
+            guard case .refreshed = outcome else {
+                Issue.record("outcome: \(outcome)")
+                return
+            }
             let second = try #require(try await harness.storedTokens())
             #expect(second.refresh != first.refresh)
             #expect(second.access != first.access)
             #expect(try await harness.track(with: second.access) == 200)
 
-            guard case .refreshed = await harness.refresher.refresh(harness.company.id, force: true) else { Issue.record("second refresh"); return }
+            guard case .refreshed = await harness.refresher.refresh(harness.company.id, force: true) else {
+                Issue.record("second refresh")
+                return
+            }
             #expect(harness.sandbox.counters[.refreshesServed] == 2)
             #expect(harness.sandbox.counters[.refreshTokenReuse] == 0)
             #expect(try await harness.connection().status == .authenticated)
 
             // Without --force, a fresh token is not due: nothing is sent.
-            guard case .notDue = await harness.refresher.refresh(harness.company.id, force: false) else { Issue.record("not due"); return }
+            guard case .notDue = await harness.refresher.refresh(harness.company.id, force: false) else {
+                Issue.record("not due")
+                return
+            }
             #expect(harness.sandbox.counters[.refreshesServed] == 2)
 
             // The sandbox is honest about single use: the consumed token is refused.
@@ -61,7 +70,10 @@ struct RefreshTests {
             #expect(outcome == .reauthorizationRequired(.refreshRefused))
             let connection = try await harness.connection()
             #expect(connection.status == .reauthorizationRequired)
-            #expect(connection.reauthorizationMessage == "UPS refused the refresh token. This happens when the UPS.com password of the user who opted in was changed; an admin must opt in again.")
+            #expect(
+                connection.reauthorizationMessage
+                    == "UPS refused the refresh token. This happens when the UPS.com password of the user who opted in was changed; an admin must opt in again."
+            )
             #expect(try await harness.storedTokens() == nil, "the dead tokens are destroyed")
             let event = try #require(try await harness.events().first)
             #expect(event.action == .reauthorizationRequired)
@@ -88,7 +100,10 @@ struct RefreshTests {
             try harness.sandbox.setFaults(FaultConfiguration(serverErrorShare: 1, endpoints: [.refresh], seed: 1))
 
             let outcome = await harness.refresher.refresh(harness.company.id, force: true)
-            guard case .transientFailure = outcome else { Issue.record("outcome: \(outcome)"); return }
+            guard case .transientFailure = outcome else {
+                Issue.record("outcome: \(outcome)")
+                return
+            }
             #expect(harness.sandbox.counters[.faultsServerError] == 3, "three attempts, no storm")
             #expect(try await harness.connection().status == .authenticated)
             #expect(try await harness.storedTokens()?.refresh == before.refresh)
@@ -98,7 +113,10 @@ struct RefreshTests {
             harness.sandbox.clearFaults()
             try harness.sandbox.setFaults(FaultConfiguration(tooManyRequestsBurst: 2, endpoints: [.refresh], seed: 1))
             let recovered = await harness.refresher.refresh(harness.company.id, force: true)
-            guard case .refreshed = recovered else { Issue.record("outcome: \(recovered)"); return }
+            guard case .refreshed = recovered else {
+                Issue.record("outcome: \(recovered)")
+                return
+            }
             #expect(harness.sandbox.counters[.faultsTooManyRequests] == 2)
             #expect(harness.sandbox.counters[.refreshTokenReuse] == 0)
         }
@@ -146,7 +164,10 @@ struct RefreshTests {
             // The secret was changed at UPS but not in IPM's settings.
             let misconfigured = harness.refresher(secrets: harness.keyRing, clientSecret: "not-the-secret")
             let outcome = await misconfigured.refresh(harness.company.id, force: true)
-            guard case .misconfigured = outcome else { Issue.record("outcome: \(outcome)"); return }
+            guard case .misconfigured = outcome else {
+                Issue.record("outcome: \(outcome)")
+                return
+            }
             #expect(try await harness.connection().status == .authenticated)
             #expect(try await harness.storedTokens() != nil)
             #expect(harness.logs.all.contains { $0.hasPrefix("critical") && $0.contains("IPM_UPS_CLIENT_SECRET") })

@@ -33,7 +33,10 @@ struct RefreshWorkerTests {
 
             // Right after a failure, the backoff holds the connection back.
             let outcome = await harness.refresher(policy: policy).refresh(harness.company.id, force: false)
-            guard case .backingOff = outcome else { Issue.record("outcome: \(outcome)"); return }
+            guard case .backingOff = outcome else {
+                Issue.record("outcome: \(outcome)")
+                return
+            }
 
             // The next day UPS is back: the refresh succeeds and the failure state is cleared.
             harness.sandbox.clearFaults()

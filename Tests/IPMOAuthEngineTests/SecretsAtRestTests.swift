@@ -16,12 +16,16 @@ struct SecretsAtRestTests {
     func tamperedCiphertext() async throws {
         try await EngineHarness.run { harness in
             try await harness.optInFully()
-            try await harness.database.client.execute("""
+            try await harness.database.client.execute(
+                """
                 UPDATE ups_connections SET refresh_token_sealed = set_byte(refresh_token_sealed, 20, get_byte(refresh_token_sealed, 20) # 1)
                 WHERE company_id = \(harness.company.id.rawValue)
                 """)
             let outcome = await harness.refresher.refresh(harness.company.id, force: true)
-            guard case .storageFailure(let message) = outcome else { Issue.record("outcome: \(outcome)"); return }
+            guard case .storageFailure(let message) = outcome else {
+                Issue.record("outcome: \(outcome)")
+                return
+            }
             #expect(message.contains("failed authentication"))
             #expect(harness.sandbox.counters[.refreshesServed] == 0)
             #expect(try await harness.connection().status == .authenticated, "a storage fault is not the company's")
@@ -30,7 +34,8 @@ struct SecretsAtRestTests {
             let other = try await harness.services.companies.create(try CompanyName("Other Co"), by: .operator("test"))
             _ = try await harness.services.memberships.grant(.admin, to: harness.admin.id, in: other.id, by: .operator("test"))
             try await harness.optInFully(company: other)
-            try await harness.database.client.execute("""
+            try await harness.database.client.execute(
+                """
                 UPDATE ups_connections SET access_token_sealed = (SELECT access_token_sealed FROM ups_connections WHERE company_id = \(harness.company.id.rawValue))
                 WHERE company_id = \(other.id.rawValue)
                 """)
@@ -82,7 +87,8 @@ struct SecretsAtRestTests {
             // The new key goes first on the "servers"; the old one still opens.
             let newRing = try AESGCMKeyRing.parse("\(Self.k2),\(Self.k1)")
             let newRefresher = harness.refresher(secrets: newRing)
-            let rotation = SecretRotation(client: harness.database.client, secrets: newRing, batchSize: 2, logger: harness.logs.logger(label: "rotate"))
+            let rotation = SecretRotation(
+                client: harness.database.client, secrets: newRing, batchSize: 2, logger: harness.logs.logger(label: "rotate"))
 
             async let refreshing: [RefreshOutcome] = {
                 var outcomes: [RefreshOutcome] = []

@@ -24,14 +24,17 @@ struct StrictUPSContractTests {
         return configuration
     }
 
-    @Test("the code is redeemed in exactly one documented form, PKCE on or off; UPS's one-hour tokens are read from the answer; refreshes use Basic", arguments: [false, true])
+    @Test(
+        "the code is redeemed in exactly one documented form, PKCE on or off; UPS's one-hour tokens are read from the answer; refreshes use Basic",
+        arguments: [false, true])
     func optInAndRefresh(pkce: Bool) async throws {
         try await EngineHarness.run(pkce: pkce, sandbox: Self.strict()) { harness in
             let session = SessionBinding(Secret("session-\(UUID())"))
             let start = try await harness.optIn.start(.id(harness.company.id), by: harness.admin, session: session)
             let query = URLComponents(url: start.authorizationURL, resolvingAgainstBaseURL: false)?.queryItems ?? []
             #expect(query.contains { $0.name == "code_challenge" } == pkce)
-            let back = try await harness.browser.signIn(authorizationURL: start.authorizationURL, username: EngineHarness.upsUser, password: EngineHarness.upsPassword)
+            let back = try await harness.browser.signIn(
+                authorizationURL: start.authorizationURL, username: EngineHarness.upsUser, password: EngineHarness.upsPassword)
             _ = try await harness.optIn.complete(OptInCallback(redirectedURL: back), session: session)
 
             let connection = try await harness.connection()
@@ -86,7 +89,9 @@ struct StrictUPSContractTests {
         }
     }
 
-    @Test("an opt-in that UPS's /authorize never lets come back waits, then expires, and says why in plain words", arguments: [AuthorizeFault.Mode.errorPage, .errorHeaders])
+    @Test(
+        "an opt-in that UPS's /authorize never lets come back waits, then expires, and says why in plain words",
+        arguments: [AuthorizeFault.Mode.errorPage, .errorHeaders])
     func anOptInThatNeverComesBackExpires(mode: AuthorizeFault.Mode) async throws {
         try await EngineHarness.run(sandbox: Self.strict { $0.authorizeFault = AuthorizeFault(mode: mode) }) { harness in
             let access = harness.companyAccess
@@ -111,7 +116,10 @@ struct StrictUPSContractTests {
             #expect(overview.connection.status == .notConnected, "nothing about the company changed")
             let expired = try #require(overview.optIn)
             #expect(expired.state == .expired)
-            #expect(expired.message == "The opt-in started at \(startedAt) by alice did not come back from UPS and expired at \(until); UPS may have shown an error page. Start again.")
+            #expect(
+                expired.message
+                    == "The opt-in started at \(startedAt) by alice did not come back from UPS and expired at \(until); UPS may have shown an error page. Start again."
+            )
             #expect(try await access.overview(for: harness.admin).allSatisfy { $0.optIn == nil }, "lists leave it out")
 
             // A successful opt-in afterwards makes it moot…
@@ -157,7 +165,9 @@ struct StrictUPSContractTests {
         }
     }
 
-    @Test("UPS's 250002 to a renewed token through the proxy: the problem says the API may not be enabled for IPM's app, or the authorization is not accepted")
+    @Test(
+        "UPS's 250002 to a renewed token through the proxy: the problem says the API may not be enabled for IPM's app, or the authorization is not accepted"
+    )
     func proxy250002SaysBoth() async throws {
         try await HTTPHarness.run(sandbox: Self.strict { $0.clients[0].apis = ["rating"] }) { harness in
             try await harness.engine.optInFully()

@@ -15,7 +15,10 @@ import UPSSandbox
 struct UPSProxyRouteTests {
     static let tracking = "api/track/v1/details/1Z999AA10123456784"
 
-    static func proxy(_ client: any TestClientProtocol, _ harness: HTTPHarness, _ path: String, token: String, method: HTTPRequest.Method = .get, body: ByteBuffer? = nil) async throws -> TestResponse {
+    static func proxy(
+        _ client: any TestClientProtocol, _ harness: HTTPHarness, _ path: String, token: String, method: HTTPRequest.Method = .get,
+        body: ByteBuffer? = nil
+    ) async throws -> TestResponse {
         var headers = HTTPHarness.bearer(token)
         headers[.cookie] = "ipm_session=not-for-ups"
         headers[HTTPField.Name("transId")!] = "test-1"
@@ -119,7 +122,8 @@ struct UPSProxyRouteTests {
                 #expect(String(buffer: never.body).contains("must opt in first"))
 
                 try await harness.engine.optInFully()
-                let huge = try await Self.proxy(client, harness, Self.tracking, token: token, method: .post, body: ByteBuffer(repeating: 0x41, count: 70_000))
+                let huge = try await Self.proxy(
+                    client, harness, Self.tracking, token: token, method: .post, body: ByteBuffer(repeating: 0x41, count: 70_000))
                 #expect(huge.status == .contentTooLarge)
 
                 try harness.engine.sandbox.setFaults(FaultConfiguration(latencyMilliseconds: 4000, endpoints: [.resource], seed: 1))

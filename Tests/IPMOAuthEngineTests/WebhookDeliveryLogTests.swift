@@ -16,7 +16,8 @@ struct WebhookDeliveryLogTests {
     static func deliverer(_ harness: EngineHarness, url: URL, giveUpAfter: TimeInterval = 3 * 86_400) -> WebhookDeliverer {
         WebhookDeliverer(
             outbox: PostgresWebhookOutbox(client: harness.database.client),
-            configuration: WebhookConfiguration(url: url, secret: Secret("whsec-log-test-\(UUID())"), timeout: .seconds(5)), httpClient: harness.httpClient,
+            configuration: WebhookConfiguration(url: url, secret: Secret("whsec-log-test-\(UUID())"), timeout: .seconds(5)),
+            httpClient: harness.httpClient,
             clock: harness.clock, random: SystemRandomSource(), backoffBase: 1, backoffCap: 4, giveUpAfter: giveUpAfter,
             logger: harness.logs.logger(label: "webhooks")
         )
@@ -95,7 +96,9 @@ struct WebhookDeliveryLogTests {
 
                 let deliveries = WebhookDeliveries(
                     log: log,
-                    access: CompanyAccess(companies: harness.services.companies, memberships: harness.services.memberships, connections: harness.connections, audit: harness.audit, clock: harness.clock),
+                    access: CompanyAccess(
+                        companies: harness.services.companies, memberships: harness.services.memberships, connections: harness.connections,
+                        audit: harness.audit, clock: harness.clock),
                     clock: harness.clock
                 )
                 await #expect(throws: DomainError.self) { try await deliveries.redeliver(AuditEventID(), byOperator: "olivia") }
@@ -135,9 +138,11 @@ struct WebhookDeliveryLogTests {
             #expect(acmes.count == 1)
             let acme = try #require(acmes.first)
 
-            let victor = try await engine.services.admins.create(try NewAdmin(signInName: try SignInName("victor")), password: try Password("correct horse battery"))
+            let victor = try await engine.services.admins.create(
+                try NewAdmin(signInName: try SignInName("victor")), password: try Password("correct horse battery"))
             _ = try await engine.services.memberships.grant(.viewer, to: victor.id, in: engine.company.id, by: .operator("test"))
-            _ = try await engine.services.admins.create(try NewAdmin(signInName: try SignInName("olga")), password: try Password("correct horse battery"))
+            _ = try await engine.services.admins.create(
+                try NewAdmin(signInName: try SignInName("olga")), password: try Password("correct horse battery"))
             let alice = try await ForcedRefreshRouteTests.bearer(harness, "alice")
             let viewer = try await ForcedRefreshRouteTests.bearer(harness, "victor")
             let outsider = try await ForcedRefreshRouteTests.bearer(harness, "olga")

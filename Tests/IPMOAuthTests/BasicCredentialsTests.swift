@@ -1,6 +1,7 @@
 import Foundation
-@testable import IPMOAuth
 import Testing
+
+@testable import IPMOAuth
 
 /// IPM builds HTTP Basic as UPS's SDKs do, `base64(client_id:client_secret)`; RFC 6749
 /// §2.3.1 form-encodes both first. For every credential UPS issues (letters and digits) the

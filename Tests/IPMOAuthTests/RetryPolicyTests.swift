@@ -7,7 +7,10 @@ struct RetryPolicyTests {
     let policy = RetryPolicy(maxAttempts: 5, baseDelay: .milliseconds(100), maxDelay: .milliseconds(300))
 
     @Test func windowsDoubleUpToTheMaximum() {
-        #expect((1...5).map { policy.ceiling(beforeAttempt: $0) } == [.zero, .milliseconds(100), .milliseconds(200), .milliseconds(300), .milliseconds(300)])
+        #expect(
+            (1...5).map { policy.ceiling(beforeAttempt: $0) } == [
+                .zero, .milliseconds(100), .milliseconds(200), .milliseconds(300), .milliseconds(300),
+            ])
     }
 
     @Test func delaysAreFullJitterWithinTheWindowAndStopAfterTheLastAttempt() {
@@ -33,7 +36,8 @@ struct RetryPolicyTests {
     @Test func retriesTransientFailuresOnlyAndSleepsTheJitteredDelays() async throws {
         let slept = Recorded<Duration>()
         let attempts = Recorded<Int>()
-        let value = try await withRetries(policy, using: ScriptedRandom.repeating(0xFF), sleep: { await slept.add($0) }) { attempt throws(AuthorizationServerError) in
+        let value = try await withRetries(policy, using: ScriptedRandom.repeating(0xFF), sleep: { await slept.add($0) }) {
+            attempt throws(AuthorizationServerError) in
             await attempts.add(attempt)
             guard attempt == 3 else { throw AuthorizationServerError(.transient, message: "busy") }
             return "ok"
@@ -65,7 +69,8 @@ struct RetryPolicyTests {
 
         await attempts.clear()
         await #expect(throws: busy) {
-            try await withRetries(policy, using: SystemRandomSource(), sleep: { _ in throw CancellationError() }) { attempt throws(AuthorizationServerError) -> Int in
+            try await withRetries(policy, using: SystemRandomSource(), sleep: { _ in throw CancellationError() }) {
+                attempt throws(AuthorizationServerError) -> Int in
                 await attempts.add(attempt)
                 throw busy
             }

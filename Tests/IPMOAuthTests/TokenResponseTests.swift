@@ -52,7 +52,10 @@ struct TokenResponseTests {
         (#"{"access_token":"a","refresh_token":"r"}"#, "it has no expires_in"),
         (#"{"access_token":"a","refresh_token":"r","expires_in":"soon"}"#, #"its expires_in "soon" is not a number of seconds up to a year"#),
         (#"{"access_token":"a","refresh_token":"r","expires_in":"-5"}"#, #"its expires_in "-5" is not a number of seconds up to a year"#),
-        (#"{"access_token":"a","refresh_token":"r","expires_in":"1","refresh_token_expires_in":"1e99"}"#, #"its refresh_token_expires_in "1e99" is not a number of seconds up to a year"#),
+        (
+            #"{"access_token":"a","refresh_token":"r","expires_in":"1","refresh_token_expires_in":"1e99"}"#,
+            #"its refresh_token_expires_in "1e99" is not a number of seconds up to a year"#
+        ),
         (#"["access_token"]"#, "the body is not a JSON object"),
         ("<html>Access Denied</html>", "the body is not a JSON object"),
         ("", "the body is not a JSON object"),

@@ -12,7 +12,9 @@ import Darwin
 
 @Suite("UPS error classification")
 struct UPSErrorClassifierTests {
-    private func classify(_ status: Int, _ body: String, _ operation: UPSTokenOperation = .refresh, redacting: [Secret] = []) -> AuthorizationServerError {
+    private func classify(
+        _ status: Int, _ body: String, _ operation: UPSTokenOperation = .refresh, redacting: [Secret] = []
+    ) -> AuthorizationServerError {
         UPSErrorClassifier.classify(status: status, body: Array(body.utf8), operation: operation, redacting: redacting)
     }
 
@@ -51,7 +53,10 @@ struct UPSErrorClassifierTests {
     @Test func readsUPSsEnvelopeIntoCodeAndMessage() {
         let error = classify(401, FakeUPS.envelope(code: "10401", message: "ClientId is Invalid"), .exchange)
         #expect(error.code == "10401")
-        #expect(error.message == #"UPS token exchange was refused because UPS does not accept IPM's client credentials (HTTP 401): UPS says "ClientId is Invalid"; check IPM_UPS_CLIENT_ID and IPM_UPS_CLIENT_SECRET"#)
+        #expect(
+            error.message
+                == #"UPS token exchange was refused because UPS does not accept IPM's client credentials (HTTP 401): UPS says "ClientId is Invalid"; check IPM_UPS_CLIENT_ID and IPM_UPS_CLIENT_SECRET"#
+        )
         #expect(error.description.hasSuffix("(UPS code 10401)"))
         let refused = classify(400, #"{"response":{"errors":[{"code":10400,"message":"Invalid request"}]}}"#)
         #expect(refused.code == "10400")
@@ -60,7 +65,9 @@ struct UPSErrorClassifierTests {
 
     @Test func upsTextIsEscapedBoundedAndRedacted() {
         let token = Secret("rt-0123456789abcdef")
-        let error = classify(400, FakeUPS.envelope(code: "10400\\u0007", message: "token rt-0123456789abcdef is \\u202Eused" + String(repeating: "x", count: 500)), redacting: [token])
+        let error = classify(
+            400, FakeUPS.envelope(code: "10400\\u0007", message: "token rt-0123456789abcdef is \\u202Eused" + String(repeating: "x", count: 500)),
+            redacting: [token])
         #expect(!error.message.contains(token.value))
         #expect(error.message.contains("token [redacted] is \\u{202e}used"))
         #expect(error.message.count < 320)
@@ -75,7 +82,8 @@ struct UPSErrorClassifierTests {
     }
 
     @Test func anUnusable2xxIsTransientBecauseOnlyA4xxProvesTheGrantDead() {
-        let error = UPSErrorClassifier.unusableTokenResponse(status: 200, reason: "the token response is unusable: it has no refresh_token", operation: .refresh)
+        let error = UPSErrorClassifier.unusableTokenResponse(
+            status: 200, reason: "the token response is unusable: it has no refresh_token", operation: .refresh)
         #expect(error.kind == .transient)
         #expect(error.delivery == .answered)
     }

@@ -1,9 +1,9 @@
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
-import Logging
 import IPMDomain
 import IPMOAuth
+import Logging
 import Synchronization
 import Testing
 
@@ -27,7 +27,9 @@ struct UPSProviderTests {
     static func withProvider(_ configuration: UPSProviderConfiguration, _ body: (UPSProvider) async throws -> Void) async throws {
         let client = UPSProvider.makeHTTPClient(configuration: configuration)
         let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        let result = await Result { try await body(UPSProvider(configuration: configuration, httpClient: client, clock: FixedClock(date: sentAt), logger: quiet)) }
+        let result = await Result {
+            try await body(UPSProvider(configuration: configuration, httpClient: client, clock: FixedClock(date: sentAt), logger: quiet))
+        }
         try await client.shutdown()
         try result.get()
     }
@@ -79,10 +81,11 @@ struct UPSProviderTests {
             // OAuthAuthCode.yaml: with PKCE "BASIC Authorization header should not be included,
             // just the client_id parameter in the body".
             #expect(request.authorization == nil)
-            #expect(request.form == [
-                "grant_type": "authorization_code", "code": "code/+=1",
-                "redirect_uri": "https://ipm.example/oauth/ups/callback", "client_id": "client-abc", "code_verifier": "verifier-abc",
-            ])
+            #expect(
+                request.form == [
+                    "grant_type": "authorization_code", "code": "code/+=1",
+                    "redirect_uri": "https://ipm.example/oauth/ups/callback", "client_id": "client-abc", "code_verifier": "verifier-abc",
+                ])
             #expect(request.body.hasPrefix("grant_type=authorization_code&code=code%2F%2B%3D1&redirect_uri=https%3A%2F%2Fipm.example"))
         }
     }
@@ -100,7 +103,8 @@ struct UPSProviderTests {
     }
 
     @Test func refreshAlwaysUsesBasicEvenWithPKCE() async throws {
-        try await FakeUPS.run(answer: { _ in .json(.ok, FakeUPS.tokenJSON(access: "acc-2", refresh: "ref-2", expiresIn: "3599")) }) { baseURL, received in
+        try await FakeUPS.run(answer: { _ in .json(.ok, FakeUPS.tokenJSON(access: "acc-2", refresh: "ref-2", expiresIn: "3599")) }) {
+            baseURL, received in
             try await Self.withProvider(Self.configuration(baseURL, pkce: true)) { provider in
                 let grant = try await provider.refresh(Secret("ref-1"))
                 #expect(grant.refreshToken == Secret("ref-2"))
@@ -116,7 +120,9 @@ struct UPSProviderTests {
     // MARK: Answers UPS gives
 
     @Test func invalidClientIsMisconfigured() async throws {
-        let error = try await Self.failure(answering: .json(.unauthorized, FakeUPS.envelope(code: "10401", message: "ClientId is Invalid"))) { try await $0.refresh(Secret("ref-1")) }
+        let error = try await Self.failure(answering: .json(.unauthorized, FakeUPS.envelope(code: "10401", message: "ClientId is Invalid"))) {
+            try await $0.refresh(Secret("ref-1"))
+        }
         #expect(error?.kind == .misconfigured)
         #expect(error?.code == "10401")
         #expect(error?.delivery == .answered)
@@ -124,7 +130,9 @@ struct UPSProviderTests {
 
     @Test func aRefusedRefreshIsRefusedAndNeverEchoesTheToken() async throws {
         let token = Secret("refresh-token-0123456789")
-        let error = try await Self.failure(answering: .json(.badRequest, FakeUPS.envelope(code: "10400", message: "Invalid token \(token.value)"))) { try await $0.refresh(token) }
+        let error = try await Self.failure(answering: .json(.badRequest, FakeUPS.envelope(code: "10400", message: "Invalid token \(token.value)"))) {
+            try await $0.refresh(token)
+        }
         #expect(error?.kind == .refused)
         #expect(error?.code == "10400")
         #expect(error?.message.contains(token.value) == false)
@@ -132,15 +140,21 @@ struct UPSProviderTests {
     }
 
     @Test func rateLimitingAndServerErrorsAreTransient() async throws {
-        let limited = try await Self.failure(answering: .json(.tooManyRequests, FakeUPS.envelope(code: "10429", message: "Too Many Requests"))) { try await $0.refresh(Secret("ref-1")) }
+        let limited = try await Self.failure(answering: .json(.tooManyRequests, FakeUPS.envelope(code: "10429", message: "Too Many Requests"))) {
+            try await $0.refresh(Secret("ref-1"))
+        }
         #expect(limited?.kind == .transient && limited?.delivery == .answered)
-        let down = try await Self.failure(answering: FakeAnswer(status: .internalServerError, body: "<html>oops</html>", contentType: "text/html")) { try await $0.exchange(code: "c", codeVerifier: "v") }
+        let down = try await Self.failure(answering: FakeAnswer(status: .internalServerError, body: "<html>oops</html>", contentType: "text/html")) {
+            try await $0.exchange(code: "c", codeVerifier: "v")
+        }
         #expect(down?.kind == .transient)
         #expect(down?.message == "UPS token exchange failed on UPS's side (HTTP 500)")
     }
 
     @Test func aTokenResponseWithoutRefreshTokenIsATransientProtocolError() async throws {
-        let error = try await Self.failure(answering: .json(.ok, #"{"access_token":"SECRET-A","expires_in":"14399"}"#)) { try await $0.refresh(Secret("ref-1")) }
+        let error = try await Self.failure(answering: .json(.ok, #"{"access_token":"SECRET-A","expires_in":"14399"}"#)) {
+            try await $0.refresh(Secret("ref-1"))
+        }
         #expect(error?.kind == .transient)
         #expect(error?.message == "UPS token refresh got HTTP 200 but the token response is unusable: it has no refresh_token")
     }
@@ -183,7 +197,8 @@ struct UPSProviderTests {
         let gate = Gate()
         let clock = ContinuousClock()
         let elapsed = Mutex<Duration>(.zero)
-        let error = try await Self.failure(answering: FakeAnswer(body: FakeUPS.tokenJSON(), holdHead: gate), requestTimeout: .milliseconds(300)) { provider in
+        let error = try await Self.failure(answering: FakeAnswer(body: FakeUPS.tokenJSON(), holdHead: gate), requestTimeout: .milliseconds(300)) {
+            provider in
             defer { Task { await gate.open() } }
             let start = clock.now
             defer { elapsed.withLock { $0 = clock.now - start } }
@@ -199,7 +214,8 @@ struct UPSProviderTests {
 
     @Test func aBodyThatStallsAfterTheHeadAlsoEndsAtTheTotalTimeout() async throws {
         let gate = Gate()
-        let error = try await Self.failure(answering: FakeAnswer(body: FakeUPS.tokenJSON(), holdBody: gate), requestTimeout: .milliseconds(300)) { provider in
+        let error = try await Self.failure(answering: FakeAnswer(body: FakeUPS.tokenJSON(), holdBody: gate), requestTimeout: .milliseconds(300)) {
+            provider in
             defer { Task { await gate.open() } }
             return try await provider.refresh(Secret("ref-1"))
         }

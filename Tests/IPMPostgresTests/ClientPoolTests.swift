@@ -17,7 +17,10 @@ struct ClientPoolTests {
         let start = ContinuousClock.now
         let observed = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<10 {
-                group.addTask { try await client.execute("SELECT pg_sleep(0.2)"); return -1 }
+                group.addTask {
+                    try await client.execute("SELECT pg_sleep(0.2)")
+                    return -1
+                }
             }
             group.addTask {
                 var most = 0
@@ -64,9 +67,10 @@ struct ClientPoolTests {
         try await Task.sleep(for: .milliseconds(100))
         var waiters: [Task<Void, any Error>] = []
         for index in 0..<5 {
-            waiters.append(Task {
-                try await client.withConnection { _ in order.append(index) }
-            })
+            waiters.append(
+                Task {
+                    try await client.withConnection { _ in order.append(index) }
+                })
             try await Task.sleep(for: .milliseconds(20))
         }
         _ = try await holder.value

@@ -21,7 +21,8 @@ struct ClientRoundTripTests {
 
     private func makeTable(_ client: PostgresClient) async throws -> String {
         let table = "samples_\(UUID().uuidString.prefix(8).lowercased())"
-        try await client.execute("""
+        try await client.execute(
+            """
             CREATE TABLE \(identifier: table) (
                 id serial PRIMARY KEY, t text, i int8, i64 int8, i32 int4, i16 int2,
                 b bool, d float8, u uuid, ts timestamptz, bytes bytea)
@@ -44,7 +45,8 @@ struct ClientRoundTripTests {
             date: Date(timeIntervalSince1970: 1_795_662_900.123456),
             bytes: [0, 1, 0x7f, 0x80, 0xff, 0x27, 0x5c]
         )
-        let inserted = try await client.execute("""
+        let inserted = try await client.execute(
+            """
             INSERT INTO \(identifier: table) (t, i, i64, i32, i16, b, d, u, ts, bytes)
             VALUES (\(sample.text), \(sample.int), \(sample.int64), \(sample.int32), \(sample.int16),
                     \(sample.bool), \(sample.double), \(sample.uuid), \(sample.date), \(sample.bytes))
@@ -178,7 +180,8 @@ struct ClientRoundTripTests {
             let row = try #require(try await client.query("SELECT \(date)::timestamptz::text AS t").first)
             #expect(try row.decode("t", as: String.self) == expected)
         }
-        let row = try #require(try await client.query("SELECT '294276-12-31 23:59:59+00'::timestamptz AS latest, 'infinity'::timestamptz AS never").first)
+        let row = try #require(
+            try await client.query("SELECT '294276-12-31 23:59:59+00'::timestamptz AS latest, 'infinity'::timestamptz AS never").first)
         #expect(try row.decode("latest", as: Date.self) > Date.distantFuture)
         #expect(throws: PostgresError.decodingFailed) { try row.decode("never", as: Date.self) }
         let huge = try #require(try await client.query("SELECT '9999999999999999-01-01 00:00:00+00'::text AS t").first)
@@ -188,7 +191,10 @@ struct ClientRoundTripTests {
 
     @Test func sessionRunsInUTCWithISODates() async throws {
         let client = try await Self.database.client()
-        let row = try #require(try await client.query("SELECT current_setting('TimeZone') AS tz, current_setting('DateStyle') AS ds, '2026-11-29 03:15:00.5+02'::timestamptz::text AS ts").first)
+        let row = try #require(
+            try await client.query(
+                "SELECT current_setting('TimeZone') AS tz, current_setting('DateStyle') AS ds, '2026-11-29 03:15:00.5+02'::timestamptz::text AS ts"
+            ).first)
         #expect(try row.decode("tz", as: String.self) == "UTC")
         #expect(try row.decode("ds", as: String.self).hasPrefix("ISO"))
         #expect(try row.decode("ts", as: String.self) == "2026-11-29 01:15:00.5+00")
@@ -199,7 +205,8 @@ struct ClientRoundTripTests {
         let client = try await Self.database.client()
         let table = try await makeTable(client)
         try await client.withConnection { connection in
-            try connection.executeScript("""
+            try connection.executeScript(
+                """
                 INSERT INTO \(table) (t) VALUES ('a');
                 INSERT INTO \(table) (t) VALUES ('b');
                 INSERT INTO \(table) (t) VALUES ('c');

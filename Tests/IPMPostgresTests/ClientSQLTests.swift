@@ -96,7 +96,9 @@ struct ClientSQLTests {
             #expect(error?.description == "the database configuration is invalid")
         }
         #expect(throws: Never.self) { try PostgresConfiguration(connectionString: "").validate() }
-        #expect(throws: Never.self) { try PostgresConfiguration(connectionString: "postgresql://u:p@h1,h2/db?target_session_attrs=read-write").validate() }
+        #expect(throws: Never.self) {
+            try PostgresConfiguration(connectionString: "postgresql://u:p@h1,h2/db?target_session_attrs=read-write").validate()
+        }
         #expect(throws: PostgresError.invalidConfiguration) {
             try PostgresConfiguration(connectionString: "", maxConnections: 0).validate()
         }

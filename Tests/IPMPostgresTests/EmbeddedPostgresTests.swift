@@ -23,7 +23,8 @@ struct EmbeddedPostgresTests {
 
     /// `psql -c sql`, unaligned tuples only; throws with psql's output when it fails.
     private static func psql(_ connectionString: String, _ sql: String) throws -> String {
-        let result = try ChildProcess.run(URL(filePath: "/usr/bin/psql"), ["-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", connectionString, "-c", sql])
+        let result = try ChildProcess.run(
+            URL(filePath: "/usr/bin/psql"), ["-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", connectionString, "-c", sql])
         guard result.succeeded else { throw PSQLFailed(transcript: result.transcript) }
         return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -38,7 +39,10 @@ struct EmbeddedPostgresTests {
         }
     }
 
-    private struct PSQLFailed: Error, CustomStringConvertible { let transcript: String; var description: String { transcript } }
+    private struct PSQLFailed: Error, CustomStringConvertible {
+        let transcript: String
+        var description: String { transcript }
+    }
 
     @Test("starts, accepts connections, stops, and keeps its data for the next run")
     func startStopRestart() throws {

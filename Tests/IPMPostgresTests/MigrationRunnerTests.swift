@@ -78,9 +78,13 @@ struct MigrationRunnerTests {
             try await runner(client, edited).migrate()
         }
         #expect(error?.fileName == "0001_create_companies.sql")
-        #expect(error?.description == "migration 0001_create_companies.sql was edited after it was applied (checksum differs); restore it or add a new migration")
+        #expect(
+            error?.description
+                == "migration 0001_create_companies.sql was edited after it was applied (checksum differs); restore it or add a new migration")
         #expect(try await appliedVersions(client) == [1, 2])
-        #expect(try await client.query("SELECT count(*) AS n FROM information_schema.columns WHERE table_name = 'companies' AND column_name = 'slug'")[0].decode("n", as: Int.self) == 0)
+        #expect(
+            try await client.query("SELECT count(*) AS n FROM information_schema.columns WHERE table_name = 'companies' AND column_name = 'slug'")[0]
+                .decode("n", as: Int.self) == 0)
         await client.close()
     }
 

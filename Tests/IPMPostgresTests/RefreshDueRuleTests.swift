@@ -24,17 +24,19 @@ struct RefreshDueRuleTests {
         for index in 0..<120 {
             let company = try await companies.create(try CompanyName("Due \(index)"), by: .operator("test"))
             ids.append(company.id)
-            let status = ["authenticated", "authenticated", "authenticated", "blocked", "not_connected", "opted_out"].randomElement(using: &generator)!
-            let expiry: Date? = Int.random(in: 0..<10, using: &generator) == 0 ? nil : moment(-600 ... 14_400)
+            let status = ["authenticated", "authenticated", "authenticated", "blocked", "not_connected", "opted_out"].randomElement(
+                using: &generator)!
+            let expiry: Date? = Int.random(in: 0..<10, using: &generator) == 0 ? nil : moment(-600...14_400)
             let updated: Date? = Int.random(in: 0..<4, using: &generator) == 0 ? nil : moment(-14_400 ... -1)
             let authorized: Date? = Bool.random(using: &generator) ? moment(-30_000 ... -1) : nil
-            let refreshExpiry: Date? = Bool.random(using: &generator) ? moment(-60 ... 20_000) : nil
-            let nextAttempt: Date? = Int.random(in: 0..<3, using: &generator) == 0 ? moment(-600 ... 600) : nil
+            let refreshExpiry: Date? = Bool.random(using: &generator) ? moment(-60...20_000) : nil
+            let nextAttempt: Date? = Int.random(in: 0..<3, using: &generator) == 0 ? moment(-600...600) : nil
             let failuresToday = Int.random(in: 0...4, using: &generator)
             let failureDay: String? = Bool.random(using: &generator) ? today : nil
             // Authenticated and blocked rows hold (placeholder) tokens, as the schema requires.
             let held = status == "authenticated" || status == "blocked"
-            _ = try await database.client.execute("""
+            _ = try await database.client.execute(
+                """
                 UPDATE ups_connections SET status = \(status), blocked_reason = \(status == "blocked" ? "blocked by UPS" : nil),
                     access_token_expires_at = \(expiry), updated_at = \(updated), authorized_at = \(authorized),
                     refresh_token_expires_at = \(refreshExpiry), next_refresh_at = \(nextAttempt),

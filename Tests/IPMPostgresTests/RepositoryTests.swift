@@ -31,7 +31,9 @@ struct RepositoryTests {
     }
 
     private func makeAdmin(_ name: String? = nil, password: String = "correct horse battery") async throws -> Admin {
-        try await admins.create(try NewAdmin(signInName: try SignInName(name ?? unique("admin")), email: try EmailAddress("a@example.com")), password: try Password(password))
+        try await admins.create(
+            try NewAdmin(signInName: try SignInName(name ?? unique("admin")), email: try EmailAddress("a@example.com")),
+            password: try Password(password))
     }
 
     private func makeCompany(_ name: String? = nil) async throws -> Company {
@@ -237,7 +239,10 @@ struct RepositoryTests {
         let company = try await makeCompany()
         let base = clock.now()
         for index in 1...7 {
-            try await audit.append(AuditEvent(companyID: company.id, actor: .system("test"), occurredAt: base.addingTimeInterval(Double(index)), action: .refreshFailed, detail: "attempt \(index)"))
+            try await audit.append(
+                AuditEvent(
+                    companyID: company.id, actor: .system("test"), occurredAt: base.addingTimeInterval(Double(index)), action: .refreshFailed,
+                    detail: "attempt \(index)"))
         }
         var seen: [String] = []
         var cursor: AuditCursor?
@@ -252,7 +257,9 @@ struct RepositoryTests {
     @Test func auditActorsRoundTrip() async throws {
         let admin = try await makeAdmin()
         let company = try await makeCompany()
-        let event = AuditEvent(companyID: company.id, actor: .admin(admin.id, admin.signInName), occurredAt: clock.now(), action: .optedIn, detail: "it's \"quoted\" — ünïcode")
+        let event = AuditEvent(
+            companyID: company.id, actor: .admin(admin.id, admin.signInName), occurredAt: clock.now(), action: .optedIn,
+            detail: "it's \"quoted\" — ünïcode")
         try await audit.append(event)
         #expect(try await audit.events(for: company.id, limit: 1, before: nil) == [event])
     }

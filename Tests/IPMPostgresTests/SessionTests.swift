@@ -67,7 +67,10 @@ struct SessionTests {
         let throttled = await #expect(throws: SignInFailure.self) {
             try await service.signIn("carol", password: try Password("correct horse battery"), clientAddress: "10.0.0.2", kind: .web)
         }
-        guard case .throttled(let retryAfter) = throttled else { Issue.record("\(String(describing: throttled))"); return }
+        guard case .throttled(let retryAfter) = throttled else {
+            Issue.record("\(String(describing: throttled))")
+            return
+        }
         #expect(retryAfter > 800 && retryAfter <= 900)
         #expect(throttled?.description == "Too many failed sign-ins. Try again in 15 minutes.")
 

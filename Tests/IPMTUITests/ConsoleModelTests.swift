@@ -9,13 +9,16 @@ import Testing
     static let now = Date(timeIntervalSince1970: 1_796_151_600)  // 2026-12-01 20:20 UTC
     static let publicURL = URL(string: "http://127.0.0.1:8080")!
 
-    static func company(_ name: String, _ status: ConnectionStatus, role: Role = .admin, failures: Int = 0, reason: String? = nil) -> CompanyOverview {
+    static func company(_ name: String, _ status: ConnectionStatus, role: Role = .admin, failures: Int = 0, reason: String? = nil) -> CompanyOverview
+    {
         let id = CompanyID()
         let holds = status == .authenticated || status == .blocked
         let connection = UPSConnection(
             companyID: id, status: status, authorizedAt: holds ? now.addingTimeInterval(-3600) : nil,
-            accessTokenExpiresAt: holds ? now.addingTimeInterval(4 * 3600) : nil, refreshTokenExpiresAt: holds ? now.addingTimeInterval(60 * 86_400) : nil,
-            reauthorizationMessage: reason, refreshHealth: RefreshHealth(consecutiveFailures: failures, lastError: failures > 0 ? "UPS answered 503" : nil),
+            accessTokenExpiresAt: holds ? now.addingTimeInterval(4 * 3600) : nil,
+            refreshTokenExpiresAt: holds ? now.addingTimeInterval(60 * 86_400) : nil,
+            reauthorizationMessage: reason,
+            refreshHealth: RefreshHealth(consecutiveFailures: failures, lastError: failures > 0 ? "UPS answered 503" : nil),
             lastRefreshedAt: holds ? now.addingTimeInterval(-600) : nil
         )
         return CompanyOverview(company: Company(id: id, name: try! CompanyName(name), createdAt: now), role: role, connection: connection)
@@ -36,7 +39,8 @@ import Testing
         let r1 = model.handle(.signedIn(displayName: "Ada Admin", publicURL: Self.publicURL))
         #expect(r1 == [.loadCompanies, .loadNotifications])
         _ = model.handle(.companies(Self.companies))
-        _ = model.handle(.notifications([TUINotification(companyName: "Gamma Parcel", message: "Re-authorization required", occurredAt: Self.now, isRead: false)]))
+        _ = model.handle(
+            .notifications([TUINotification(companyName: "Gamma Parcel", message: "Re-authorization required", occurredAt: Self.now, isRead: false)]))
         return model
     }
 
@@ -44,17 +48,18 @@ import Testing
         var model = signedIn()
         let text = model.draw().lines
         #expect(text.count == 24)
-        #expect(Array(text.prefix(9)) == [
-            " IPM — Companies                                         Ada Admin · 1 unread",
-            "",
-            "  NAME        STATUS                    ROLE   EXPIRES     REFRESHED   HEALTH",
-            "> Acme Logis… Authenticated             admin  00:20       20:10       ok",
-            "  Beta Freig… Not connected             admin  -           -           -",
-            "  Delta Ship… Opted out                 viewer -           -           -",
-            "  Epsilon     Authenticated             admin  00:20       20:10       failing",
-            "  Gamma Parc… Re-authorization required admin  -           -           -",
-            "",
-        ])
+        #expect(
+            Array(text.prefix(9)) == [
+                " IPM — Companies                                         Ada Admin · 1 unread",
+                "",
+                "  NAME        STATUS                    ROLE   EXPIRES     REFRESHED   HEALTH",
+                "> Acme Logis… Authenticated             admin  00:20       20:10       ok",
+                "  Beta Freig… Not connected             admin  -           -           -",
+                "  Delta Ship… Opted out                 viewer -           -           -",
+                "  Epsilon     Authenticated             admin  00:20       20:10       failing",
+                "  Gamma Parc… Re-authorization required admin  -           -           -",
+                "",
+            ])
         #expect(text[23] == " ↑/↓ Select  Enter Open  / Filter  n Notifications  ? Help  q Quit")
         for line in text { #expect(line.count <= 80) }
     }
@@ -94,7 +99,8 @@ import Testing
         let r4 = model.handle(.tick(Self.now.addingTimeInterval(2.5)))
         #expect(r4 == [.loadCompanies, .loadNotifications])
         var list = Self.companies
-        list[1] = CompanyOverview(company: list[1].company, role: .admin, connection: UPSConnection(companyID: list[1].company.id, status: .authenticated))
+        list[1] = CompanyOverview(
+            company: list[1].company, role: .admin, connection: UPSConnection(companyID: list[1].company.id, status: .authenticated))
         _ = model.handle(.companies(list))
         let r5 = model.draw().lines[4]
         #expect(r5.contains("Authenticated"))
@@ -134,12 +140,15 @@ import Testing
         var model = signedIn()
         _ = model.handle(.key(.enter))
         let acme = Self.companies[0]
-        _ = model.handle(.company(CompanyOverview(company: acme.company, role: .admin, connection: UPSConnection(companyID: acme.company.id, status: .notConnected))))
+        _ = model.handle(
+            .company(
+                CompanyOverview(company: acme.company, role: .admin, connection: UPSConnection(companyID: acme.company.id, status: .notConnected))))
         let r11 = model.handle(.key(.character("o")))
         #expect(r11 == [])
         var text = model.draw().text
         // Long addresses wrap at the edge, unindented, so they copy whole.
-        #expect(text.replacingOccurrences(of: "\n", with: "").contains(OptInLink.url(publicURL: Self.publicURL, company: acme.company.id).absoluteString))
+        #expect(
+            text.replacingOccurrences(of: "\n", with: "").contains(OptInLink.url(publicURL: Self.publicURL, company: acme.company.id).absoluteString))
         #expect(text.contains("Waiting for the opt-in to complete… 10:00 left"))
         let r12 = model.handle(.tick(Self.now.addingTimeInterval(61)))
         #expect(r12 == [.loadCompany(acme.company.id)])
@@ -163,7 +172,10 @@ import Testing
         _ = model.handle(.key(.character("o")))
         let r15 = model.handle(.key(.character("p")))
         #expect(r15 == [.startPasteOptIn(Self.companies[0].company.id)])
-        _ = model.handle(.pasteStarted(authorizationURL: URL(string: "https://wwwcie.ups.com/security/v1/oauth/authorize?client_id=x")!, expiresAt: Self.now.addingTimeInterval(600)))
+        _ = model.handle(
+            .pasteStarted(
+                authorizationURL: URL(string: "https://wwwcie.ups.com/security/v1/oauth/authorize?client_id=x")!,
+                expiresAt: Self.now.addingTimeInterval(600)))
         let r16 = model.draw().text
         #expect(r16.contains("https://wwwcie.ups.com/security/v1/oauth/authorize?client_id=x"))
         _ = model.handle(.key(.paste("http://127.0.0.1:8080/oauth/ups/callback?code=c&state=s")))
@@ -201,7 +213,9 @@ import Testing
         _ = model.handle(.key(.enter))
         let r25 = model.handle(.key(.character("a")))
         #expect(r25 == [.loadActivity(id, before: nil)])
-        let events = (0..<10).map { TUIActivity(occurredAt: Self.now.addingTimeInterval(Double(-$0 * 60)), action: "opted in", actor: "ada", detail: "event \($0)") }
+        let events = (0..<10).map {
+            TUIActivity(occurredAt: Self.now.addingTimeInterval(Double(-$0 * 60)), action: "opted in", actor: "ada", detail: "event \($0)")
+        }
         let cursor = AuditCursor(after: AuditEvent(companyID: id, actor: .system("refresh"), occurredAt: Self.now, action: .optedIn, detail: ""))
         _ = model.handle(.activity(TUIActivityPage(events: events, next: cursor), appending: false))
         let r26 = model.draw().lines[3]

@@ -60,7 +60,8 @@ import Testing
     }
 
     @Test func bracketedPasteIsTextNotKeys() {
-        #expect(keys("\u{1B}[200~q\u{1B}[A\r\nhttp://x/?code=1&state=2\u{1B}[201~j") == [.paste("q\u{1B}[A\nhttp://x/?code=1&state=2"), .character("j")])
+        #expect(
+            keys("\u{1B}[200~q\u{1B}[A\r\nhttp://x/?code=1&state=2\u{1B}[201~j") == [.paste("q\u{1B}[A\nhttp://x/?code=1&state=2"), .character("j")])
         // Split across reads, even inside the end marker.
         let bytes = Array("\u{1B}[200~https://ups/cb?code=abc\u{1B}[201~".utf8)
         for split in 1..<bytes.count {

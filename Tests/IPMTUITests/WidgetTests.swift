@@ -13,14 +13,15 @@ import Testing
         var table = table(rows: 30)
         var grid = ScreenGrid(size: TerminalSize(columns: 30, rows: 6))
         table.draw(into: &grid, grid.bounds)
-        #expect(grid.lines == [
-            "  NAME              STATUS",
-            "> Company 1         Authentic…",
-            "  Company 2         Authentic…",
-            "  Company 3         Authentic…",
-            "  Company 4         Authentic…",
-            "↓ Company 5         Authentic…",
-        ])
+        #expect(
+            grid.lines == [
+                "  NAME              STATUS",
+                "> Company 1         Authentic…",
+                "  Company 2         Authentic…",
+                "  Company 3         Authentic…",
+                "  Company 4         Authentic…",
+                "↓ Company 5         Authentic…",
+            ])
         let r1 = table.handle(.pageDown)
         #expect(r1)
         #expect(table.selected == 4)
@@ -49,7 +50,8 @@ import Testing
     }
 
     @Test func dialogDefaultsToNoAndAnswersByKey() {
-        var dialog = Dialog(title: "Opt out", message: "Are you sure you want to opt out of UPS Online Tools (OAuth)?", buttons: ["Yes", "No"], default: 1)
+        var dialog = Dialog(
+            title: "Opt out", message: "Are you sure you want to opt out of UPS Online Tools (OAuth)?", buttons: ["Yes", "No"], default: 1)
         var grid = ScreenGrid(size: .standard)
         dialog.draw(into: &grid)
         #expect(grid.text.contains("Are you sure you want to opt out of UPS Online Tools (OAuth)?"))

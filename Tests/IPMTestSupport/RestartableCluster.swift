@@ -30,7 +30,9 @@ public final class RestartableCluster: Sendable {
         if runAsPostgres {
             try FileManager.default.setAttributes([.ownerAccountName: "postgres"], ofItemAtPath: directory)
         }
-        try await run(binDirectory: bin, directory: directory, runAsPostgres: runAsPostgres, "initdb", ["-D", directory + "/data", "-A", "trust", "-U", "postgres", "--no-sync"])
+        try await run(
+            binDirectory: bin, directory: directory, runAsPostgres: runAsPostgres, "initdb",
+            ["-D", directory + "/data", "-A", "trust", "-U", "postgres", "--no-sync"])
         // The port must be free when the postmaster binds it; a port the kernel just handed
         // out can be taken again by the time it does, so a bind failure tries another one.
         var attempt = 1

@@ -55,7 +55,12 @@ public enum TestPostgres {
 
     /// Stops the throwaway cluster and removes its directory (called from `atexit`).
     static func stopEmbeddedServer() {
-        guard let server = runningServer.withLock({ server in defer { server = nil }; return server }) else { return }
+        guard
+            let server = runningServer.withLock({ server in
+                defer { server = nil }
+                return server
+            })
+        else { return }
         try? server.postgres.stop(server.handle)
         try? FileManager.default.removeItem(at: server.directory)
     }

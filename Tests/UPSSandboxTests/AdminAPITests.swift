@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import UPSSandbox
 
 /// The admin API under `/sandbox/`.
@@ -25,7 +26,8 @@ struct AdminAPITests {
             let page1 = try await ups.get(try #require(URLComponents(string: authorize.headers[.location]!)).path + "?" + query)
             #expect(page1.text.contains("authorize Acme Shipping to access"))
             let fields = HTMLForm(page1.text).hiddenFields + [("username", "acme@example.com"), ("agreement", "accepted"), ("action", "continue")]
-            let page2 = try await ups.send(.post, SignInRoutes.path, headers: [.contentType: "application/x-www-form-urlencoded"], body: HTMLForm.encode(fields))
+            let page2 = try await ups.send(
+                .post, SignInRoutes.path, headers: [.contentType: "application/x-www-form-urlencoded"], body: HTMLForm.encode(fields))
             #expect(page2.text.contains("Welcome back, Acme Admin"))
         }
     }
@@ -37,7 +39,8 @@ struct AdminAPITests {
             #expect(unknown.text.contains("no UPS.com user named 'nobody'"))
             #expect(try await ups.postJSON("/sandbox/users/demo-shipper/password", #"{"password":""}"#).status == .badRequest)
             #expect(try await ups.postJSON("/sandbox/users/demo-shipper/password", #"{}"#).status == .badRequest)
-            let badClient = try await ups.postJSON("/sandbox/clients", #"{"clientId":"x","clientSecret":"y","redirectURIs":["ftp://x"],"appName":"X"}"#)
+            let badClient = try await ups.postJSON(
+                "/sandbox/clients", #"{"clientId":"x","clientSecret":"y","redirectURIs":["ftp://x"],"appName":"X"}"#)
             #expect(badClient.status == .badRequest && badClient.text.contains("ftp://x"))
             #expect(try await ups.postJSON("/sandbox/lifetimes", #"{"accessTokenSeconds":0}"#, method: .put).status == .badRequest)
         }
@@ -71,7 +74,8 @@ struct AdminAPITests {
 @Suite("UPS sandbox: configuration")
 struct SandboxConfigurationTests {
     @Test func leftOutKeysTakeTheirDefaults() throws {
-        let json = #"{"port":0,"clients":[{"clientId":"c","clientSecret":"s","appName":"App"}],"users":[{"username":"u","email":"u@x","password":"p"}],"faults":{"serverErrorShare":0.5}}"#
+        let json =
+            #"{"port":0,"clients":[{"clientId":"c","clientSecret":"s","appName":"App"}],"users":[{"username":"u","email":"u@x","password":"p"}],"faults":{"serverErrorShare":0.5}}"#
         let configuration = try JSONDecoder().decode(SandboxConfiguration.self, from: Data(json.utf8))
         #expect(configuration.host == "127.0.0.1" && configuration.port == 0)
         #expect(configuration.clients[0].displayName == "App" && configuration.clients[0].redirectURIs.isEmpty)

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import UPSSandbox
 
 /// `/authorize` and the legacy `/validate-client`: the client and redirect URI checks and the
@@ -73,10 +74,13 @@ struct AuthorizeTests {
             let answer = try JSONDecoder().decode([String: String].self, from: Data(response.text.utf8))
             #expect(answer == ["result": "success", "type": "ups_com_api", "LassoRedirectURL": "http://127.0.0.1:\(ups.port)/lasso/signin"])
 
-            let wrong = try await ups.get("/security/v1/oauth/validate-client?" + FormFields.encode(["client_id": RunningSandbox.demoClient, "redirect_uri": "http://elsewhere/cb"]))
+            let wrong = try await ups.get(
+                "/security/v1/oauth/validate-client?"
+                    + FormFields.encode(["client_id": RunningSandbox.demoClient, "redirect_uri": "http://elsewhere/cb"]))
             #expect(wrong.status == .badRequest)
             #expect(wrong.upsError?.code == "10400")
-            let unknown = try await ups.get("/security/v1/oauth/validate-client?" + FormFields.encode(["client_id": "nobody", "redirect_uri": RunningSandbox.demoRedirect]))
+            let unknown = try await ups.get(
+                "/security/v1/oauth/validate-client?" + FormFields.encode(["client_id": "nobody", "redirect_uri": RunningSandbox.demoRedirect]))
             #expect(unknown.upsError?.code == "10401")
         }
     }
@@ -123,7 +127,8 @@ struct AuthorizeErrorTests {
             #expect(try await ups.get("/sandbox/authorize-fault").text.contains(#""mode":"errorPage""#))
 
             let put = try await ups.postJSON(
-                "/sandbox/authorize-fault", #"{"mode":"errorHeaders","status":403,"errorCode":"10403","errorDescription":"Blocked Merchant"}"#, method: .put
+                "/sandbox/authorize-fault", #"{"mode":"errorHeaders","status":403,"errorCode":"10403","errorDescription":"Blocked Merchant"}"#,
+                method: .put
             )
             #expect(put.status == .ok, "\(put.text)")
             let headers = try await ups.get(query)

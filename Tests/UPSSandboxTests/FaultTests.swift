@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import UPSSandbox
 
 /// Injected faults, set through the admin API as a test of the engine would.
@@ -56,9 +57,11 @@ struct FaultTests {
             #expect(try await ups.refresh(tokens["refresh_token"]!, headers: RunningSandbox.basic("another-client", "x")).status == .unauthorized)
             // A client that names itself in the form (PKCE's public client) is recognised too.
             try await setFaults(ups, #"{"blockedClients": ["\#(RunningSandbox.demoClient)"], "endpoints": ["refresh"]}"#)
-            let publicClient = try await ups.postForm(TokenRoutes.refreshPath, [
-                "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]!, "client_id": RunningSandbox.demoClient,
-            ])
+            let publicClient = try await ups.postForm(
+                TokenRoutes.refreshPath,
+                [
+                    "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]!, "client_id": RunningSandbox.demoClient,
+                ])
             #expect(publicClient.status == .forbidden)
             #expect(try await ups.exchange(code).status == .ok, "only refresh was chosen")
             // Global: every client.
@@ -160,7 +163,8 @@ struct FaultTests {
 
     @Test func theSameSeedGivesTheSameFaults() {
         func fates(seed: UInt64) -> [String] {
-            var state = FaultState(configuration: FaultConfiguration(serverErrorShare: 0.3, droppedConnectionShare: 0.2, lostResponseShare: 0.1, seed: seed))
+            var state = FaultState(
+                configuration: FaultConfiguration(serverErrorShare: 0.3, droppedConnectionShare: 0.2, lostResponseShare: 0.1, seed: seed))
             return (0..<200).map { _ in state.plan(for: .refresh).fault.map { "\($0)" } ?? "none" }
         }
         #expect(fates(seed: 42) == fates(seed: 42))

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import UPSSandbox
 
 /// `POST /security/v1/oauth/refresh`: rotation, single use, expiry, and voiding.
@@ -78,7 +79,9 @@ struct RefreshTests {
             #expect(badSecret.status == .unauthorized && badSecret.upsError?.code == "10401")
             let otherClient = try await ups.refresh(tokens["refresh_token"]!, headers: RunningSandbox.basic("other", "other-secret"))
             #expect(otherClient.status == .badRequest && otherClient.upsError?.code == "10411")
-            let noBasic = try await ups.postForm(TokenRoutes.refreshPath, ["grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]!, "client_id": RunningSandbox.demoClient])
+            let noBasic = try await ups.postForm(
+                TokenRoutes.refreshPath,
+                ["grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]!, "client_id": RunningSandbox.demoClient])
             #expect(noBasic.status == .unauthorized, "a confidential client's grant needs its secret")
             // None of these consumed the token.
             #expect(try await ups.refresh(tokens["refresh_token"]!).status == .ok)
@@ -100,7 +103,10 @@ struct RefreshTests {
             let change = try await ups.postJSON("/sandbox/users/demo-shipper/password", #"{"password":"New-Pass-2"}"#)
             #expect(change.status == .ok, "\(change.text)")
             let voided = try JSONDecoder().decode(PasswordChange.self, from: Data(change.text.utf8))
-            #expect(voided == PasswordChange(username: "demo-shipper", voidedGrants: 2, voidedAccessTokens: 3, voidedRefreshTokens: 2, voidedAuthorizationCodes: 1))
+            #expect(
+                voided
+                    == PasswordChange(
+                        username: "demo-shipper", voidedGrants: 2, voidedAccessTokens: 3, voidedRefreshTokens: 2, voidedAuthorizationCodes: 1))
 
             for token in [a["refresh_token"]!, rotated["refresh_token"]!] {
                 let refused = try await ups.refresh(token)
@@ -113,7 +119,8 @@ struct RefreshTests {
             }
             #expect(try await ups.exchange(pendingCode).upsError?.code == "10410")
             // The old password no longer signs in; the new one does. The bystander is unaffected.
-            let oldPassword = try await ups.postForm(SignInRoutes.passwordPath, ["signin": try await ups.startSignIn(), "password": RunningSandbox.demoPassword, "action": "login"])
+            let oldPassword = try await ups.postForm(
+                SignInRoutes.passwordPath, ["signin": try await ups.startSignIn(), "password": RunningSandbox.demoPassword, "action": "login"])
             #expect(oldPassword.status == .ok && oldPassword.text.contains("The password is incorrect."))
             #expect(try await ups.signIn(password: "New-Pass-2").queryValue("code") != nil)
             #expect(try await ups.track(token: bystander["access_token"]).status == .ok)

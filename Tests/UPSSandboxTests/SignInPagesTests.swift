@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import UPSSandbox
 
 /// The two sign-in pages as a browser submits them.
@@ -24,7 +25,10 @@ struct SignInPagesTests {
             #expect(html.contains(#"<label for="username">Email or Username</label>"#))
             #expect(html.contains(#"<input id="username" name="username""#))
             #expect(html.contains(#"<input id="agreement" name="agreement" type="checkbox""#))
-            #expect(html.contains(#"<label for="agreement">By continuing, I agree to the UPS Technology Agreement and authorize Intelligent Pickup Manager to access data associated with my UPS.com username listed above, including UPS shipping account numbers, contact information, rates, and package tracking status.</label>"#))
+            #expect(
+                html.contains(
+                    #"<label for="agreement">By continuing, I agree to the UPS Technology Agreement and authorize Intelligent Pickup Manager to access data associated with my UPS.com username listed above, including UPS shipping account numbers, contact information, rates, and package tracking status.</label>"#
+                ))
             #expect(html.contains(">Continue</button>"))
             #expect(html.contains(">Cancel</button>"))
             #expect(html.contains(#"<link rel="stylesheet" href="/lasso/signin.css">"#))
@@ -72,7 +76,8 @@ struct SignInPagesTests {
             let wrong = try await ups.postForm(SignInRoutes.passwordPath, ["signin": signIn, "password": "nope", "action": "login"])
             #expect(wrong.status == .ok)
             #expect(wrong.text.contains(#"role="alert">The password is incorrect."#))
-            let right = try await ups.postForm(SignInRoutes.passwordPath, ["signin": signIn, "password": RunningSandbox.demoPassword, "action": "login"])
+            let right = try await ups.postForm(
+                SignInRoutes.passwordPath, ["signin": signIn, "password": RunningSandbox.demoPassword, "action": "login"])
             #expect(right.status == .found)
             let callback = try #require(right.headers[.location].flatMap(URLComponents.init(string:)))
             #expect("\(callback.scheme!)://\(callback.host!):\(callback.port!)\(callback.path)" == RunningSandbox.demoRedirect)
@@ -80,7 +85,8 @@ struct SignInPagesTests {
             #expect(callback.queryValue("scope") == "read")
             #expect(callback.queryValue("code")?.count == 43)
             // The pending sign-in is used up.
-            let again = try await ups.postForm(SignInRoutes.passwordPath, ["signin": signIn, "password": RunningSandbox.demoPassword, "action": "login"])
+            let again = try await ups.postForm(
+                SignInRoutes.passwordPath, ["signin": signIn, "password": RunningSandbox.demoPassword, "action": "login"])
             #expect(again.status == .badRequest)
             let counters = try await ups.counters()
             #expect(counters["codes_issued"] == 1)

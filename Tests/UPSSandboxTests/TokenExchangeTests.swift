@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import UPSSandbox
 
 /// `POST /security/v1/oauth/token`: the code for the first token pair.
@@ -19,10 +20,11 @@ struct TokenExchangeTests {
             let raw = try #require(try JSONSerialization.jsonObject(with: Data(response.text.utf8)) as? [String: Any])
             #expect(raw.values.allSatisfy { $0 is String }, "\(raw)")
             let fields = try response.tokenFields()
-            #expect(Set(fields.keys) == [
-                "token_type", "issued_at", "client_id", "access_token", "refresh_token", "scope", "expires_in",
-                "refresh_count", "refresh_token_expires_in", "refresh_token_issued_at", "refresh_token_status", "status",
-            ])
+            #expect(
+                Set(fields.keys) == [
+                    "token_type", "issued_at", "client_id", "access_token", "refresh_token", "scope", "expires_in",
+                    "refresh_count", "refresh_token_expires_in", "refresh_token_issued_at", "refresh_token_status", "status",
+                ])
             #expect(fields["token_type"] == "Bearer")
             #expect(fields["client_id"] == RunningSandbox.demoClient)
             #expect(fields["scope"] == "read")
@@ -34,7 +36,8 @@ struct TokenExchangeTests {
             // Issued during the call, in epoch milliseconds (a second's slack for rounding).
             #expect((before.timeIntervalSince1970 * 1000 - 1000)...(after.timeIntervalSince1970 * 1000 + 1000) ~= Double(issuedAt))
             #expect(fields["refresh_token_issued_at"] == fields["issued_at"])
-            let access = try #require(fields["access_token"]), refresh = try #require(fields["refresh_token"])
+            let access = try #require(fields["access_token"])
+            let refresh = try #require(fields["refresh_token"])
             #expect(access.count >= 43 && refresh.count >= 43 && access != refresh)
             #expect(access.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
             let counters = try await ups.counters()
@@ -70,7 +73,8 @@ struct TokenExchangeTests {
     @Test func aCodeIsBoundToItsClientAndRedirectURI() async throws {
         try await RunningSandbox.with({ configuration in
             configuration.clients[0].redirectURIs.append("http://127.0.0.1:8080/other")
-            configuration.clients.append(RegisteredClient(clientID: "other", clientSecret: "other-secret", redirectURIs: [RunningSandbox.demoRedirect], appName: "Other"))
+            configuration.clients.append(
+                RegisteredClient(clientID: "other", clientSecret: "other-secret", redirectURIs: [RunningSandbox.demoRedirect], appName: "Other"))
         }) { ups in
             let code = try await ups.code()
             #expect(try await ups.exchange(code, redirect: "http://127.0.0.1:8080/other").upsError?.code == "10410")
@@ -82,7 +86,9 @@ struct TokenExchangeTests {
     @Test func aBadClientIs401() async throws {
         try await RunningSandbox.with { ups in
             let code = try await ups.code()
-            for headers: HTTPFields in [RunningSandbox.basic(RunningSandbox.demoClient, "wrong"), RunningSandbox.basic("nobody", "x"), [.authorization: "Basic !!!"], [:]] {
+            for headers: HTTPFields in [
+                RunningSandbox.basic(RunningSandbox.demoClient, "wrong"), RunningSandbox.basic("nobody", "x"), [.authorization: "Basic !!!"], [:],
+            ] {
                 let response = try await ups.exchange(code, headers: headers)
                 #expect(response.status == .unauthorized)
                 #expect(response.upsError?.code == "10401")
@@ -94,7 +100,8 @@ struct TokenExchangeTests {
 
     @Test func malformedRequestsAre10400() async throws {
         try await RunningSandbox.with { ups in
-            let json = try await ups.send(.post, TokenRoutes.tokenPath, headers: RunningSandbox.basic().merging([.contentType: "application/json"]), body: "{}")
+            let json = try await ups.send(
+                .post, TokenRoutes.tokenPath, headers: RunningSandbox.basic().merging([.contentType: "application/json"]), body: "{}")
             #expect(json.status == .badRequest && json.upsError?.code == "10400")
             let grant = try await ups.postForm(TokenRoutes.tokenPath, ["grant_type": "password", "code": "x"], headers: RunningSandbox.basic())
             #expect(grant.status == .badRequest && grant.upsError?.code == "10400")
@@ -106,7 +113,7 @@ struct TokenExchangeTests {
     @Test func pkceRightVerifierWorksWrongOrMissingIsRefused() async throws {
         try await RunningSandbox.with { ups in
             let challenge = PKCE.challenge(for: Self.verifier)
-            #expect(challenge == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM") // RFC 7636 appendix B
+            #expect(challenge == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")  // RFC 7636 appendix B
             let code = try await ups.code(challenge: challenge)
             #expect(try await ups.exchange(code).upsError?.code == "10410")
             let pkce: KeyValuePairs<String, String?> = ["client_id": RunningSandbox.demoClient]
@@ -160,7 +167,8 @@ struct TokenExchangeTests {
             #expect(anonymous.status == .unauthorized && anonymous.upsError?.code == "10401", "\(anonymous.text)")
             let stranger = try await ups.exchange(code, verifier: Self.verifier, headers: [:], extra: ["client_id": "nobody"])
             #expect(stranger.status == .unauthorized && stranger.upsError?.code == "10401")
-            #expect(try await ups.exchange(code, verifier: Self.verifier, headers: [:], extra: ["client_id": RunningSandbox.demoClient]).status == .ok)
+            #expect(
+                try await ups.exchange(code, verifier: Self.verifier, headers: [:], extra: ["client_id": RunningSandbox.demoClient]).status == .ok)
         }
     }
 
@@ -184,7 +192,8 @@ struct TokenExchangeTests {
             let fields = try refreshed.tokenFields()
             #expect(fields["scope"] == nil && fields["refresh_count"] == nil)
             #expect(fields["access_token"] != nil && fields["expires_in"] == "3599" && fields["refresh_token_expires_in"] == "5183999")
-            #expect(try await ups.postJSON("/sandbox/token-response", "{}", method: .put).text == #"{"includesRefreshCount":true,"includesScope":true}"#)
+            #expect(
+                try await ups.postJSON("/sandbox/token-response", "{}", method: .put).text == #"{"includesRefreshCount":true,"includesScope":true}"#)
             #expect(try await ups.tokens()["scope"] == "read")
         }
     }

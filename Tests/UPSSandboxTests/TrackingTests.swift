@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import UPSSandbox
 
 /// The resource API behind the bearer token.

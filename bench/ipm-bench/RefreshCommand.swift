@@ -55,7 +55,8 @@ struct RefreshCommand: AsyncParsableCommand {
     private func measure(_ environment: BenchEnvironment, _ sandbox: SandboxRefreshClient) async throws {
         let before = try await sandbox.counters()
         // The bench is no front: one UPDATE makes every connection due.
-        let marked = try await environment.client.execute("""
+        let marked = try await environment.client.execute(
+            """
             UPDATE ups_connections SET access_token_expires_at = now() - interval '1 second' WHERE status = 'authenticated'
             """)
         guard marked > 0 else { throw BenchFailure("no authenticated connection to refresh: run ipm-bench seed first") }
@@ -82,7 +83,8 @@ struct RefreshCommand: AsyncParsableCommand {
             do {
                 var collected: [Secret] = []
                 for _ in 0..<rawConcurrency {
-                    collected.append(try await sandbox.freshGrant(provider: environment.provider, browser: browser, username: upsUser, password: upsPassword))
+                    collected.append(
+                        try await sandbox.freshGrant(provider: environment.provider, browser: browser, username: upsUser, password: upsPassword))
                 }
                 grants = collected
             } catch {
@@ -101,7 +103,8 @@ struct RefreshCommand: AsyncParsableCommand {
                 """
         }
         let end = try await sandbox.counters()
-        report += "\n  sandbox counters: refresh_token_reuse=\(end["refresh_token_reuse", default: 0]) refreshes_refused=\(end["refreshes_refused", default: 0])"
+        report +=
+            "\n  sandbox counters: refresh_token_reuse=\(end["refresh_token_reuse", default: 0]) refreshes_refused=\(end["refreshes_refused", default: 0])"
         print(report)
     }
 

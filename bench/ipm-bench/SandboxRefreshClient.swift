@@ -62,7 +62,8 @@ struct SandboxRefreshClient: Sendable {
         request.headers.add(name: "Authorization", value: "Basic " + Data("\(clientID):\(clientSecret)".utf8).base64EncodedString())
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
-        request.body = .bytes(ByteBuffer(string: "grant_type=refresh_token&refresh_token=\(refreshToken.addingPercentEncoding(withAllowedCharacters: allowed)!)"))
+        request.body = .bytes(
+            ByteBuffer(string: "grant_type=refresh_token&refresh_token=\(refreshToken.addingPercentEncoding(withAllowedCharacters: allowed)!)"))
         let response = try await client.execute(request, timeout: .seconds(20))
         let body = try await response.body.collect(upTo: 1 << 16)
         guard response.status == .ok else {

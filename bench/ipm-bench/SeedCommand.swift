@@ -73,7 +73,8 @@ struct SeedCommand: AsyncParsableCommand {
             if let idsFile {
                 try (ids.values.joined(separator: "\n") + "\n").write(toFile: idsFile, atomically: true, encoding: .utf8)
             }
-            print("""
+            print(
+                """
                 ipm-bench seed --companies \(companies) --concurrency \(concurrency)
                   companies created and opted in: \(companies) (names \(prefix)-1 … \(prefix)-\(companies))
                   elapsed: \(Figures.seconds(seconds))

@@ -104,7 +104,8 @@ public struct IPMConfiguration: Sendable {
             case .url(let url): database = .url(try SecretFiles.connectionString(url, password: password))
             case .libpqEnvironment: database = .url(try SecretFiles.connectionString("", password: password))
             case .embedded:
-                throw ConfigurationError("IPM_DATABASE_PASSWORD", "expected IPM_DATABASE_URL or PGHOST with it; the embedded PostgreSQL needs no password")
+                throw ConfigurationError(
+                    "IPM_DATABASE_PASSWORD", "expected IPM_DATABASE_URL or PGHOST with it; the embedded PostgreSQL needs no password")
             }
         }
 
@@ -129,7 +130,9 @@ public struct IPMConfiguration: Sendable {
         let refreshConcurrency = try integer(settings, "IPM_REFRESH_CONCURRENCY", default: min(4, max(1, databaseMaxConnections - 2)), range: 1...100)
         // Refreshes hold their connection across the UPS call: pages, the API and readiness need one left.
         guard refreshConcurrency < databaseMaxConnections || databaseMaxConnections == 1 && refreshConcurrency == 1 else {
-            throw ConfigurationError("IPM_REFRESH_CONCURRENCY", "expected fewer than IPM_DATABASE_MAX_CONNECTIONS (\(databaseMaxConnections)) refreshes at once, got '\(refreshConcurrency)'")
+            throw ConfigurationError(
+                "IPM_REFRESH_CONCURRENCY",
+                "expected fewer than IPM_DATABASE_MAX_CONNECTIONS (\(databaseMaxConnections)) refreshes at once, got '\(refreshConcurrency)'")
         }
 
         var trustedProxies = TrustedProxies.none
@@ -199,7 +202,8 @@ public struct IPMConfiguration: Sendable {
     private static func webhookSecret(_ settings: SettingsSource) throws(ConfigurationError) -> String? {
         guard let secret = settings["IPM_WEBHOOK_SECRET"] else {
             if settings["IPM_WEBHOOK_URL"] != nil {
-                throw ConfigurationError("IPM_WEBHOOK_SECRET", "expected a secret of at least 32 characters to sign webhook events (IPM_WEBHOOK_URL is set)")
+                throw ConfigurationError(
+                    "IPM_WEBHOOK_SECRET", "expected a secret of at least 32 characters to sign webhook events (IPM_WEBHOOK_URL is set)")
             }
             return nil
         }
@@ -222,7 +226,9 @@ public struct IPMConfiguration: Sendable {
         return URL(fileURLWithPath: home, isDirectory: true).appendingPathComponent(".local/state/ipm", isDirectory: true)
     }
 
-    private static func integer(_ settings: SettingsSource, _ name: String, default value: Int, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+    private static func integer(
+        _ settings: SettingsSource, _ name: String, default value: Int, range: ClosedRange<Int>
+    ) throws(ConfigurationError) -> Int {
         guard let text = settings[name] else { return value }
         guard let number = Int(text), range.contains(number) else {
             throw ConfigurationError(name, "expected a whole number from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
@@ -242,7 +248,7 @@ public struct IPMConfiguration: Sendable {
     private static func url(_ settings: SettingsSource, _ name: String, default value: String) throws(ConfigurationError) -> URL {
         let text = settings[name] ?? value
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host, !host.isEmpty
+            let host = url.host, !host.isEmpty
         else {
             throw ConfigurationError(name, "expected an http:// or https:// URL, got '\(text)'")
         }

@@ -42,7 +42,8 @@ final class AppDatabase: Sendable {
         do {
             try postgres.validate()
         } catch {
-            throw ConfigurationError(setting, "expected a libpq connection URL such as postgresql://user@host:5432/ipm (\(error.operatorDetail ?? error.description))")
+            throw ConfigurationError(
+                setting, "expected a libpq connection URL such as postgresql://user@host:5432/ipm (\(error.operatorDetail ?? error.description))")
         }
         postgres.acquireTimeout = .seconds(10)
         let database = AppDatabase(client: PostgresClient(configuration: postgres, logger: logger), embedded: embedded, logger: logger)

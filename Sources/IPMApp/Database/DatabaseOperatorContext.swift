@@ -16,7 +16,8 @@ struct DatabaseOperatorContext: OperatorContext {
     var operatorService: OperatorService { services.operatorService(operatorName: Self.operatorName) }
 
     var serviceCredentials: ServiceCredentials {
-        ServiceCredentials(repository: PostgresServiceCredentialRepository(client: database.client), clock: services.clock, random: SystemRandomSource())
+        ServiceCredentials(
+            repository: PostgresServiceCredentialRepository(client: database.client), clock: services.clock, random: SystemRandomSource())
     }
 
     var webhookDeliveries: WebhookDeliveries { services.webhookDeliveries }

@@ -19,16 +19,20 @@ struct CountGaugeService: Service {
 
     /// `ipm_ups_connections{status=…}`, from one `count(*) … GROUP BY status`.
     static func connections(_ connections: any UPSConnectionRepository, interval: Duration, logger: Logger) -> Self {
-        Self(label: "ipm_ups_connections", dimension: "status", what: "connections by state", count: {
-            try await connections.countByStatus().map { ($0.key.rawValue, $0.value) }
-        }, interval: interval, logger: logger)
+        Self(
+            label: "ipm_ups_connections", dimension: "status", what: "connections by state",
+            count: {
+                try await connections.countByStatus().map { ($0.key.rawValue, $0.value) }
+            }, interval: interval, logger: logger)
     }
 
     /// `ipm_webhook_deliveries{state=…}`: pending and dead deliveries.
     static func webhookDeliveries(_ deliveries: any WebhookDeliveryLog, interval: Duration, logger: Logger) -> Self {
-        Self(label: "ipm_webhook_deliveries", dimension: "state", what: "webhook deliveries", count: {
-            try await deliveries.countByState().map { ($0.key.rawValue, $0.value) }
-        }, interval: interval, logger: logger)
+        Self(
+            label: "ipm_webhook_deliveries", dimension: "state", what: "webhook deliveries",
+            count: {
+                try await deliveries.countByState().map { ($0.key.rawValue, $0.value) }
+            }, interval: interval, logger: logger)
     }
 
     func run() async throws {

@@ -48,7 +48,9 @@ public func buildApplication(
         server: limits.server,
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "ipm-server"),
         onServerRunning: { channel in
-            logger.notice("ipm-server listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")", "public_url": "\(configuration.publicURL)"])
+            logger.notice(
+                "ipm-server listening",
+                metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")", "public_url": "\(configuration.publicURL)"])
             await onListening(channel.localAddress?.port ?? 0)
         },
         logger: logger
@@ -69,11 +71,13 @@ private func workers(
         CountGaugeService.connections(services.connections, interval: interval, logger: logger),
     ]
     if let url = configuration.webhookURL, let secret = configuration.webhookSecret {
-        workers.append(WebhookDelivererService(deliverer: WebhookDeliverer(
-            outbox: PostgresWebhookOutbox(client: database.client),
-            configuration: WebhookConfiguration(url: url, secret: Secret(secret)), httpClient: oauth.httpClient,
-            clock: services.clock, random: SystemRandomSource(), giveUpAfter: TimeInterval(configuration.webhookGiveUpAfter), logger: logger
-        )))
+        workers.append(
+            WebhookDelivererService(
+                deliverer: WebhookDeliverer(
+                    outbox: PostgresWebhookOutbox(client: database.client),
+                    configuration: WebhookConfiguration(url: url, secret: Secret(secret)), httpClient: oauth.httpClient,
+                    clock: services.clock, random: SystemRandomSource(), giveUpAfter: TimeInterval(configuration.webhookGiveUpAfter), logger: logger
+                )))
         workers.append(CountGaugeService.webhookDeliveries(services.webhookLog, interval: interval, logger: logger))
     }
     return workers
@@ -84,7 +88,8 @@ private func buildRouter(
     configuration: IPMConfiguration, database: AppDatabase, services: DomainServices, oauth: OAuthComponents,
     metrics: PrometheusCollectorRegistry, logger: Logger
 ) -> Router<WebRequestContext> {
-    let settings = WebSettings(publicURL: configuration.publicURL, supportContact: configuration.supportContact, formTargets: [configuration.upsBaseURL])
+    let settings = WebSettings(
+        publicURL: configuration.publicURL, supportContact: configuration.supportContact, formTargets: [configuration.upsBaseURL])
     let router = Router(context: WebRequestContext.self)
     router.add(middleware: ForwardedClientAddress(proxies: configuration.trustedProxies))
     if let hsts = settings.strictTransportSecurity { router.add(middleware: StrictTransportSecurityMiddleware(value: hsts)) }

@@ -20,7 +20,9 @@ struct ServerCommand: AsyncParsableCommand {
         version: IPMBuild.version
     )
 
-    @Flag(name: .customLong("check-health"), help: "Ask the server these settings describe for /readyz and exit: 0 ready, 1 not (a container HEALTHCHECK without curl).")
+    @Flag(
+        name: .customLong("check-health"),
+        help: "Ask the server these settings describe for /readyz and exit: 0 ready, 1 not (a container HEALTHCHECK without curl).")
     var checkHealth = false
 
     func run() async throws {

@@ -47,14 +47,17 @@ struct AdminCommand: ParsableCommand {
             }
             var table = Table("SIGN-IN NAME", "DISPLAY NAME", "EMAIL", "STATUS", "ID")
             for admin in admins {
-                table.append(admin.signInName.value, admin.displayName, admin.email?.value ?? "", admin.isDisabled ? "disabled" : "active", admin.id.description)
+                table.append(
+                    admin.signInName.value, admin.displayName, admin.email?.value ?? "", admin.isDisabled ? "disabled" : "active",
+                    admin.id.description)
             }
             print(table.render())
         }
     }
 
     struct SetPassword: OperatorCommand {
-        static let configuration = CommandConfiguration(commandName: "set-password", abstract: "Set an admin's password; their sessions and API tokens are revoked.")
+        static let configuration = CommandConfiguration(
+            commandName: "set-password", abstract: "Set an admin's password; their sessions and API tokens are revoked.")
 
         @Argument(help: "The admin's sign-in name.")
         var signInName: String
@@ -70,14 +73,17 @@ struct AdminCommand: ParsableCommand {
     }
 
     struct Disable: OperatorCommand {
-        static let configuration = CommandConfiguration(abstract: "Disable an admin: they can no longer sign in or act; their sessions and API tokens are revoked for good.")
+        static let configuration = CommandConfiguration(
+            abstract: "Disable an admin: they can no longer sign in or act; their sessions and API tokens are revoked for good.")
 
         @Argument(help: "The admin's sign-in name.")
         var signInName: String
 
         func run(in context: any OperatorContext) async throws {
             let admin = try await context.operatorService.setDisabled(try SignInName(signInName), true)
-            print("Admin \(admin.signInName) is disabled. Every session and API token of \(admin.signInName) was revoked; enabling does not bring them back.")
+            print(
+                "Admin \(admin.signInName) is disabled. Every session and API token of \(admin.signInName) was revoked; enabling does not bring them back."
+            )
         }
     }
 

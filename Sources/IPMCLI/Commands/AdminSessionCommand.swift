@@ -14,7 +14,9 @@ struct ConnectionOptions: ParsableArguments {
         get throws { try Self.connection(server: server, insecure: insecure) }
     }
 
-    static func connection(server: String?, insecure: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AdminConnection {
+    static func connection(
+        server: String?, insecure: Bool, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> AdminConnection {
         try AdminConnection(server: server, insecure: insecure, environment: environment)
     }
 }

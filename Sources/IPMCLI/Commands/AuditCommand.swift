@@ -54,6 +54,8 @@ struct AuditCommand: SignedInCommand {
 extension AuditEventJSON {
     /// The API's model of an event the console read (from the database or a server).
     init(_ entry: ActivityEntry) {
-        self.init(id: entry.id.description, occurredAt: entry.occurredAt, actor: entry.actor, action: entry.action.rawValue, title: entry.action.title, detail: entry.detail)
+        self.init(
+            id: entry.id.description, occurredAt: entry.occurredAt, actor: entry.actor, action: entry.action.rawValue, title: entry.action.title,
+            detail: entry.detail)
     }
 }

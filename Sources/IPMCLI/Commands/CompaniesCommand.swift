@@ -48,11 +48,14 @@ extension CompanyOverview {
         switch connection.status {
         case .reauthorizationRequired:
             guard AccessPolicy.allows(role, .optIn) else { return "\(name): re-authorization required; a company admin must opt in again" }
-            return "\(name): opt in again: ipm oauth opt-in \(name.shellQuoted) or open \(OptInLink.url(publicURL: publicURL, company: company.id).absoluteString)"
+            return
+                "\(name): opt in again: ipm oauth opt-in \(name.shellQuoted) or open \(OptInLink.url(publicURL: publicURL, company: company.id).absoluteString)"
         case .blocked:
-            return "\(name): blocked by UPS; next attempt \(connection.refreshHealth.nextAttemptAt?.minutes ?? "soon") (ipm oauth status \(name.shellQuoted))"
+            return
+                "\(name): blocked by UPS; next attempt \(connection.refreshHealth.nextAttemptAt?.minutes ?? "soon") (ipm oauth status \(name.shellQuoted))"
         case .authenticated where connection.refreshHealth.consecutiveFailures > 0:
-            return "\(name): refreshes failing; next attempt \(connection.refreshHealth.nextAttemptAt?.minutes ?? "soon") (ipm oauth status \(name.shellQuoted))"
+            return
+                "\(name): refreshes failing; next attempt \(connection.refreshHealth.nextAttemptAt?.minutes ?? "soon") (ipm oauth status \(name.shellQuoted))"
         default:
             return nil
         }

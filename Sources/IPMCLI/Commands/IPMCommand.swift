@@ -22,7 +22,8 @@ struct IPMCommand: ParsableCommand {
             """,
         version: IPMBuild.version,
         subcommands: [
-            LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, CompaniesCommand.self, OAuthCommand.self, AuditCommand.self, NotificationsCommand.self,
+            LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, CompaniesCommand.self, OAuthCommand.self, AuditCommand.self,
+            NotificationsCommand.self,
             MigrateCommand.self, AdminCommand.self, CompanyCommand.self, TokensCommand.self, KeysCommand.self, ServiceTokenCommand.self,
             WebhooksCommand.self,
         ]

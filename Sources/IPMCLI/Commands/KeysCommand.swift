@@ -38,13 +38,19 @@ struct KeysCommand: ParsableCommand {
             if json {
                 print(try JSONOutput.render(summary))
             } else {
-                print("Re-sealed \(summary.tokenPairs) token pair\(summary.tokenPairs == 1 ? "" : "s") and \(summary.verifiers) pending opt-in verifier\(summary.verifiers == 1 ? "" : "s") under key \"\(summary.currentKeyID)\".")
+                print(
+                    "Re-sealed \(summary.tokenPairs) token pair\(summary.tokenPairs == 1 ? "" : "s") and \(summary.verifiers) pending opt-in verifier\(summary.verifiers == 1 ? "" : "s") under key \"\(summary.currentKeyID)\"."
+                )
                 if summary.remaining > 0 {
-                    print("\(summary.remaining) secret\(summary.remaining == 1 ? " is" : "s are") still under another key (in use, or sealed by a server that does not know the new key yet): run `ipm keys rotate` again.")
+                    print(
+                        "\(summary.remaining) secret\(summary.remaining == 1 ? " is" : "s are") still under another key (in use, or sealed by a server that does not know the new key yet): run `ipm keys rotate` again."
+                    )
                 }
             }
             if !summary.unreadable.isEmpty {
-                throw CLIError("\(summary.unreadable.count) stored secret\(summary.unreadable.count == 1 ? "" : "s") could not be opened with IPM_ENCRYPTION_KEYS and \(summary.unreadable.count == 1 ? "was" : "were") left as \(summary.unreadable.count == 1 ? "it was" : "they were"): \(summary.unreadable.joined(separator: "; "))")
+                throw CLIError(
+                    "\(summary.unreadable.count) stored secret\(summary.unreadable.count == 1 ? "" : "s") could not be opened with IPM_ENCRYPTION_KEYS and \(summary.unreadable.count == 1 ? "was" : "were") left as \(summary.unreadable.count == 1 ? "it was" : "they were"): \(summary.unreadable.joined(separator: "; "))"
+                )
             }
         }
     }

@@ -7,8 +7,10 @@ import IPMDomain
 struct NotificationsCommand: SignedInCommand {
     static let configuration = CommandConfiguration(
         commandName: "notifications",
-        abstract: "Show what happened to your companies' UPS connections (opt-ins, opt-outs, re-authorizations, failing refreshes, blocks, expiring authorizations), newest first.",
-        discussion: "With --mark-read, everything shown (and anything that arrived meanwhile) is marked read afterwards; standard error says how many."
+        abstract:
+            "Show what happened to your companies' UPS connections (opt-ins, opt-outs, re-authorizations, failing refreshes, blocks, expiring authorizations), newest first.",
+        discussion:
+            "With --mark-read, everything shown (and anything that arrived meanwhile) is marked read afterwards; standard error says how many."
     )
 
     @Flag(help: "Only notifications not yet marked read.")
@@ -37,7 +39,8 @@ struct NotificationsCommand: SignedInCommand {
             for notification in notifications {
                 let color: TerminalStyle.Color? = notification.isRead ? nil : .bold
                 table.append(cells: [
-                    .init(notification.occurredAt.iso8601), .init(notification.companyName.printable), .init(notification.text(publicURL: admin.publicURL).printable, color),
+                    .init(notification.occurredAt.iso8601), .init(notification.companyName.printable),
+                    .init(notification.text(publicURL: admin.publicURL).printable, color),
                 ])
             }
             print(table.render(.standardOutput()))
@@ -64,6 +67,7 @@ extension NotificationEntry {
     /// The message, and for those that ask an admin to opt in again, how.
     func text(publicURL: URL) -> String {
         guard kind.asksToOptIn else { return message }
-        return "\(message) Opt in again: ipm oauth opt-in \(companyName.shellQuoted) or open \(OptInLink.url(publicURL: publicURL, company: companyID).absoluteString)"
+        return
+            "\(message) Opt in again: ipm oauth opt-in \(companyName.shellQuoted) or open \(OptInLink.url(publicURL: publicURL, company: companyID).absoluteString)"
     }
 }

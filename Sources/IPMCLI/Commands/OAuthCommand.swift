@@ -31,7 +31,8 @@ struct OAuthCommand: ParsableCommand {
             let connection = overview.connection
             var table = Table("COMPANY", overview.company.name.value)
             table.append(cells: [.init("Status"), .init(connection.status.title, connection.status.color)])
-            table.appendWrapped("", connection.blockedReason ?? connection.reauthorizationMessage ?? connection.status.explanation(for: overview.role))
+            table.appendWrapped(
+                "", connection.blockedReason ?? connection.reauthorizationMessage ?? connection.status.explanation(for: overview.role))
             if let optIn = overview.optIn {
                 table.append(cells: [.init("Opt-in"), .init(optIn.message, optIn.state == .expired ? .yellow : nil)])
             }
@@ -96,7 +97,9 @@ struct OAuthCommand: ParsableCommand {
             print(start.authorizationURL.absoluteString.terminalSafe)
             if !noBrowser { openInBrowser(start.authorizationURL, admin) }
             print("UPS then sends the browser back to IPM; copy the address of that page and paste it here (before \(start.expiresAt.iso8601)).")
-            guard let answer = try await LineReader.ask("Address: ", what: "the pasted address")?.trimmingCharacters(in: .whitespacesAndNewlines), !answer.isEmpty else {
+            guard let answer = try await LineReader.ask("Address: ", what: "the pasted address")?.trimmingCharacters(in: .whitespacesAndNewlines),
+                !answer.isEmpty
+            else {
                 throw CLIError("no address pasted; nothing was changed")
             }
             guard let url = URL(string: answer), url.query != nil else {
@@ -105,7 +108,9 @@ struct OAuthCommand: ParsableCommand {
             try await admin.completeOptIn(redirectedURL: url)
         }
 
-        private func waitForBrowser(_ admin: any SignedInAdmin, _ reference: CompanyReference, _ overview: CompanyOverview, publicURL: URL) async throws {
+        private func waitForBrowser(
+            _ admin: any SignedInAdmin, _ reference: CompanyReference, _ overview: CompanyOverview, publicURL: URL
+        ) async throws {
             let url = Self.startURL(publicURL: publicURL, company: overview.company.id)
             if overview.connection.status == .reauthorizationRequired, let reason = overview.connection.reauthorizationMessage {
                 print("Re-authorization required: \(reason)".terminalSafe)
@@ -117,19 +122,21 @@ struct OAuthCommand: ParsableCommand {
             flushStandardOutput()
             let deadline = ContinuousClock.now + .seconds(timeout.seconds)
             // Ctrl-C is caught before the spinner hides the cursor, so it is always shown again.
-            try await Interrupt.stopping({ [timeout] in
-                let spinner = Spinner {
-                    let left = max(0, Int((deadline - ContinuousClock.now).components.seconds))
-                    return "Waiting for the opt-in in the browser (\(left / 60):\(String(format: "%02d", left % 60)) left of \(timeout); Ctrl-C stops waiting)"
-                }
-                do {
-                    try await Self.waitUntilAuthenticated(admin, reference, after: overview, deadline: deadline)
-                } catch {
+            try await Interrupt.stopping(
+                { [timeout] in
+                    let spinner = Spinner {
+                        let left = max(0, Int((deadline - ContinuousClock.now).components.seconds))
+                        return
+                            "Waiting for the opt-in in the browser (\(left / 60):\(String(format: "%02d", left % 60)) left of \(timeout); Ctrl-C stops waiting)"
+                    }
+                    do {
+                        try await Self.waitUntilAuthenticated(admin, reference, after: overview, deadline: deadline)
+                    } catch {
+                        await spinner.stop()
+                        throw error
+                    }
                     await spinner.stop()
-                    throw error
-                }
-                await spinner.stop()
-            }, interrupted: Self.interrupted)
+                }, interrupted: Self.interrupted)
         }
 
         static let interrupted = CLIError(
@@ -140,7 +147,9 @@ struct OAuthCommand: ParsableCommand {
         /// An opt-in started in the browser meanwhile is reported, and waited for until it
         /// expires even past `deadline`: one that never comes back from UPS (an error page
         /// there) ends the wait with the reason, not with a bare timeout.
-        private static func waitUntilAuthenticated(_ admin: any SignedInAdmin, _ reference: CompanyReference, after before: CompanyOverview, deadline: ContinuousClock.Instant) async throws {
+        private static func waitUntilAuthenticated(
+            _ admin: any SignedInAdmin, _ reference: CompanyReference, after before: CompanyOverview, deadline: ContinuousClock.Instant
+        ) async throws {
             var admin = admin
             var deadline = deadline
             var seen: OptInAttempt?
@@ -164,7 +173,9 @@ struct OAuthCommand: ParsableCommand {
                 }
                 if attempt.state == .expired { throw CLIError(attempt.message, exitCode: ExitStatus.timedOut) }
                 if seen?.startedAt != attempt.startedAt {
-                    note("The opt-in was started in the browser by \(attempt.startedBy); it must finish at UPS by \(OptInAttempt.display(attempt.expiresAt)).")
+                    note(
+                        "The opt-in was started in the browser by \(attempt.startedBy); it must finish at UPS by \(OptInAttempt.display(attempt.expiresAt))."
+                    )
                 }
                 seen = attempt
                 cameBack = false
@@ -173,7 +184,9 @@ struct OAuthCommand: ParsableCommand {
                 deadline = max(deadline, ContinuousClock.now + .milliseconds(Int(max(0, left) * 1000)))
             }
             if cameBack {
-                throw CLIError("the opt-in came back from UPS without completing (the browser shows why); run `ipm oauth opt-in` again", exitCode: ExitStatus.timedOut)
+                throw CLIError(
+                    "the opt-in came back from UPS without completing (the browser shows why); run `ipm oauth opt-in` again",
+                    exitCode: ExitStatus.timedOut)
             }
             if let seen {
                 throw CLIError("stopped waiting: \(seen.message) See `ipm oauth status`.", exitCode: ExitStatus.timedOut)
@@ -187,7 +200,9 @@ struct OAuthCommand: ParsableCommand {
         @discardableResult
         private func openInBrowser(_ url: URL, _ admin: any SignedInAdmin) -> Bool {
             guard admin.browserOrigins.contains(where: { Browser.sameOrigin(url, $0) }) else {
-                writeToStandardError("ipm: not opening a browser: that address is not on \(admin.browserOrigins.map { Browser.origin($0) }.joined(separator: " or ")); open it yourself if you trust it\n".terminalSafe)
+                writeToStandardError(
+                    "ipm: not opening a browser: that address is not on \(admin.browserOrigins.map { Browser.origin($0) }.joined(separator: " or ")); open it yourself if you trust it\n"
+                        .terminalSafe)
                 return false
             }
             return Browser.open(url)

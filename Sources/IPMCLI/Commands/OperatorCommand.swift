@@ -11,4 +11,3 @@ protocol OperatorCommand: ParsableCommand {
 extension OperatorCommand {
     static var isMigrationCommand: Bool { false }
 }
-

@@ -31,7 +31,9 @@ struct ServiceTokenCommand: ParsableCommand {
             let scopes = Set(try scope.map { try ServiceScope(parsing: $0) })
             let (credential, token) = try await context.serviceCredentials.create(name: name, scopes: scopes, by: "operator")
             print(token.value)
-            writeToStandardError("Created service credential \(credential.name) (\(credential.scopes.sorted().map(\.rawValue).joined(separator: ", "))). The token above is shown only now.\n")
+            writeToStandardError(
+                "Created service credential \(credential.name) (\(credential.scopes.sorted().map(\.rawValue).joined(separator: ", "))). The token above is shown only now.\n"
+            )
         }
     }
 
@@ -72,7 +74,9 @@ struct ServiceTokenCommand: ParsableCommand {
 
         func run(in context: any OperatorContext) async throws {
             let credential = try await context.serviceCredentials.revoke(name: name)
-            print("Revoked service credential \(credential.name). Servers stop accepting its token within IPM_SERVICE_TOKEN_CACHE seconds (5 by default).")
+            print(
+                "Revoked service credential \(credential.name). Servers stop accepting its token within IPM_SERVICE_TOKEN_CACHE seconds (5 by default)."
+            )
         }
     }
 }

@@ -28,7 +28,9 @@ struct LoginCommand: AdminSessionCommand {
         let signedIn = try await context.signIn(name, password: password)
         if let token { try? await context.signOut(token) }
         try store.save(signedIn.token)
-        print("Signed in as \(signedIn.admin.signInName) (\(signedIn.admin.displayName)) until \(signedIn.session.expiresAt.iso8601) at the latest.".terminalSafe)
+        print(
+            "Signed in as \(signedIn.admin.signInName) (\(signedIn.admin.displayName)) until \(signedIn.session.expiresAt.iso8601) at the latest."
+                .terminalSafe)
     }
 
     private func askedName() async throws -> String {
@@ -36,7 +38,8 @@ struct LoginCommand: AdminSessionCommand {
         guard LineReader.standardInputIsTerminal, !passwordStdin else {
             throw CLIError("no sign-in name: give it as an argument (ipm login NAME)")
         }
-        guard let name = try await LineReader.ask("Sign-in name: ", what: "the sign-in name")?.trimmingCharacters(in: .whitespaces), !name.isEmpty else {
+        guard let name = try await LineReader.ask("Sign-in name: ", what: "the sign-in name")?.trimmingCharacters(in: .whitespaces), !name.isEmpty
+        else {
             throw CLIError("no sign-in name entered")
         }
         return name
@@ -69,12 +72,15 @@ struct WhoamiCommand: SignedInCommand {
     @OptionGroup var options: ConnectionOptions
 
     func run(as signedIn: any SignedInAdmin, in context: any AdminConsole) async throws {
-        let admin = signedIn.admin, session = signedIn.session
+        let admin = signedIn.admin
+        let session = signedIn.session
         if json {
             print(try JSONOutput.render(WhoamiJSON(admin: AdminJSON(admin), signedInAt: session.createdAt, expiresAt: session.expiresAt)))
             return
         }
-        print("\(admin.signInName) (\(admin.displayName)), signed in at \(session.createdAt.iso8601); the session ends by \(session.expiresAt.iso8601).".terminalSafe)
+        print(
+            "\(admin.signInName) (\(admin.displayName)), signed in at \(session.createdAt.iso8601); the session ends by \(session.expiresAt.iso8601)."
+                .terminalSafe)
     }
 }
 

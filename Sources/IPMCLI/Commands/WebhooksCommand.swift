@@ -17,7 +17,8 @@ struct WebhooksCommand: ParsableCommand {
     )
 
     struct List: OperatorCommand {
-        static let configuration = CommandConfiguration(abstract: "List webhook deliveries, newest first: event, attempts, last status or error, next attempt, delivered or dead.")
+        static let configuration = CommandConfiguration(
+            abstract: "List webhook deliveries, newest first: event, attempts, last status or error, next attempt, delivered or dead.")
 
         @Flag(help: "Only deliveries whose last attempt failed, and dead ones.")
         var failed = false

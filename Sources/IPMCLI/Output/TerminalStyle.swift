@@ -1,16 +1,21 @@
+import Foundation
+import IPMDomain
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-import IPMDomain
 
 /// Colour for people at a terminal, plain text for pipes and files. `NO_COLOR` (any
 /// non-empty value, no-color.org) and `TERM=dumb` turn colour off.
 struct TerminalStyle: Sendable {
     enum Color: String, Sendable {
-        case green = "32", yellow = "33", red = "31", dim = "2", bold = "1"
+        case green = "32"
+        case yellow = "33"
+        case red = "31"
+        case dim = "2"
+        case bold = "1"
     }
 
     let colors: Bool

@@ -1,9 +1,10 @@
+import Dispatch
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Dispatch
 
 /// Ctrl-C during a wait: SIGINT is caught instead of ending the process at once, so the
 /// spinner can be erased and the cursor shown again before the one-line message.

@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// Answers typed (or pasted) at the terminal. The read happens on a thread of its own, so a
 /// person taking minutes to answer never holds one of Swift concurrency's few threads.

@@ -1,9 +1,10 @@
+import IPMDomain
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import IPMDomain
 
 /// Reads a password: from the terminal without echo (the original mode is restored on
 /// every path), or as one line from standard input with `--password-stdin`.

@@ -10,7 +10,8 @@ public enum ReauthorizationReason: Sendable, Hashable {
     public var message: String {
         switch self {
         case .refreshRefused:
-            return "UPS refused the refresh token. This happens when the UPS.com password of the user who opted in was changed; an admin must opt in again."
+            return
+                "UPS refused the refresh token. This happens when the UPS.com password of the user who opted in was changed; an admin must opt in again."
         case .refreshTokenExpired:
             return "The UPS authorization expired before it could be renewed; an admin must opt in again."
         case .accessRefused:

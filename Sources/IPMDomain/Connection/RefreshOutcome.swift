@@ -47,11 +47,17 @@ public enum RefreshOutcome: Sendable, Hashable, CustomStringConvertible {
         case .notDue(let expiry): "not due; the access token expires at \(expiry.formatted(.iso8601))"
         case .busy: "another IPM instance is refreshing this company right now"
         case .backingOff(let until):
-            if let until { "earlier refreshes failed; the next attempt waits until \(until.formatted(.iso8601))" } else { "earlier refreshes failed; today's budget of failed refreshes is spent" }
+            if let until {
+                "earlier refreshes failed; the next attempt waits until \(until.formatted(.iso8601))"
+            } else {
+                "earlier refreshes failed; today's budget of failed refreshes is spent"
+            }
         case .notAuthenticated(let status): "nothing to refresh: the company is \(status)"
-        case .transientFailure(let message): "UPS could not be reached or answered with a temporary error (\(message)); the connection stays authenticated and will be retried"
+        case .transientFailure(let message):
+            "UPS could not be reached or answered with a temporary error (\(message)); the connection stays authenticated and will be retried"
         case .reauthorizationRequired(let reason): reason.message
-        case .blocked(let message): "UPS blocked the merchant (\(message)); the tokens are kept and IPM tries again later; opting in again does not help"
+        case .blocked(let message):
+            "UPS blocked the merchant (\(message)); the tokens are kept and IPM tries again later; opting in again does not help"
         case .misconfigured(let message): "IPM's UPS client settings were refused (\(message)); no company was changed"
         case .storageFailure(let message): "the stored tokens could not be used: \(message)"
         }

@@ -124,7 +124,9 @@ public struct ConnectionTransition: Sendable {
 extension UPSConnection {
     /// An admin completed the opt-in. Allowed from every status: opting in while
     /// authenticated replaces the tokens.
-    public func optIn(by admin: Admin, at now: Date, lifetimes: TokenLifetimes, eventID: AuditEventID = AuditEventID()) throws(DomainError) -> ConnectionTransition {
+    public func optIn(
+        by admin: Admin, at now: Date, lifetimes: TokenLifetimes, eventID: AuditEventID = AuditEventID()
+    ) throws(DomainError) -> ConnectionTransition {
         guard !admin.isDisabled else { throw .adminDisabled }
         var next = self
         next.status = .authenticated
@@ -149,7 +151,8 @@ extension UPSConnection {
         }
         return ConnectionTransition(
             connection: next,
-            event: AuditEvent(id: eventID, companyID: companyID, actor: .admin(admin.id, admin.signInName), occurredAt: now, action: .optedIn, detail: detail)
+            event: AuditEvent(
+                id: eventID, companyID: companyID, actor: .admin(admin.id, admin.signInName), occurredAt: now, action: .optedIn, detail: detail)
         )
     }
 
@@ -168,12 +171,16 @@ extension UPSConnection {
         next.updatedAt = now
         return ConnectionTransition(
             connection: next,
-            event: AuditEvent(id: eventID, companyID: companyID, actor: .admin(admin.id, admin.signInName), occurredAt: now, action: .optedOut, detail: "Opted out of UPS Online Tools (OAuth); the tokens were destroyed.")
+            event: AuditEvent(
+                id: eventID, companyID: companyID, actor: .admin(admin.id, admin.signInName), occurredAt: now, action: .optedOut,
+                detail: "Opted out of UPS Online Tools (OAuth); the tokens were destroyed.")
         )
     }
 
     /// UPS refused the tokens: the company needs an admin to opt in again.
-    public func requireReauthorization(_ reason: ReauthorizationReason, by actor: AuditActor, at now: Date, eventID: AuditEventID = AuditEventID()) throws(DomainError) -> ConnectionTransition {
+    public func requireReauthorization(
+        _ reason: ReauthorizationReason, by actor: AuditActor, at now: Date, eventID: AuditEventID = AuditEventID()
+    ) throws(DomainError) -> ConnectionTransition {
         guard status == .authenticated || status == .blocked else {
             throw .illegalTransition(from: status.description, action: "require re-authorization")
         }
@@ -187,13 +194,16 @@ extension UPSConnection {
         next.updatedAt = now
         return ConnectionTransition(
             connection: next,
-            event: AuditEvent(id: eventID, companyID: companyID, actor: actor, occurredAt: now, action: .reauthorizationRequired, detail: reason.message)
+            event: AuditEvent(
+                id: eventID, companyID: companyID, actor: actor, occurredAt: now, action: .reauthorizationRequired, detail: reason.message)
         )
     }
 
     /// A refresh rotated the tokens. Not a change of status while healthy, so not an audit
     /// event; after announced failures, or out of a block, it is `recovered`.
-    public func refreshed(_ lifetimes: TokenLifetimes, at now: Date, policy: RefreshPolicy = .standard, eventID: AuditEventID = AuditEventID()) throws(DomainError) -> ConnectionTransition {
+    public func refreshed(
+        _ lifetimes: TokenLifetimes, at now: Date, policy: RefreshPolicy = .standard, eventID: AuditEventID = AuditEventID()
+    ) throws(DomainError) -> ConnectionTransition {
         guard status == .authenticated || status == .blocked else {
             throw .illegalTransition(from: status.description, action: "refresh the tokens")
         }
@@ -219,13 +229,18 @@ extension UPSConnection {
         if status == .blocked {
             let detail = "UPS answers again: the block on the merchant was lifted and the tokens were renewed; the company is authenticated."
             transition = ConnectionTransition(
-                connection: next, event: AuditEvent(id: eventID, companyID: companyID, actor: .system("token refresh"), occurredAt: now, action: .recovered, detail: detail),
+                connection: next,
+                event: AuditEvent(
+                    id: eventID, companyID: companyID, actor: .system("token refresh"), occurredAt: now, action: .recovered, detail: detail),
                 notifies: announced != nil
             )
         } else if announced == .refreshFailing {
-            let detail = "The token refresh works again after \(refreshHealth.consecutiveFailures) failed attempt\(refreshHealth.consecutiveFailures == 1 ? "" : "s"); the company stays authenticated."
+            let detail =
+                "The token refresh works again after \(refreshHealth.consecutiveFailures) failed attempt\(refreshHealth.consecutiveFailures == 1 ? "" : "s"); the company stays authenticated."
             transition = ConnectionTransition(
-                connection: next, event: AuditEvent(id: eventID, companyID: companyID, actor: .system("token refresh"), occurredAt: now, action: .recovered, detail: detail)
+                connection: next,
+                event: AuditEvent(
+                    id: eventID, companyID: companyID, actor: .system("token refresh"), occurredAt: now, action: .recovered, detail: detail)
             )
         } else {
             transition = ConnectionTransition(connection: next, event: nil)
@@ -240,7 +255,9 @@ extension UPSConnection {
     /// UPS's words, and the next attempt waits `policy.blockedRetryInterval`. Entering the
     /// block is a change of status (audited; announced unless the rate limit holds it back);
     /// another 403 while blocked only moves the next attempt.
-    public func block(_ detail: String, by actor: AuditActor, at now: Date, policy: RefreshPolicy, random: any RandomSource, eventID: AuditEventID = AuditEventID()) throws(DomainError) -> ConnectionTransition {
+    public func block(
+        _ detail: String, by actor: AuditActor, at now: Date, policy: RefreshPolicy, random: any RandomSource, eventID: AuditEventID = AuditEventID()
+    ) throws(DomainError) -> ConnectionTransition {
         guard status == .authenticated || status == .blocked else {
             throw .illegalTransition(from: status.description, action: "record a block by UPS")
         }
@@ -256,7 +273,8 @@ extension UPSConnection {
         guard status == .authenticated else {
             next.blockedReason = detail
             // Still blocked: nothing new to tell, unless the authorization now runs out meanwhile.
-            return (try? next.warnRefreshTokenExpiring(at: now, policy: policy, eventID: eventID)) ?? ConnectionTransition(connection: next, event: nil)
+            return (try? next.warnRefreshTokenExpiring(at: now, policy: policy, eventID: eventID))
+                ?? ConnectionTransition(connection: next, event: nil)
         }
         next.status = .blocked
         next.blockedReason = detail
@@ -277,19 +295,23 @@ extension UPSConnection {
     /// The refresh token ends within `policy.expiryWarningWindow` and no refresh will renew it
     /// (the last one did not move its end, or refreshes are not working): announced once per end.
     /// Throws `illegalTransition` when there is nothing to announce.
-    public func warnRefreshTokenExpiring(at now: Date, policy: RefreshPolicy, eventID: AuditEventID = AuditEventID()) throws(DomainError) -> ConnectionTransition {
+    public func warnRefreshTokenExpiring(
+        at now: Date, policy: RefreshPolicy, eventID: AuditEventID = AuditEventID()
+    ) throws(DomainError) -> ConnectionTransition {
         guard status == .authenticated || status == .blocked, let end = refreshTokenExpiresAt, end > now,
-              end.timeIntervalSince(now) <= policy.expiryWarningWindow, announcements.expiryWarnedAt == nil,
-              announcements.refreshTokenRenews == false || isFailing
+            end.timeIntervalSince(now) <= policy.expiryWarningWindow, announcements.expiryWarnedAt == nil,
+            announcements.refreshTokenRenews == false || isFailing
         else {
             throw .illegalTransition(from: status.description, action: "warn that the refresh token expires")
         }
         var next = self
         next.announcements.expiryWarnedAt = now
-        let detail = "The UPS authorization ends at \(end.formatted(.iso8601)) and refreshing cannot extend it; an admin must opt in again before then to keep the company connected."
+        let detail =
+            "The UPS authorization ends at \(end.formatted(.iso8601)) and refreshing cannot extend it; an admin must opt in again before then to keep the company connected."
         return ConnectionTransition(
             connection: next,
-            event: AuditEvent(id: eventID, companyID: companyID, actor: .system("token refresh"), occurredAt: now, action: .refreshTokenExpiring, detail: detail)
+            event: AuditEvent(
+                id: eventID, companyID: companyID, actor: .system("token refresh"), occurredAt: now, action: .refreshTokenExpiring, detail: detail)
         )
     }
 
@@ -318,7 +340,7 @@ extension UPSConnection {
         var action = AuditAction.refreshFailed
         var notifies = false
         if status == .authenticated, health.consecutiveFailures >= policy.failingThreshold,
-           announcements.mayAnnounce(.refreshFailing, at: now, period: policy.announcementPeriod)
+            announcements.mayAnnounce(.refreshFailing, at: now, period: policy.announcementPeriod)
         {
             action = .refreshFailing
             notifies = true
@@ -327,8 +349,9 @@ extension UPSConnection {
         }
         let transition = ConnectionTransition(
             connection: next,
-            event: AuditEvent(id: eventID, companyID: companyID, actor: actor, occurredAt: now, action: action,
-                              detail: action == .refreshFailing ? "The token refresh failed \(health.consecutiveFailures) times in a row. \(detail)" : detail),
+            event: AuditEvent(
+                id: eventID, companyID: companyID, actor: actor, occurredAt: now, action: action,
+                detail: action == .refreshFailing ? "The token refresh failed \(health.consecutiveFailures) times in a row. \(detail)" : detail),
             notifies: notifies
         )
         if !notifies, let warning = try? next.warnRefreshTokenExpiring(at: now, policy: policy, eventID: eventID) {

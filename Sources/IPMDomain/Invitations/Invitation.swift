@@ -52,7 +52,8 @@ public enum InvitationRefusal: Error, Sendable, Hashable, CustomStringConvertibl
         switch self {
         case .unknown: return "This invitation link is not valid. Check that you copied the whole link, or ask a company admin for a new invitation."
         case .expired: return "This invitation has expired. Ask a company admin for a new invitation."
-        case .used: return "This invitation has already been used. Sign in with the account created with it, or ask a company admin for a new invitation."
+        case .used:
+            return "This invitation has already been used. Sign in with the account created with it, or ask a company admin for a new invitation."
         case .revoked: return "This invitation was revoked by a company admin. Ask a company admin for a new invitation."
         }
     }
@@ -171,7 +172,8 @@ public struct InvitationService: Sendable {
     public func accept(_ token: Secret, _ signUp: SignUp, clientAddress: String?) async throws -> (Admin, Invitation) {
         let invitation = try await usable(token)
         let now = clock.now()
-        let keys = [ThrottleKey("sign-up:invitation:\(invitation.id)", limit: limits.perInvitation)]
+        let keys =
+            [ThrottleKey("sign-up:invitation:\(invitation.id)", limit: limits.perInvitation)]
             + (clientAddress.map { [ThrottleKey("sign-up:address:\($0)", limit: limits.perAddress)] } ?? [])
         // Every attempt stays counted (it is never forgiven): an invitation link can test a
         // handful of names, not list them.

@@ -50,6 +50,8 @@ public struct OptInAttempt: Sendable, Hashable {
 
     /// `2026-12-01 14:02:33 UTC`.
     public static func display(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon).dateTimeSeparator(.space)) + " UTC"
+        date.formatted(
+            .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon).dateTimeSeparator(.space)
+        ) + " UTC"
     }
 }

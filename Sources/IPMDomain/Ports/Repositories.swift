@@ -89,7 +89,9 @@ public protocol AuthorizationRequestRepository: Sendable {
     /// Finds the request by its state digest and locks it; when `check` accepts it (does not
     /// throw), marks it consumed at `now`, in one transaction. A request is consumed once.
     /// - Returns: the request as it was before this call, or `nil` when no request has this digest.
-    func consume(stateDigest: [UInt8], at now: Date, check: @escaping @Sendable (AuthorizationRequest) throws -> Void) async throws -> AuthorizationRequest?
+    func consume(
+        stateDigest: [UInt8], at now: Date, check: @escaping @Sendable (AuthorizationRequest) throws -> Void
+    ) async throws -> AuthorizationRequest?
     /// The company's most recently started request (kept until a day past its expiry), with
     /// the sign-in name of the admin who started it.
     func latest(for company: CompanyID) async throws -> (request: AuthorizationRequest, startedBy: String)?

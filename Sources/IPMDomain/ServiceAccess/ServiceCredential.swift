@@ -12,7 +12,8 @@ public enum ServiceScope: String, Sendable, Hashable, CaseIterable, Codable, Com
 
     public init(parsing text: String) throws(DomainError) {
         guard let scope = ServiceScope(rawValue: text.lowercased()) else {
-            throw .invalidInput(field: "scope", "must be one of: \(ServiceScope.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(text.printable)')")
+            throw .invalidInput(
+                field: "scope", "must be one of: \(ServiceScope.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(text.printable)')")
         }
         self = scope
     }
@@ -31,7 +32,10 @@ public struct ServiceCredential: Sendable, Hashable, Identifiable {
     public let lastUsedAt: Date?
     public let revokedAt: Date?
 
-    public init(id: ServiceCredentialID = ServiceCredentialID(), name: String, scopes: Set<ServiceScope>, createdAt: Date, createdBy: String, lastUsedAt: Date? = nil, revokedAt: Date? = nil) {
+    public init(
+        id: ServiceCredentialID = ServiceCredentialID(), name: String, scopes: Set<ServiceScope>, createdAt: Date, createdBy: String,
+        lastUsedAt: Date? = nil, revokedAt: Date? = nil
+    ) {
         self.id = id
         self.name = name
         self.scopes = scopes
@@ -83,7 +87,8 @@ public struct ServiceCredentials: Sendable {
     /// A new credential and its token, which is never shown again.
     public func create(name: String, scopes: Set<ServiceScope>, by creator: String) async throws -> (ServiceCredential, Secret) {
         guard !scopes.isEmpty else { throw DomainError.invalidInput(field: "scope", "at least one is needed (access-token or proxy)") }
-        let credential = ServiceCredential(name: try ServiceCredential.validatedName(name), scopes: scopes, createdAt: clock.now(), createdBy: creator)
+        let credential = ServiceCredential(
+            name: try ServiceCredential.validatedName(name), scopes: scopes, createdAt: clock.now(), createdBy: creator)
         let token = Secret(ServiceCredential.tokenPrefix + Base64URL.encode(random.bytes(32)))
         try await repository.create(credential, token: token)
         return (credential, token)

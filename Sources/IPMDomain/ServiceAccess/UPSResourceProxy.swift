@@ -12,17 +12,27 @@ public struct UPSResourceTarget: Sendable, Hashable, CustomStringConvertible {
 
     public init(path: String, query: String?) throws(DomainError) {
         let example = "e.g. api/track/v1/details/1Z999AA10123456784"
-        guard !path.isEmpty, path.utf8.count <= 2048 else { throw .invalidInput(field: "path", "must name a UPS API path of at most 2048 bytes, \(example)") }
+        guard !path.isEmpty, path.utf8.count <= 2048 else {
+            throw .invalidInput(field: "path", "must name a UPS API path of at most 2048 bytes, \(example)")
+        }
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
         for segment in segments {
             guard !segment.isEmpty else { throw .invalidInput(field: "path", "must not hold empty segments ('//') or start with '/', \(example)") }
-            guard segment.unicodeScalars.allSatisfy(Self.isPathCharacter) else { throw .invalidInput(field: "path", "may hold URL path characters only") }
+            guard segment.unicodeScalars.allSatisfy(Self.isPathCharacter) else {
+                throw .invalidInput(field: "path", "may hold URL path characters only")
+            }
             guard let decoded = String(segment).removingPercentEncoding else { throw .invalidInput(field: "path", "has a broken percent-encoding") }
             guard decoded != ".", decoded != ".." else { throw .invalidInput(field: "path", "must not hold '.' or '..' segments") }
-            guard !decoded.contains("/"), !decoded.contains("\\") else { throw .invalidInput(field: "path", "must not hold encoded slashes or backslashes") }
-            guard decoded.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else { throw .invalidInput(field: "path", "must not hold control characters") }
+            guard !decoded.contains("/"), !decoded.contains("\\") else {
+                throw .invalidInput(field: "path", "must not hold encoded slashes or backslashes")
+            }
+            guard decoded.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+                throw .invalidInput(field: "path", "must not hold control characters")
+            }
         }
-        guard !segments[0].contains(":") else { throw .invalidInput(field: "path", "must be a path under the UPS base URL, not an address of its own") }
+        guard !segments[0].contains(":") else {
+            throw .invalidInput(field: "path", "must be a path under the UPS base URL, not an address of its own")
+        }
         // Only UPS's resource APIs: the OAuth endpoints would hand a caller IPM's client credentials' work.
         guard segments[0] == "api", segments.count > 1 else {
             throw .invalidInput(field: "path", "must be a UPS API path starting with api/ (not UPS's OAuth endpoints or other pages), \(example)")
@@ -88,8 +98,8 @@ extension UPSResourceResponse {
     /// The errors of UPS's envelope `{"response":{"errors":[{"code":"…","message":"…"}]}}`.
     public var upsErrors: [(code: String, message: String)] {
         guard body.count <= 64 * 1024,
-              let document = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-              let errors = (document["response"] as? [String: Any])?["errors"] as? [[String: Any]]
+            let document = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+            let errors = (document["response"] as? [String: Any])?["errors"] as? [[String: Any]]
         else { return [] }
         return errors.map { ("\($0["code"] ?? "")", "\($0["message"] ?? "")") }
     }
@@ -139,7 +149,9 @@ public struct UPSResourceProxy: Sendable {
     /// the token UPS answered is one issued moments ago (renewed for this call, or too fresh
     /// to renew again), so that a 401 then is about the app or the authorization, not the token's age.
     /// Throws `AccessTokenFailure`, `UPSResourceForwardingError`, or an infrastructure error.
-    public func forward(_ request: UPSResourceRequest, for company: CompanyID) async throws -> (response: UPSResourceResponse, retried: Bool, freshToken: Bool) {
+    public func forward(
+        _ request: UPSResourceRequest, for company: CompanyID
+    ) async throws -> (response: UPSResourceResponse, retried: Bool, freshToken: Bool) {
         let token = try await tokens.accessToken(for: company)
         let first = try await forwarding.forward(request, bearer: token.token)
         guard first.status == 401 else { return (first, false, false) }

@@ -53,7 +53,8 @@ public struct CompanyAccess: Sendable {
     /// One page of the company's activity, newest first, from `before` on (`limit` held to
     /// 1…500): one more event than the page holds is read, so `next` is set exactly when
     /// there is an older event, a full page of 500 included.
-    public func activity(_ reference: CompanyReference, for admin: Admin, limit: Int = 50, before: AuditCursor? = nil) async throws -> AuditEventPage {
+    public func activity(_ reference: CompanyReference, for admin: Admin, limit: Int = 50, before: AuditCursor? = nil) async throws -> AuditEventPage
+    {
         let (company, _) = try await authorize(.view, reference, admin)
         let limit = min(max(limit, AuditEventPage.limits.lowerBound), AuditEventPage.limits.upperBound)
         let fetched = try await audit.events(for: company.id, limit: limit + 1, before: before)
@@ -66,7 +67,7 @@ public struct CompanyAccess: Sendable {
     public func authorize(_ action: CompanyAction, _ reference: CompanyReference, _ admin: Admin) async throws -> (Company, Role) {
         guard !admin.isDisabled else { throw DomainError.adminDisabled }
         guard let company = try await companies.find(reference),
-              let role = try await memberships.role(of: admin.id, in: company.id)
+            let role = try await memberships.role(of: admin.id, in: company.id)
         else {
             throw DomainError.companyNotFound(reference)
         }

@@ -51,10 +51,11 @@ public struct ForcedRefresh: Sendable {
             return .limited(retryAfter: max(1, Int(allowedAt.timeIntervalSince(now).rounded(.up))))
         }
         let outcome = await refresher.refresh(company.id, force: true, lock: .skipIfLocked)
-        try await audit.append(AuditEvent(
-            companyID: company.id, actor: .admin(admin.id, admin.signInName), occurredAt: clock.now(),
-            action: .refreshForced, detail: "Outcome: \(outcome.description)."
-        ))
+        try await audit.append(
+            AuditEvent(
+                companyID: company.id, actor: .admin(admin.id, admin.signInName), occurredAt: clock.now(),
+                action: .refreshForced, detail: "Outcome: \(outcome.description)."
+            ))
         return .attempted(outcome)
     }
 }

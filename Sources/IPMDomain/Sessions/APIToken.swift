@@ -71,7 +71,10 @@ public struct APITokenService: Sendable {
     private let random: any RandomSource
     public let lifetimes: APITokenLifetimes
 
-    public init(tokens: any APITokenRepository, admins: any AdminRepository, clock: any Clock, random: any RandomSource, lifetimes: APITokenLifetimes = APITokenLifetimes()) {
+    public init(
+        tokens: any APITokenRepository, admins: any AdminRepository, clock: any Clock, random: any RandomSource,
+        lifetimes: APITokenLifetimes = APITokenLifetimes()
+    ) {
         self.tokens = tokens
         self.admins = admins
         self.clock = clock

@@ -20,7 +20,9 @@ public struct AdminSession: Sendable, Hashable, Identifiable {
     public let expiresAt: Date
     public let idleTimeout: TimeInterval
 
-    public init(id: SessionID = SessionID(), adminID: AdminID, kind: Kind, createdAt: Date, lastSeenAt: Date, expiresAt: Date, idleTimeout: TimeInterval) {
+    public init(
+        id: SessionID = SessionID(), adminID: AdminID, kind: Kind, createdAt: Date, lastSeenAt: Date, expiresAt: Date, idleTimeout: TimeInterval
+    ) {
         self.id = id
         self.adminID = adminID
         self.kind = kind

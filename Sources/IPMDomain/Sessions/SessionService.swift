@@ -40,7 +40,9 @@ public struct SessionService: Sendable {
     /// the sign-in name (normalised as the account lookup normalises it, so ` Alice\t` is
     /// `alice`) and the client address before the password is checked, atomically across
     /// instances: a parallel burst cannot pass the limits while the hashes run.
-    public func signIn(_ name: String, password: Password, clientAddress: String?, kind: AdminSession.Kind, policy: SessionPolicy? = nil) async throws -> IssuedSession {
+    public func signIn(
+        _ name: String, password: Password, clientAddress: String?, kind: AdminSession.Kind, policy: SessionPolicy? = nil
+    ) async throws -> IssuedSession {
         let now = clock.now()
         // A name that cannot exist matches no admin: only its address is counted.
         let signInName = try? SignInName(name)

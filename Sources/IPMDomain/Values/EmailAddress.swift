@@ -6,8 +6,8 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
         let trimmed = raw.trimmingWhitespace()
         let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
         guard trimmed.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              !trimmed.contains(where: \.isWhitespace), !trimmed.containsControlCharacters
+            !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+            !trimmed.contains(where: \.isWhitespace), !trimmed.containsControlCharacters
         else {
             throw .invalidInput(field: "email", "'\(trimmed)' is not an email address")
         }

@@ -51,7 +51,8 @@ public struct WebhookDeliveries: Sendable {
         { delivery in
             AuditEvent(
                 companyID: delivery.company.id, actor: actor, occurredAt: now, action: .webhookRedelivered,
-                detail: "Webhook event \(delivery.eventType) (\(delivery.id)) will be sent again; it was \(delivery.state.rawValue) after \(delivery.attempts) attempt\(delivery.attempts == 1 ? "" : "s")."
+                detail:
+                    "Webhook event \(delivery.eventType) (\(delivery.id)) will be sent again; it was \(delivery.state.rawValue) after \(delivery.attempts) attempt\(delivery.attempts == 1 ? "" : "s")."
             )
         }
     }

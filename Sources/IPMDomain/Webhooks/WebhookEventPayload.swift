@@ -19,8 +19,12 @@ public struct WebhookEventPayload: Sendable, Hashable, Encodable {
         public let refreshTokenExpiresAt: String?
 
         enum CodingKeys: String, CodingKey {
-            case status, reauthorizationMessage = "reauthorization_message", blockedReason = "blocked_reason"
-            case consecutiveFailures = "consecutive_failures", lastError = "last_error", nextAttemptAt = "next_attempt_at"
+            case status
+            case reauthorizationMessage = "reauthorization_message"
+            case blockedReason = "blocked_reason"
+            case consecutiveFailures = "consecutive_failures"
+            case lastError = "last_error"
+            case nextAttemptAt = "next_attempt_at"
             case refreshTokenExpiresAt = "refresh_token_expires_at"
         }
 
@@ -65,7 +69,11 @@ public struct WebhookEventPayload: Sendable, Hashable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, type, occurredAt = "occurred_at", company, connection, optInURL = "opt_in_url", actor, detail
+        case id, type
+        case occurredAt = "occurred_at"
+        case company, connection
+        case optInURL = "opt_in_url"
+        case actor, detail
     }
 
     public func encode(to encoder: any Encoder) throws {

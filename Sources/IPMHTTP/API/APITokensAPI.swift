@@ -15,7 +15,8 @@ struct APITokensAPI: Sendable {
             let caller = try context.requireAdmin()
             let tokens = try await apiTokens.list(for: caller.admin)
             let lifetimes = apiTokens.lifetimes
-            return try .json(APITokenListJSON(tokens: tokens.map(APITokenJSON.init), defaultDays: lifetimes.defaultDays, maxDays: lifetimes.maximumDays))
+            return try .json(
+                APITokenListJSON(tokens: tokens.map(APITokenJSON.init), defaultDays: lifetimes.defaultDays, maxDays: lifetimes.maximumDays))
         }
 
         group.post("/api-tokens") { request, context -> Response in

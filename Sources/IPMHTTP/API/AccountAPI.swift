@@ -46,7 +46,8 @@ struct AccountAPI: Sendable {
 
         account.get("/me") { _, context -> Response in
             let caller = try context.requireAdmin()
-            return try .json(MeJSON(admin: AccountJSON(caller.admin), session: caller.session.map(SessionJSON.init), publicURL: publicURL.absoluteString))
+            return try .json(
+                MeJSON(admin: AccountJSON(caller.admin), session: caller.session.map(SessionJSON.init), publicURL: publicURL.absoluteString))
         }
     }
 }

@@ -40,7 +40,9 @@ struct CompaniesAPI: Sendable {
             let limit = try request.uri.limit()
             var before: AuditCursor?
             if let text = request.uri.queryParameters["before"] {
-                guard let cursor = AuditCursor(text: String(text)) else { throw HTTPRefusal.badRequest("before must be the next value of an earlier page") }
+                guard let cursor = AuditCursor(text: String(text)) else {
+                    throw HTTPRefusal.badRequest("before must be the next value of an earlier page")
+                }
                 before = cursor
             }
             let page = try await access.activity(try context.companyReference(), for: caller.admin, limit: limit, before: before)
@@ -57,9 +59,11 @@ struct CompaniesAPI: Sendable {
             var response: Response
             if answer.succeeded {
                 let overview = try await access.company(reference, for: caller.admin)
-                response = try .json(ForcedRefreshJSON(
-                    outcome: answer.outcome, detail: answer.message, accessTokenExpiresAt: answer.accessTokenExpiresAt, company: CompanyJSON(overview, publicURL: publicURL)
-                ))
+                response = try .json(
+                    ForcedRefreshJSON(
+                        outcome: answer.outcome, detail: answer.message, accessTokenExpiresAt: answer.accessTokenExpiresAt,
+                        company: CompanyJSON(overview, publicURL: publicURL)
+                    ))
             } else {
                 var problem = Problem(answer.status, answer.message)
                 problem.outcome = answer.outcome

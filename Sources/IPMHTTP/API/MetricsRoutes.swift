@@ -1,6 +1,6 @@
-public import Hummingbird
 import Crypto
 import HTTPTypes
+public import Hummingbird
 import HummingbirdAuth
 import NIOCore
 public import Prometheus

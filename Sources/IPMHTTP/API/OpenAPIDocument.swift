@@ -6,7 +6,9 @@ import NIOCore
 public enum OpenAPIDocument {
     public static func register<Context: RequestContext>(on router: Router<Context>) {
         router.get("/openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=300"], body: .init(byteBuffer: ByteBuffer(string: text)))
+            Response(
+                status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=300"],
+                body: .init(byteBuffer: ByteBuffer(string: text)))
         }
     }
 

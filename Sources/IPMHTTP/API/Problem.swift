@@ -1,6 +1,6 @@
 import Foundation
-import NIOCore
 import Hummingbird
+import NIOCore
 
 /// An `application/problem+json` answer (RFC 9457). `detail` never names a company the
 /// caller may not see.

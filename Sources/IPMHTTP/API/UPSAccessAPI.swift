@@ -1,11 +1,11 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdAuth
-import HTTPTypes
-import NIOCore
 import IPMAPIModels
 public import IPMDomain
 public import Logging
+import NIOCore
 
 /// What the token API and the UPS proxy need: service credentials (not people) and the
 /// engine that hands out valid UPS access tokens.
@@ -91,12 +91,16 @@ extension UPSAccessAPI {
         do {
             body = try await request.body.collect(upTo: maxProxyBodyBytes)
         } catch is NIOTooManyBytesError {
-            return (Problem(.contentTooLarge, "The request body is larger than the proxy passes on (\(maxProxyBodyBytes) bytes).").response, "too_large")
+            return (
+                Problem(.contentTooLarge, "The request body is larger than the proxy passes on (\(maxProxyBodyBytes) bytes).").response, "too_large"
+            )
         }
         let forwarded = UPSResourceRequest(
             method: request.method.rawValue, target: target, headers: Self.endToEndHeaders(request.headers), body: Array(buffer: body)
         )
-        var metadata: Logger.Metadata = ["service": "\(credential.name)", "company": "\(company)", "method": "\(request.method)", "target": "\(target)"]
+        var metadata: Logger.Metadata = [
+            "service": "\(credential.name)", "company": "\(company)", "method": "\(request.method)", "target": "\(target)",
+        ]
         do {
             let (answer, retried, freshToken) = try await proxy.forward(forwarded, for: company)
             metadata["status"] = "\(answer.status)"
@@ -104,12 +108,16 @@ extension UPSAccessAPI {
             logger.debug("UPS proxy: forwarded", metadata: metadata)
             if retried { UPSAccessMetrics.proxyRetried() }
             if freshToken, answer.isInvalidAuthentication {
-                logger.warning("UPS proxy: UPS refused an access token issued moments ago; the API may not be enabled for IPM's UPS app", metadata: metadata)
+                logger.warning(
+                    "UPS proxy: UPS refused an access token issued moments ago; the API may not be enabled for IPM's UPS app", metadata: metadata)
                 return (Self.notEnabledProblem(answer).response, "4xx")
             }
             var headers: HTTPFields = [.cacheControl: "no-store"]
             if let contentType = answer.contentType { headers[.contentType] = contentType }
-            return (Response(status: .init(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body))), "\(answer.status / 100)xx")
+            return (
+                Response(status: .init(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body))),
+                "\(answer.status / 100)xx"
+            )
         } catch let error as DomainError where error.isNotFound {
             return (Problem(.notFound, "There is no such company.").response, "not_found")
         } catch let failure as AccessTokenFailure {
@@ -120,7 +128,8 @@ extension UPSAccessAPI {
             logger.notice("UPS proxy: no answer from UPS", metadata: metadata.merging(["reason": "\(failure)"]) { $1 })
             switch failure.kind {
             case .timeout: return (Problem(.gatewayTimeout, "UPS did not answer in time: \(failure.message).").response, "timeout")
-            case .unreachable, .responseTooLarge: return (Problem(.badGateway, "No usable answer from UPS: \(failure.message).").response, "bad_gateway")
+            case .unreachable, .responseTooLarge:
+                return (Problem(.badGateway, "No usable answer from UPS: \(failure.message).").response, "bad_gateway")
             }
         }
     }
@@ -129,7 +138,9 @@ extension UPSAccessAPI {
     /// two things it can mean (decision 41).
     static func notEnabledProblem(_ answer: UPSResourceResponse) -> Problem {
         let said = answer.upsErrors.first.map { " (\($0.code.prefix(20)) \($0.message.prefix(200)))".printable } ?? ""
-        return Problem(.unauthorized, """
+        return Problem(
+            .unauthorized,
+            """
             UPS refused the company's access token for this API\(said), although IPM renewed it moments ago. \
             Either this API is not enabled for IPM's app at UPS — an operator adds it to the app on developer.ups.com — \
             or UPS does not accept the company's authorization for it (an admin of the company opts in again).
@@ -167,18 +178,33 @@ extension UPSAccessAPI {
     static func refusal(_ failure: AccessTokenFailure) -> ServiceRefusal {
         switch failure {
         case .notAuthenticated(.reauthorizationRequired, let reason):
-            ServiceRefusal(problem: Problem(.conflict, "The company must re-authorize IPM at UPS: an admin of the company opts in again. \(reason ?? "")".trimmingCharacters(in: .whitespaces)), outcome: "not_authenticated")
+            ServiceRefusal(
+                problem: Problem(
+                    .conflict,
+                    "The company must re-authorize IPM at UPS: an admin of the company opts in again. \(reason ?? "")".trimmingCharacters(
+                        in: .whitespaces)), outcome: "not_authenticated")
         case .notAuthenticated(let status, _):
-            ServiceRefusal(problem: Problem(.conflict, "The company is not authenticated with UPS (\(status.title)): an admin of the company must opt in first."), outcome: "not_authenticated")
+            ServiceRefusal(
+                problem: Problem(
+                    .conflict, "The company is not authenticated with UPS (\(status.title)): an admin of the company must opt in first."),
+                outcome: "not_authenticated")
         case .unavailable(let reason):
-            ServiceRefusal(problem: Problem(.serviceUnavailable, "UPS cannot renew the company's access token right now; try again later. \(reason)"), outcome: "unavailable", headers: [.retryAfter: "30"])
+            ServiceRefusal(
+                problem: Problem(.serviceUnavailable, "UPS cannot renew the company's access token right now; try again later. \(reason)"),
+                outcome: "unavailable", headers: [.retryAfter: "30"])
         case .misconfigured:
-            ServiceRefusal(problem: Problem(.badGateway, "UPS refused IPM's client credentials; an operator must check IPM_UPS_CLIENT_ID and IPM_UPS_CLIENT_SECRET."), outcome: "misconfigured")
+            ServiceRefusal(
+                problem: Problem(
+                    .badGateway, "UPS refused IPM's client credentials; an operator must check IPM_UPS_CLIENT_ID and IPM_UPS_CLIENT_SECRET."),
+                outcome: "misconfigured")
         case .blocked(let reason, let retryAt):
             // Not 409: no admin of IPM can fix it, and IPM returns to serving tokens by itself
             // once UPS lifts the block (DECISIONS.md 42).
             ServiceRefusal(
-                problem: Problem(.serviceUnavailable, "UPS has blocked this merchant (403 Blocked Merchant), so IPM hands out no token and sends nothing to UPS for it; opting in again does not help. IPM keeps the company's tokens and tries UPS again\(retryAt.map { " at \($0.formatted(.iso8601))" } ?? " later"). \(reason)"),
+                problem: Problem(
+                    .serviceUnavailable,
+                    "UPS has blocked this merchant (403 Blocked Merchant), so IPM hands out no token and sends nothing to UPS for it; opting in again does not help. IPM keeps the company's tokens and tries UPS again\(retryAt.map { " at \($0.formatted(.iso8601))" } ?? " later"). \(reason)"
+                ),
                 outcome: "blocked", headers: [.retryAfter: "\(retryAfter(retryAt))"]
             )
         }
@@ -191,7 +217,9 @@ extension UPSAccessAPI {
     }
 
     /// Who calls (a service credential with `scope`) and for which company, or the refusal.
-    private func serviceCall(_ request: Request, _ context: WebRequestContext, scope: ServiceScope) -> Result<(ServiceCredential, CompanyID), ServiceRefusal> {
+    private func serviceCall(
+        _ request: Request, _ context: WebRequestContext, scope: ServiceScope
+    ) -> Result<(ServiceCredential, CompanyID), ServiceRefusal> {
         let credential: ServiceCredential
         switch serviceCaller(request, context, scope: scope) {
         case .success(let found): credential = found
@@ -210,11 +238,19 @@ extension UPSAccessAPI {
         switch context.identity {
         case .service(let credential)?:
             guard credential.scopes.contains(scope) else {
-                return .failure(ServiceRefusal(problem: Problem(.forbidden, "The service token '\(credential.name)' does not carry the \(scope.rawValue) scope; make one with \(howTo)."), outcome: "forbidden"))
+                return .failure(
+                    ServiceRefusal(
+                        problem: Problem(
+                            .forbidden, "The service token '\(credential.name)' does not carry the \(scope.rawValue) scope; make one with \(howTo)."),
+                        outcome: "forbidden"))
             }
             return .success(credential)
         case .admin?:
-            return .failure(ServiceRefusal(problem: Problem(.forbidden, "This route is for the deployment's services, not for admins: use a service token made with \(howTo)."), outcome: "forbidden"))
+            return .failure(
+                ServiceRefusal(
+                    problem: Problem(
+                        .forbidden, "This route is for the deployment's services, not for admins: use a service token made with \(howTo)."),
+                    outcome: "forbidden"))
         case nil:
             guard request.headers.bearer != nil else {
                 return .failure(Self.unauthorized("Send Authorization: Bearer <service token> (made with \(howTo))."))
@@ -227,4 +263,3 @@ extension UPSAccessAPI {
         ServiceRefusal(problem: Problem(.unauthorized, detail), outcome: "unauthorized", headers: [.wwwAuthenticate: #"Bearer realm="ipm-services""#])
     }
 }
-

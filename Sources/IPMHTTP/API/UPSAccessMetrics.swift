@@ -23,7 +23,8 @@ enum UPSAccessMetrics {
 
     /// Runs `body` and records its latency with `record` under the outcome it reports, or
     /// `error` when it throws.
-    static func measured(_ record: (String, ContinuousClock.Instant) -> Void, _ body: () async throws -> (Response, String)) async throws -> Response {
+    static func measured(_ record: (String, ContinuousClock.Instant) -> Void, _ body: () async throws -> (Response, String)) async throws -> Response
+    {
         let start = ContinuousClock.now
         do {
             let (response, outcome) = try await body()

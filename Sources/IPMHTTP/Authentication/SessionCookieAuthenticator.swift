@@ -14,7 +14,7 @@ struct SessionCookieAuthenticator: AuthenticatorMiddleware {
 
     func authenticate(request: Request, context: WebRequestContext) async throws -> Caller? {
         guard context.identity == nil, !(yieldsToBearer && request.headers.bearer != nil),
-              let value = request.cookies[cookieName]?.value, !value.isEmpty
+            let value = request.cookies[cookieName]?.value, !value.isEmpty
         else { return nil }
         let token = Secret(value)
         guard let (session, admin) = try await sessions.resolve(token) else { return nil }

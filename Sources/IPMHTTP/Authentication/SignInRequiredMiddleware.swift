@@ -10,7 +10,8 @@ struct SignInRequiredMiddleware: RouterMiddleware {
 
     let notifications: NotificationService
 
-    func handle(_ request: Request, context: WebRequestContext, next: (Request, WebRequestContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: WebRequestContext, next: (Request, WebRequestContext) async throws -> Response) async throws -> Response
+    {
         guard var admin = context.admin else {
             let back = request.method == .get ? request.uri.description : Self.pageOfForm(request.uri.path)
             return .redirect("/sign-in?next=" + WebFront.queryEscaped(back))

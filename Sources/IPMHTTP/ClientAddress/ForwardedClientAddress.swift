@@ -1,5 +1,5 @@
-public import Hummingbird
 import HTTPTypes
+public import Hummingbird
 
 /// Puts the client's address, as `TrustedProxies` reads it from the peer and
 /// `X-Forwarded-For`, into the request context before any route sees it.
@@ -13,7 +13,9 @@ public struct ForwardedClientAddress: RouterMiddleware {
         self.proxies = proxies
     }
 
-    public func handle(_ request: Request, context: WebRequestContext, next: (Request, WebRequestContext) async throws -> Response) async throws -> Response {
+    public func handle(
+        _ request: Request, context: WebRequestContext, next: (Request, WebRequestContext) async throws -> Response
+    ) async throws -> Response {
         guard !proxies.isEmpty else { return try await next(request, context) }
         var context = context
         context.clientAddress = proxies.clientAddress(peer: context.clientAddress, forwardedFor: request.headers[values: Self.forwardedFor])

@@ -12,7 +12,8 @@ struct ErrorPageMiddleware: RouterMiddleware {
         } catch {
             guard let refusal = HTTPRefusal(error) else { throw error }
             var response = pages.message(
-                refusal.title, refusal.pageText ?? refusal.detail, link: "/settings", linkText: "Back to Settings", signedIn: context.admin, status: refusal.status
+                refusal.title, refusal.pageText ?? refusal.detail, link: "/settings", linkText: "Back to Settings", signedIn: context.admin,
+                status: refusal.status
             )
             response.headers.append(contentsOf: refusal.headers)
             return response

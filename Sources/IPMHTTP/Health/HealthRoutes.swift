@@ -1,5 +1,5 @@
-public import Hummingbird
 import Foundation
+public import Hummingbird
 
 /// `/healthz` (the process answers) and `/readyz` (its dependencies answer, each within a
 /// bounded time so a dead database turns the answer red instead of hanging it).

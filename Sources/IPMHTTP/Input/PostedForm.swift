@@ -14,7 +14,7 @@ struct PostedForm: Sendable {
         for pair in encoded.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = InputText.percentDecoded(parts[0], plusIsSpace: true),
-                  let value = parts.count > 1 ? InputText.percentDecoded(parts[1], plusIsSpace: true) : ""
+                let value = parts.count > 1 ? InputText.percentDecoded(parts[1], plusIsSpace: true) : ""
             else { throw UnreadableInput(place: .form) }
             values[name] = value
         }

@@ -37,19 +37,25 @@ struct APITokenPages: Sendable {
         }
     }
 
-    private func apiTokensPage(_ signedIn: AuthenticatedAdmin, created: IssuedAPIToken?, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+    private func apiTokensPage(
+        _ signedIn: AuthenticatedAdmin, created: IssuedAPIToken?, error: String?, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         let tokens = try await apiTokens.list(for: signedIn.admin)
         let now = Date()
         var values: [String: Any] = [
             "csrf": signedIn.csrf, "hasTokens": !tokens.isEmpty,
             "maxDays": apiTokens.lifetimes.maximumDays, "defaultDays": apiTokens.lifetimes.defaultDays,
             "tokens": tokens.map { token -> [String: Any] in
-                ["id": token.id.description, "name": token.name, "created": Pages.display(token.createdAt),
-                 "expires": Pages.display(token.expiresAt), "expired": token.isExpired(at: now),
-                 "lastUsed": token.lastUsedAt.map(Pages.display) ?? "never", "csrf": signedIn.csrf]
+                [
+                    "id": token.id.description, "name": token.name, "created": Pages.display(token.createdAt),
+                    "expires": Pages.display(token.expiresAt), "expired": token.isExpired(at: now),
+                    "lastUsed": token.lastUsedAt.map(Pages.display) ?? "never", "csrf": signedIn.csrf,
+                ]
             },
         ]
-        if let created { values["created"] = ["name": created.token.name, "secret": created.secret.value, "expires": Pages.display(created.token.expiresAt)] }
+        if let created {
+            values["created"] = ["name": created.token.name, "secret": created.secret.value, "expires": Pages.display(created.token.expiresAt)]
+        }
         values["error"] = error
         return pages.render("apiTokens", title: "API tokens", values, signedIn: signedIn, status: status)
     }

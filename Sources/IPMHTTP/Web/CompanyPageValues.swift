@@ -22,9 +22,11 @@ enum CompanyPageValues {
         if connection.holdsTokens {
             let health = connection.refreshHealth
             let (key, text): (String, String) =
-                connection.status == .blocked ? ("blocked", "Blocked by UPS")
-                : health.consecutiveFailures > 0 ? ("failing", "Failing: \(health.consecutiveFailures) failed refresh\(health.consecutiveFailures == 1 ? "" : "es") in a row")
-                : ("ok", "OK")
+                connection.status == .blocked
+                ? ("blocked", "Blocked by UPS")
+                : health.consecutiveFailures > 0
+                    ? ("failing", "Failing: \(health.consecutiveFailures) failed refresh\(health.consecutiveFailures == 1 ? "" : "es") in a row")
+                    : ("ok", "OK")
             var facts: [String: Any] = ["healthKey": key, "healthText": text, "failures": health.consecutiveFailures]
             facts["lastRefreshedAt"] = connection.lastRefreshedAt.map(Pages.display)
             facts["lastError"] = health.lastError

@@ -15,9 +15,11 @@ struct CompanyPages: Sendable {
         group.get("/settings") { _, context -> Response in
             let signedIn = try context.requireAdmin()
             let companies = try await access.overview(for: signedIn.admin)
-            return pages.render("settings", title: "Settings", [
-                "hasCompanies": !companies.isEmpty, "companies": companies.map(CompanyPageValues.values(of:)),
-            ], signedIn: signedIn)
+            return pages.render(
+                "settings", title: "Settings",
+                [
+                    "hasCompanies": !companies.isEmpty, "companies": companies.map(CompanyPageValues.values(of:)),
+                ], signedIn: signedIn)
         }
 
         group.get("/companies/:id") { _, context -> Response in
@@ -42,12 +44,15 @@ struct CompanyPages: Sendable {
             guard form["confirmed"] == "yes" else {
                 // Without JS there was no browser confirm: ask on a page (to those who may opt out).
                 let (company, _) = try await access.authorize(.optOut, reference, signedIn.admin)
-                return pages.render("optOutConfirmation", title: "Opt out?", [
-                    "id": company.id.description, "name": company.name.value, "csrf": signedIn.csrf,
-                ], signedIn: signedIn)
+                return pages.render(
+                    "optOutConfirmation", title: "Opt out?",
+                    [
+                        "id": company.id.description, "name": company.name.value, "csrf": signedIn.csrf,
+                    ], signedIn: signedIn)
             }
             _ = try await access.optOut(reference, by: signedIn.admin)
-            return pages.outcome(succeeded: true, "Successfully Opted-Out of UPS Online Tools (OAuth)", close: Self.apiPath(reference), signedIn: signedIn)
+            return pages.outcome(
+                succeeded: true, "Successfully Opted-Out of UPS Online Tools (OAuth)", close: Self.apiPath(reference), signedIn: signedIn)
         }
 
         group.get("/companies/:id/activity") { request, context -> Response in
@@ -59,7 +64,8 @@ struct CompanyPages: Sendable {
                 // Only a position IPM made itself; anything else is said, not guessed at.
                 guard let cursor = AuditCursor(text: String(text)) else {
                     return pages.message(
-                        "Link not valid", "This activity link is not valid: it does not point at a place in the company's activity. Nothing was changed.",
+                        "Link not valid",
+                        "This activity link is not valid: it does not point at a place in the company's activity. Nothing was changed.",
                         link: "/companies/\(overview.company.id)/activity", linkText: "Newest activity", signedIn: signedIn, status: .badRequest
                     )
                 }
@@ -133,8 +139,11 @@ struct CompanyPages: Sendable {
             values["csrf"] = signedIn.csrf
             values["hasInvitations"] = !pending.isEmpty
             values["invitations"] = pending.map { invitation -> [String: Any] in
-                ["id": invitation.id.description, "companyID": overview.company.id.description, "role": invitation.role.rawValue, "invitedBy": invitation.invitedBy.description,
-                 "created": Pages.display(invitation.createdAt), "expires": Pages.display(invitation.expiresAt), "csrf": signedIn.csrf]
+                [
+                    "id": invitation.id.description, "companyID": overview.company.id.description, "role": invitation.role.rawValue,
+                    "invitedBy": invitation.invitedBy.description,
+                    "created": Pages.display(invitation.createdAt), "expires": Pages.display(invitation.expiresAt), "csrf": signedIn.csrf,
+                ]
             }
             if let issued {
                 values["issued"] = [

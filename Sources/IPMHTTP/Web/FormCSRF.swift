@@ -20,7 +20,8 @@ enum FormCSRF {
     /// Compares in constant time.
     static func isValid(_ presented: String?, cookie: String, purpose: String) -> Bool {
         guard let presented else { return false }
-        let expected = Array(token(cookie: cookie, purpose: purpose).utf8), given = Array(presented.utf8)
+        let expected = Array(token(cookie: cookie, purpose: purpose).utf8)
+        let given = Array(presented.utf8)
         guard expected.count == given.count else { return false }
         return zip(expected, given).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }

@@ -16,18 +16,20 @@ struct NotificationPages: Sendable {
         group.get("/notifications") { _, context -> Response in
             let signedIn = try context.requireAdmin()
             let list = try await notifications.list(for: signedIn.admin, unreadOnly: false, limit: Self.shown)
-            return pages.render("notifications", title: "Notifications", [
-                "csrf": signedIn.csrf, "hasNotifications": !list.isEmpty, "hasUnread": list.contains { !$0.isRead },
-                "notifications": list.map { notification -> [String: Any] in
-                    var values: [String: Any] = [
-                        "when": Pages.display(notification.occurredAt), "companyID": notification.company.id.description,
-                        "company": notification.company.name.value, "title": Self.headline(notification.kind),
-                        "message": notification.message, "unread": !notification.isRead,
-                    ]
-                    if notification.kind.asksToOptIn { values["optInLink"] = "\(OptInLink.path)?company=\(notification.company.id)" }
-                    return values
-                },
-            ], signedIn: signedIn)
+            return pages.render(
+                "notifications", title: "Notifications",
+                [
+                    "csrf": signedIn.csrf, "hasNotifications": !list.isEmpty, "hasUnread": list.contains { !$0.isRead },
+                    "notifications": list.map { notification -> [String: Any] in
+                        var values: [String: Any] = [
+                            "when": Pages.display(notification.occurredAt), "companyID": notification.company.id.description,
+                            "company": notification.company.name.value, "title": Self.headline(notification.kind),
+                            "message": notification.message, "unread": !notification.isRead,
+                        ]
+                        if notification.kind.asksToOptIn { values["optInLink"] = "\(OptInLink.path)?company=\(notification.company.id)" }
+                        return values
+                    },
+                ], signedIn: signedIn)
         }
 
         group.post("/notifications/read") { request, context -> Response in

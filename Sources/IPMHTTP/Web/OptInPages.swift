@@ -34,10 +34,12 @@ struct OptInPages: Sendable {
             let signedIn = try context.requireAdmin()
             guard let text = request.uri.queryParameters["company"], let id = CompanyID(String(text)) else { throw HTTPRefusal.notFound }
             let (company, _) = try await access.authorize(.optIn, .id(id), signedIn.admin)
-            return pages.render("startConfirmation", title: "Opt in \(company.name.value)?", [
-                "id": company.id.description, "name": company.name.value, "csrf": signedIn.csrf,
-                "displayName": signedIn.admin.displayName,
-            ], signedIn: signedIn)
+            return pages.render(
+                "startConfirmation", title: "Opt in \(company.name.value)?",
+                [
+                    "id": company.id.description, "name": company.name.value, "csrf": signedIn.csrf,
+                    "displayName": signedIn.admin.displayName,
+                ], signedIn: signedIn)
         }
 
         group.get("/oauth/ups/callback") { request, context -> Response in
@@ -49,7 +51,9 @@ struct OptInPages: Sendable {
             )
             do {
                 let completion = try await optIn.complete(callback, session: signedIn.optInBinding)
-                return pages.outcome(succeeded: true, "Successfully Opted-In to UPS Online Tools (OAuth)", close: CompanyPages.apiPath(.id(completion.company.id)), signedIn: signedIn)
+                return pages.outcome(
+                    succeeded: true, "Successfully Opted-In to UPS Online Tools (OAuth)", close: CompanyPages.apiPath(.id(completion.company.id)),
+                    signedIn: signedIn)
             } catch let failure as OptInFailure {
                 logger.notice("opt-in not completed", metadata: ["admin": "\(signedIn.admin.signInName.value)", "reason": "\(failure)"])
                 return pages.outcome(

@@ -1,9 +1,9 @@
 import Foundation
-import NIOCore
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import IPMDomain
 import Mustache
+import NIOCore
 
 /// Renders the web pages: a page template inside the layout, as an HTML response with the
 /// headers every page carries.
@@ -33,7 +33,9 @@ struct Pages: Sendable {
     }
 
     /// `template` rendered with `values` inside the layout; `signedIn` fills the header.
-    func render(_ template: String, title: String, _ values: [String: Any], signedIn: AuthenticatedAdmin? = nil, status: HTTPResponse.Status = .ok) -> Response {
+    func render(
+        _ template: String, title: String, _ values: [String: Any], signedIn: AuthenticatedAdmin? = nil, status: HTTPResponse.Status = .ok
+    ) -> Response {
         var values = values
         values["support"] = supportContact
         let body = library.render(values, withTemplate: template) ?? ""
@@ -45,12 +47,18 @@ struct Pages: Sendable {
         }
         var headers = Self.securityHeaders(contentType: "text/html; charset=utf-8")
         headers[HTTPField.Name("Content-Security-Policy")!] = contentSecurityPolicy
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: library.render(layout, withTemplate: "layout") ?? "")))
+        return Response(
+            status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: library.render(layout, withTemplate: "layout") ?? "")))
     }
 
     /// A short page with one sentence and one link.
-    func message(_ heading: String, _ message: String, link: String, linkText: String, isError: Bool = true, signedIn: AuthenticatedAdmin? = nil, status: HTTPResponse.Status) -> Response {
-        render("message", title: heading, ["heading": heading, "message": message, "link": link, "linkText": linkText, "isError": isError], signedIn: signedIn, status: status)
+    func message(
+        _ heading: String, _ message: String, link: String, linkText: String, isError: Bool = true, signedIn: AuthenticatedAdmin? = nil,
+        status: HTTPResponse.Status
+    ) -> Response {
+        render(
+            "message", title: heading, ["heading": heading, "message": message, "link": link, "linkText": linkText, "isError": isError],
+            signedIn: signedIn, status: status)
     }
 
     /// A form whose CSRF token does not match: nothing was changed.
@@ -62,15 +70,21 @@ struct Pages: Sendable {
     }
 
     /// The seed's result dialog: "Success" and its sentence, or what went wrong.
-    func outcome(succeeded: Bool, _ message: String, hint: String? = nil, close: String, signedIn: AuthenticatedAdmin, status: HTTPResponse.Status = .ok) -> Response {
-        var values: [String: Any] = ["succeeded": succeeded, "heading": succeeded ? "Success" : "Opt-in not completed", "message": message, "closeURL": close]
+    func outcome(
+        succeeded: Bool, _ message: String, hint: String? = nil, close: String, signedIn: AuthenticatedAdmin, status: HTTPResponse.Status = .ok
+    ) -> Response {
+        var values: [String: Any] = [
+            "succeeded": succeeded, "heading": succeeded ? "Success" : "Opt-in not completed", "message": message, "closeURL": close,
+        ]
         values["hint"] = hint
         return render("outcome", title: succeeded ? "Success" : "Not completed", values, signedIn: signedIn, status: status)
     }
 
     /// A date as the pages show it: `2026-01-31 14:05:00` (UTC).
     static func display(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon).dateTimeSeparator(.space))
+        date.formatted(
+            .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon).dateTimeSeparator(.space)
+        )
     }
 
     /// The CSP of anything that is not a page (JSON, problems, assets): this origin only, no

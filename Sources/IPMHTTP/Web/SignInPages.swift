@@ -21,9 +21,10 @@ struct SignInPages: Sendable {
             let next = WebFront.safeReturnPath(form["next"])
             let name = form["name"] ?? ""
             guard let formCookie = request.cookies[settings.formCookie]?.value,
-                  FormCSRF.isValid(form["csrf"], cookie: formCookie, purpose: FormCSRF.signInFormPurpose)
+                FormCSRF.isValid(form["csrf"], cookie: formCookie, purpose: FormCSRF.signInFormPurpose)
             else {
-                return signInPage(request, next: next, name: name, error: "This sign-in form has expired. Please sign in again.", notice: nil, status: .forbidden)
+                return signInPage(
+                    request, next: next, name: name, error: "This sign-in form has expired. Please sign in again.", notice: nil, status: .forbidden)
             }
             do {
                 let issued = try await sessions.signIn(
@@ -35,11 +36,12 @@ struct SignInPages: Sendable {
                 response.setCookie(settings.cookie(settings.sessionCookie, issued.token.value))
                 return response
             } catch let failure as SignInFailure {
-                let status: HTTPResponse.Status = switch failure {
-                case .throttled: .tooManyRequests
-                case .busy: .serviceUnavailable
-                case .invalidCredentials: .unauthorized
-                }
+                let status: HTTPResponse.Status =
+                    switch failure {
+                    case .throttled: .tooManyRequests
+                    case .busy: .serviceUnavailable
+                    case .invalidCredentials: .unauthorized
+                    }
                 var response = signInPage(request, next: next, name: name, error: failure.description, notice: nil, status: status)
                 if let retryAfter = failure.retryAfterHeader { response.headers[.retryAfter] = retryAfter }
                 return response
@@ -70,7 +72,8 @@ struct SignInPages: Sendable {
     }
 
     /// The sign-in form.
-    private func signInPage(_ request: Request, next: String, name: String, error: String?, notice: String?, status: HTTPResponse.Status) -> Response {
+    private func signInPage(_ request: Request, next: String, name: String, error: String?, notice: String?, status: HTTPResponse.Status) -> Response
+    {
         var values: [String: Any] = ["next": next, "name": name]
         values["error"] = error
         values["notice"] = notice
@@ -79,7 +82,9 @@ struct SignInPages: Sendable {
 
     /// A form shown before a session exists: its CSRF token (`csrf`) is keyed with a random
     /// form cookie, set here when the browser has none.
-    func preSessionForm(_ request: Request, purpose: String, _ template: String, title: String, _ values: [String: Any], status: HTTPResponse.Status) -> Response {
+    func preSessionForm(
+        _ request: Request, purpose: String, _ template: String, title: String, _ values: [String: Any], status: HTTPResponse.Status
+    ) -> Response {
         let existing = request.cookies[settings.formCookie]?.value
         let formCookie = existing ?? Base64URL.encode((0..<32).map { _ in UInt8.random(in: .min ... .max) })
         var values = values

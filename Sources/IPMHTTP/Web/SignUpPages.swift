@@ -36,20 +36,24 @@ struct SignUpPages: Sendable {
                 return invitationRefused(refusal)
             }
             guard let formCookie = request.cookies[settings.formCookie]?.value,
-                  FormCSRF.isValid(form["csrf"], cookie: formCookie, purpose: FormCSRF.signUpFormPurpose)
+                FormCSRF.isValid(form["csrf"], cookie: formCookie, purpose: FormCSRF.signUpFormPurpose)
             else {
-                return signUpPage(request, token: raw, invitation: invitation, values: entered,
-                                  error: "This sign-up form has expired. Nothing was changed; please submit it again.", status: .forbidden)
+                return signUpPage(
+                    request, token: raw, invitation: invitation, values: entered,
+                    error: "This sign-up form has expired. Nothing was changed; please submit it again.", status: .forbidden)
             }
             let password = form["password"] ?? ""
             guard password == (form["passwordConfirmation"] ?? "") else {
-                return signUpPage(request, token: raw, invitation: invitation, values: entered, error: "The two passwords do not match.", status: .badRequest)
+                return signUpPage(
+                    request, token: raw, invitation: invitation, values: entered, error: "The two passwords do not match.", status: .badRequest)
             }
             let signUp: SignUp
             do throws(DomainError) {
                 signUp = try SignUp(signInName: form["name"] ?? "", password: password, displayName: form["displayName"], email: form["email"])
             } catch {
-                return signUpPage(request, token: raw, invitation: invitation, values: entered, error: error.description.capitalizedFirst + ".", status: .badRequest)
+                return signUpPage(
+                    request, token: raw, invitation: invitation, values: entered, error: error.description.capitalizedFirst + ".", status: .badRequest
+                )
             }
             let admin: Admin
             do {
@@ -57,19 +61,22 @@ struct SignUpPages: Sendable {
             } catch let refusal as InvitationRefusal {
                 return invitationRefused(refusal)
             } catch let throttled as SignUpThrottled {
-                var response = signUpPage(request, token: raw, invitation: invitation, values: entered, error: throttled.description, status: .tooManyRequests)
+                var response = signUpPage(
+                    request, token: raw, invitation: invitation, values: entered, error: throttled.description, status: .tooManyRequests)
                 response.headers[.retryAfter] = String(max(1, Int(throttled.retryAfter.rounded(.up))))
                 return response
             } catch let error as DomainError where error.isAlreadyExists {
                 // Names are unique across companies, so this must be refused; the words stay
                 // neutral (no name echoed, no "account", no company) and the throttle bounds the asking.
-                return signUpPage(request, token: raw, invitation: invitation, values: entered,
-                                  error: "This sign-in name cannot be used. Please choose another one.", status: .conflict)
+                return signUpPage(
+                    request, token: raw, invitation: invitation, values: entered,
+                    error: "This sign-in name cannot be used. Please choose another one.", status: .conflict)
             }
             let next = "/companies/\(invitation.company.id)"
             let issued: IssuedSession
             do {
-                issued = try await signIn.sessions.signIn(admin.signInName.value, password: signUp.password, clientAddress: context.clientAddress, kind: .web)
+                issued = try await signIn.sessions.signIn(
+                    admin.signInName.value, password: signUp.password, clientAddress: context.clientAddress, kind: .web)
             } catch is SignInFailure {
                 // The account exists; a throttled client address signs in later, as anyone would.
                 return .redirect("/sign-in?next=" + WebFront.queryEscaped(next))
@@ -87,7 +94,9 @@ struct SignUpPages: Sendable {
     }
 
     /// The sign-up form, keyed like the sign-in form with the random form cookie.
-    private func signUpPage(_ request: Request, token: String, invitation: Invitation, values entered: [String: Any], error: String?, status: HTTPResponse.Status) -> Response {
+    private func signUpPage(
+        _ request: Request, token: String, invitation: Invitation, values entered: [String: Any], error: String?, status: HTTPResponse.Status
+    ) -> Response {
         var values = entered
         values["invitation"] = token
         values["company"] = invitation.company.name.value

@@ -1,5 +1,5 @@
-public import Hummingbird
 import HTTPTypes
+public import Hummingbird
 
 /// Adds `Strict-Transport-Security` to every answer of an https deployment (errors
 /// included), so a browser that has been here once never tries plain http again.

@@ -1,7 +1,7 @@
+import Foundation
 public import Hummingbird
 public import IPMDomain
 public import Logging
-import Foundation
 
 /// The web pages of the seed's journey: sign-in, Manage → Settings, a company's UPS API
 /// panel (opt-in, callback, opt-out), its activity, and IPM's start URL for opt-ins begun in
@@ -89,11 +89,13 @@ public struct WebFront: Sendable {
     /// and hold no backslash and no control character, before or after percent-decoding.
     static func isLocalPath(_ text: String) -> Bool {
         guard text.hasPrefix("/"), !text.hasPrefix("//"), text.utf8.count <= 2048,
-              let decoded = text.removingPercentEncoding, !decoded.hasPrefix("//"),
-              let components = URLComponents(string: text), components.scheme == nil, components.host == nil
+            let decoded = text.removingPercentEncoding, !decoded.hasPrefix("//"),
+            let components = URLComponents(string: text), components.scheme == nil, components.host == nil
         else { return false }
         return ![text, decoded].contains { candidate in
-            candidate.unicodeScalars.contains { $0 == "\\" || [.control, .format].contains($0.properties.generalCategory) || $0.properties.isWhitespace }
+            candidate.unicodeScalars.contains {
+                $0 == "\\" || [.control, .format].contains($0.properties.generalCategory) || $0.properties.isWhitespace
+            }
         }
     }
 }

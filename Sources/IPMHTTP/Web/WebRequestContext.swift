@@ -33,7 +33,9 @@ extension WebRequestContext {
 
     /// The admin of a route behind `SignInRequiredMiddleware` or `AdminRequiredMiddleware`.
     func requireAdmin() throws -> AuthenticatedAdmin {
-        guard let admin else { throw HTTPRefusal(.unauthorized, title: "Not signed in", "Send Authorization: Bearer <API token or session token>, or sign in.") }
+        guard let admin else {
+            throw HTTPRefusal(.unauthorized, title: "Not signed in", "Send Authorization: Bearer <API token or session token>, or sign in.")
+        }
         return admin
     }
 

@@ -1,6 +1,6 @@
-public import IPMDomain
 import Crypto
 import Foundation
+public import IPMDomain
 
 /// Secrets at rest under AES-256-GCM with a ring of named keys (`IPM_ENCRYPTION_KEYS`):
 /// the first key seals, every key opens, so keys rotate by putting a new one first.
@@ -51,7 +51,8 @@ public struct AESGCMKeyRing: SecretBox {
     }
 
     /// A fresh `id:base64key` entry for `IPM_ENCRYPTION_KEYS` (`ipm keys generate`, the demo).
-    public static func generateKeySpec(id: String, using random: any RandomSource = SystemRandomSource()) throws(KeyRingConfigurationError) -> String {
+    public static func generateKeySpec(id: String, using random: any RandomSource = SystemRandomSource()) throws(KeyRingConfigurationError) -> String
+    {
         try validate(id: id, position: "the new key")
         return "\(id):\(Data(random.bytes(32)).base64EncodedString())"
     }

@@ -4,7 +4,8 @@ public struct KeyRingConfigurationError: Error, Sendable, Equatable, CustomStrin
     public let message: String
 
     init(_ problem: String) {
-        message = "IPM_ENCRYPTION_KEYS: \(problem); expected id:base64key[,id:base64key...], ids of 1-32 characters from A-Z a-z 0-9 _ . -, each key 32 bytes in base64"
+        message =
+            "IPM_ENCRYPTION_KEYS: \(problem); expected id:base64key[,id:base64key...], ids of 1-32 characters from A-Z a-z 0-9 _ . -, each key 32 bytes in base64"
     }
 
     public var description: String { message }

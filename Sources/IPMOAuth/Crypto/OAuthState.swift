@@ -1,5 +1,5 @@
-public import IPMDomain
 import Crypto
+public import IPMDomain
 
 /// The `state` parameter that ties a callback to the opt-in that started it. Only its
 /// digest is stored, so a database reader cannot complete someone else's opt-in.

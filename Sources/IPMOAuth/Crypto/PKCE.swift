@@ -1,5 +1,5 @@
-public import IPMDomain
 import Crypto
+public import IPMDomain
 
 /// Proof Key for Code Exchange with the S256 method (RFC 7636).
 public enum PKCE {

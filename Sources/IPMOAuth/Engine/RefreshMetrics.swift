@@ -47,7 +47,9 @@ extension RefreshOutcome {
     /// Whether this refresh sent something to UPS (its latency is worth timing).
     var calledUPS: Bool {
         switch self {
-        case .refreshed, .transientFailure, .misconfigured, .blocked, .reauthorizationRequired(.refreshRefused), .reauthorizationRequired(.accessRefused): true
+        case .refreshed, .transientFailure, .misconfigured, .blocked, .reauthorizationRequired(.refreshRefused),
+            .reauthorizationRequired(.accessRefused):
+            true
         case .reauthorizationRequired(.refreshTokenExpired), .backingOff, .busy, .notDue, .notAuthenticated, .storageFailure: false
         }
     }

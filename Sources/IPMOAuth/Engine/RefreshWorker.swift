@@ -49,7 +49,9 @@ public struct RefreshWorker: Sendable {
             if !outcomes.isEmpty {
                 var counts: [String: Int] = [:]
                 for (_, outcome) in outcomes { counts[outcome.label, default: 0] += 1 }
-                logger.info("token refresh pass", metadata: ["outcomes": "\(counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))"])
+                logger.info(
+                    "token refresh pass",
+                    metadata: ["outcomes": "\(counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))"])
             }
             return outcomes.count >= batch
         } catch {

@@ -70,7 +70,9 @@ public struct UPSOptInEngine: UPSOptInFlow {
         let metadata: Logger.Metadata = ["company": "\(request.companyID)", "request": "\(request.id)"]
 
         if let error = callback.error {
-            logger.info("opt-in ended at UPS without authorization", metadata: metadata.merging(["ups.error": "\(error.prefix(100).description.printable)"]) { $1 })
+            logger.info(
+                "opt-in ended at UPS without authorization",
+                metadata: metadata.merging(["ups.error": "\(error.prefix(100).description.printable)"]) { $1 })
             throw OptInFailure.deniedAtUPS(error: error, description: callback.errorDescription)
         }
         guard let code = callback.code, !code.isEmpty else { throw OptInFailure.missingCode }

@@ -79,7 +79,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
         let snapshot = try await connections.snapshot(of: company)
         if snapshot.connection.status == .blocked { throw Self.blockedFailure(snapshot.connection) }
         if snapshot.connection.status == .authenticated, let tokens = snapshot.tokens, let expiry = snapshot.connection.accessTokenExpiresAt,
-           !snapshot.connection.isDueForRefresh(at: clock.now(), policy: policy), expiry > clock.now()
+            !snapshot.connection.isDueForRefresh(at: clock.now(), policy: policy), expiry > clock.now()
         {
             return try stored(tokens, of: company, expiresAt: expiry)
         }
@@ -87,7 +87,8 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
         let started = ContinuousClock.now
         let attempt = Mutex<RefreshOutcome?>(nil)
         defer { attempt.withLock { $0 }.map { metrics.record($0, duration: .now - started) } }
-        let result = try await connections.withLockedConnection(company, .wait) { locked -> (ConnectionUpdate?, Result<IssuedAccessToken, AccessTokenFailure>) in
+        let result = try await connections.withLockedConnection(company, .wait) {
+            locked -> (ConnectionUpdate?, Result<IssuedAccessToken, AccessTokenFailure>) in
             let connection = locked.connection
             if connection.status == .blocked { return (nil, .failure(Self.blockedFailure(connection))) }
             guard connection.status == .authenticated, let tokens = locked.tokens, let expiry = connection.accessTokenExpiresAt else {
@@ -99,7 +100,13 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
             }
             if !connection.isDueForRefresh(at: now, policy: policy) {
                 if expiry > now { return (nil, .success(try current())) }
-                return (nil, .failure(.unavailable("the access token expired and earlier refreshes failed; the next attempt waits until \(connection.refreshHealth.nextAttemptAt?.formatted(.iso8601) ?? "tomorrow")")))
+                return (
+                    nil,
+                    .failure(
+                        .unavailable(
+                            "the access token expired and earlier refreshes failed; the next attempt waits until \(connection.refreshHealth.nextAttemptAt?.formatted(.iso8601) ?? "tomorrow")"
+                        ))
+                )
             }
             let (update, outcome, fresh) = try await refreshLocked(locked, force: true, metadata: metadata)
             attempt.withLock { $0 = outcome }
@@ -128,7 +135,8 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
     /// caller has already renewed it, and that token is handed out.
     func accessToken(for company: CompanyID, replacing rejected: Secret) async throws -> IssuedAccessToken {
         let metadata: Logger.Metadata = ["company": "\(company)"]
-        let result = try await connections.withLockedConnection(company, .wait) { locked -> (ConnectionUpdate?, Result<IssuedAccessToken, AccessTokenFailure>) in
+        let result = try await connections.withLockedConnection(company, .wait) {
+            locked -> (ConnectionUpdate?, Result<IssuedAccessToken, AccessTokenFailure>) in
             let connection = locked.connection
             if connection.status == .blocked { return (nil, .failure(Self.blockedFailure(connection))) }
             guard connection.status == .authenticated, let tokens = locked.tokens, let expiry = connection.accessTokenExpiresAt else {
@@ -158,7 +166,9 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
     }
 
     /// What a refresh for the token API hands out: the new token, or why there is none.
-    private static func issued(_ outcome: RefreshOutcome, _ fresh: Secret?, _ stored: UPSConnection? = nil) -> Result<IssuedAccessToken, AccessTokenFailure> {
+    private static func issued(
+        _ outcome: RefreshOutcome, _ fresh: Secret?, _ stored: UPSConnection? = nil
+    ) -> Result<IssuedAccessToken, AccessTokenFailure> {
         switch outcome {
         case .refreshed(let newExpiry):
             guard let fresh else { return .failure(.unavailable("UPS issued no access token")) }
@@ -186,10 +196,11 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
         let started = ContinuousClock.now
         let outcome: RefreshOutcome
         do {
-            outcome = try await connections.withLockedConnection(company, lock) { locked in
-                let (update, outcome, _) = try await refreshLocked(locked, force: force, metadata: metadata)
-                return (update, outcome)
-            } ?? .busy
+            outcome =
+                try await connections.withLockedConnection(company, lock) { locked in
+                    let (update, outcome, _) = try await refreshLocked(locked, force: force, metadata: metadata)
+                    return (update, outcome)
+                } ?? .busy
             log(outcome, metadata)
         } catch {
             // The database failed us; whatever UPS answered is either stored or recovered by
@@ -202,7 +213,9 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
     }
 
     /// - Returns: the update to store, the outcome, and the new access token when UPS issued one.
-    private func refreshLocked(_ locked: LockedConnection, force: Bool, metadata: Logger.Metadata) async throws -> (ConnectionUpdate?, RefreshOutcome, Secret?) {
+    private func refreshLocked(
+        _ locked: LockedConnection, force: Bool, metadata: Logger.Metadata
+    ) async throws -> (ConnectionUpdate?, RefreshOutcome, Secret?) {
         let connection = locked.connection
         guard connection.holdsTokens, let tokens = locked.tokens else {
             return (nil, .notAuthenticated(connection.status), nil)
@@ -226,7 +239,8 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
         do {
             refreshToken = try secrets.open(tokens.refreshToken, context: SealedTokenPair.refreshTokenContext(connection.companyID))
         } catch {
-            logger.critical("a stored UPS refresh token cannot be opened; nothing was sent to UPS", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            logger.critical(
+                "a stored UPS refresh token cannot be opened; nothing was sent to UPS", metadata: metadata.merging(["error": "\(error)"]) { $1 })
             return (nil, .storageFailure(error.description), nil)
         }
 
@@ -248,9 +262,11 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
                 switch error.kind {
                 case .transient where attempt < retry.maxAttempts:
                     let delay = retry.delay(beforeAttempt: attempt + 1, using: random) ?? .zero
-                    logger.info("UPS refresh failed for now; trying again", metadata: metadata.merging([
-                        "attempt": "\(attempt)", "retry_in": "\(delay)", "error": "\(error)",
-                    ]) { $1 })
+                    logger.info(
+                        "UPS refresh failed for now; trying again",
+                        metadata: metadata.merging([
+                            "attempt": "\(attempt)", "retry_in": "\(delay)", "error": "\(error)",
+                        ]) { $1 })
                     try await sleep(delay)
                     attempt += 1
                 case .transient:
@@ -259,16 +275,23 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
                     let transition = try connection.refreshFailed(detail, by: Self.actor, at: clock.now(), policy: policy, random: random)
                     return (ConnectionUpdate(transition), .transientFailure(error.description), nil)
                 case .blocked:
-                    let detail = "UPS has blocked the merchant (\(error)). Opting in again does not help; the company's UPS account must be unblocked by UPS. IPM keeps the tokens and tries again every \(Self.duration(policy.blockedRetryInterval))."
+                    let detail =
+                        "UPS has blocked the merchant (\(error)). Opting in again does not help; the company's UPS account must be unblocked by UPS. IPM keeps the tokens and tries again every \(Self.duration(policy.blockedRetryInterval))."
                     let transition = try connection.block(detail, by: Self.actor, at: clock.now(), policy: policy, random: random)
                     if connection.status == .authenticated {
-                        logger.critical("UPS blocked the merchant (403 Blocked Merchant); the company is blocked, its tokens are kept", metadata: metadata.merging([
-                            "error": "\(error)", "next_attempt": "\(transition.connection.refreshHealth.nextAttemptAt?.formatted(.iso8601) ?? "")",
-                        ]) { $1 })
+                        logger.critical(
+                            "UPS blocked the merchant (403 Blocked Merchant); the company is blocked, its tokens are kept",
+                            metadata: metadata.merging([
+                                "error": "\(error)",
+                                "next_attempt": "\(transition.connection.refreshHealth.nextAttemptAt?.formatted(.iso8601) ?? "")",
+                            ]) { $1 })
                     } else {
-                        logger.error("UPS still blocks the merchant; trying again later", metadata: metadata.merging([
-                            "error": "\(error)", "next_attempt": "\(transition.connection.refreshHealth.nextAttemptAt?.formatted(.iso8601) ?? "")",
-                        ]) { $1 })
+                        logger.error(
+                            "UPS still blocks the merchant; trying again later",
+                            metadata: metadata.merging([
+                                "error": "\(error)",
+                                "next_attempt": "\(transition.connection.refreshHealth.nextAttemptAt?.formatted(.iso8601) ?? "")",
+                            ]) { $1 })
                     }
                     return (ConnectionUpdate(transition), .blocked(error.description), nil)
                 case .refused:
@@ -277,7 +300,9 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
                 case .misconfigured:
                     // Our UPS client id or secret is wrong: not the company's fault, so the
                     // company is left exactly as it was.
-                    logger.critical("UPS refused IPM's client credentials; check IPM_UPS_CLIENT_ID and IPM_UPS_CLIENT_SECRET", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+                    logger.critical(
+                        "UPS refused IPM's client credentials; check IPM_UPS_CLIENT_ID and IPM_UPS_CLIENT_SECRET",
+                        metadata: metadata.merging(["error": "\(error)"]) { $1 })
                     return (nil, .misconfigured(error.description), nil)
                 }
             }
@@ -301,7 +326,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
         case .reauthorizationRequired:
             logger.warning("UPS refused a refresh token; the company needs re-authorization", metadata: metadata)
         case .misconfigured, .storageFailure, .blocked:
-            break // logged loudly where it happened
+            break  // logged loudly where it happened
         }
     }
 }

@@ -51,9 +51,12 @@ public enum UPSErrorClassifier {
         case 403:
             // UPS documents 403 on authorize, token and refresh only as "Blocked Merchant": the
             // grant is not refused, and opting in again cannot lift it.
-            return error(.blocked, "was refused because UPS has blocked the merchant", hint: "; opting in again does not help until UPS lifts the block")
+            return error(
+                .blocked, "was refused because UPS has blocked the merchant", hint: "; opting in again does not help until UPS lifts the block")
         case 400...499 where isInvalidClient(status: status, details: details):
-            return error(.misconfigured, "was refused because UPS does not accept IPM's client credentials", hint: "; check IPM_UPS_CLIENT_ID and IPM_UPS_CLIENT_SECRET")
+            return error(
+                .misconfigured, "was refused because UPS does not accept IPM's client credentials",
+                hint: "; check IPM_UPS_CLIENT_ID and IPM_UPS_CLIENT_SECRET")
         case 400...499: return error(.refused, "was refused")
         default: return error(.transient, "got an unexpected answer")
         }
@@ -103,7 +106,9 @@ public enum UPSErrorClassifier {
         }
     }
 
-    private static func describe(_ error: HTTPClientError, noAnswer: String) -> (AuthorizationServerError.Kind, AuthorizationServerError.Delivery, String) {
+    private static func describe(
+        _ error: HTTPClientError, noAnswer: String
+    ) -> (AuthorizationServerError.Kind, AuthorizationServerError.Delivery, String) {
         switch error {
         case .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout, .socksHandshakeTimeout, .httpProxyHandshakeTimeout:
             return (.transient, .notSent, "could not connect to UPS in time; nothing was sent")

@@ -38,12 +38,14 @@ public struct UPSProvider: AuthorizationServer {
         if configuration.usesPKCE {
             // Without it the opt-in would silently run weaker than IPM_UPS_PKCE says.
             guard let codeChallenge else {
-                throw AuthorizationServerError(.misconfigured, message: "PKCE is on (IPM_UPS_PKCE) but no code challenge was given", delivery: .notSent)
+                throw AuthorizationServerError(
+                    .misconfigured, message: "PKCE is on (IPM_UPS_PKCE) but no code challenge was given", delivery: .notSent)
             }
             query += [("code_challenge", codeChallenge), ("code_challenge_method", PKCE.method)]
         }
         guard let url = URL(string: configuration.url(OAuthEndpoints.authorize) + "?" + FormEncoding.query(query)) else {
-            throw AuthorizationServerError(.misconfigured, message: "the UPS authorize URL cannot be built; check IPM_UPS_BASE_URL", delivery: .notSent)
+            throw AuthorizationServerError(
+                .misconfigured, message: "the UPS authorize URL cannot be built; check IPM_UPS_BASE_URL", delivery: .notSent)
         }
         return url
     }
@@ -69,7 +71,8 @@ public struct UPSProvider: AuthorizationServer {
     /// Always HTTP Basic, with or without PKCE (`OAuthAuthCode.yaml`).
     public func refresh(_ refreshToken: Secret) async throws(AuthorizationServerError) -> TokenGrant {
         try await requestTokens(
-            .refresh, form: [("grant_type", "refresh_token"), ("refresh_token", refreshToken.value)], authorization: basicAuthorization, secrets: [refreshToken]
+            .refresh, form: [("grant_type", "refresh_token"), ("refresh_token", refreshToken.value)], authorization: basicAuthorization,
+            secrets: [refreshToken]
         )
     }
 
@@ -97,16 +100,21 @@ public struct UPSProvider: AuthorizationServer {
         }
         guard (200...299).contains(answer.status) else {
             throw failure(
-                UPSErrorClassifier.classify(status: answer.status, body: answer.body ?? [], operation: operation, redacting: secrets + [configuration.clientSecret]),
+                UPSErrorClassifier.classify(
+                    status: answer.status, body: answer.body ?? [], operation: operation, redacting: secrets + [configuration.clientSecret]),
                 operation
             )
         }
         guard let body = answer.body else {
-            throw failure(UPSErrorClassifier.unusableTokenResponse(status: answer.status, reason: "the body is larger than \(configuration.maxResponseBytes) bytes", operation: operation), operation)
+            throw failure(
+                UPSErrorClassifier.unusableTokenResponse(
+                    status: answer.status, reason: "the body is larger than \(configuration.maxResponseBytes) bytes", operation: operation), operation
+            )
         }
         do {
             let grant = try UPSTokenResponse.decode(body).grant(sentAt: sentAt)
-            logger.debug("UPS issued tokens", metadata: ["operation": "\(operation.rawValue)", "access_expires_at": "\(grant.lifetimes.accessTokenExpiresAt)"])
+            logger.debug(
+                "UPS issued tokens", metadata: ["operation": "\(operation.rawValue)", "access_expires_at": "\(grant.lifetimes.accessTokenExpiresAt)"])
             return grant
         } catch {
             throw failure(UPSErrorClassifier.unusableTokenResponse(status: answer.status, reason: error.description, operation: operation), operation)
@@ -119,9 +127,11 @@ public struct UPSProvider: AuthorizationServer {
     }
 
     private func failure(_ error: AuthorizationServerError, _ operation: UPSTokenOperation) -> AuthorizationServerError {
-        logger.notice("UPS token call failed", metadata: [
-            "operation": "\(operation.rawValue)", "kind": "\(error.kind)", "delivery": "\(error.delivery)", "error": "\(error)",
-        ])
+        logger.notice(
+            "UPS token call failed",
+            metadata: [
+                "operation": "\(operation.rawValue)", "kind": "\(error.kind)", "delivery": "\(error.delivery)", "error": "\(error)",
+            ])
         return error
     }
 }

@@ -12,7 +12,9 @@ public struct UPSResourceForwarder: UPSResourceForwarding {
     private let timeout: Duration
     private let maxResponseBytes: Int
 
-    public init(configuration: UPSProviderConfiguration, httpClient: HTTPClient, timeout: Duration = .seconds(30), maxResponseBytes: Int = 10 * 1024 * 1024) {
+    public init(
+        configuration: UPSProviderConfiguration, httpClient: HTTPClient, timeout: Duration = .seconds(30), maxResponseBytes: Int = 10 * 1024 * 1024
+    ) {
         self.configuration = configuration
         self.httpClient = httpClient
         self.timeout = timeout

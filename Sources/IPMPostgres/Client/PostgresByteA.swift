@@ -15,7 +15,7 @@ enum PostgresByteA {
     static func parse(_ text: String) -> [UInt8]? {
         let utf8 = Array(text.utf8)
         guard utf8.count >= 2, utf8[0] == UInt8(ascii: "\\"), utf8[1] == UInt8(ascii: "x"),
-              utf8.count % 2 == 0
+            utf8.count % 2 == 0
         else { return nil }
         var bytes: [UInt8] = []
         bytes.reserveCapacity((utf8.count - 2) / 2)

@@ -28,7 +28,8 @@ public final class PostgresClient: Sendable {
             release(place, usable: true)
             throw CancellationError()
         }
-        let configuration = configuration, logger = logger
+        let configuration = configuration
+        let logger = logger
         // `body` is escaping: the dispatch block that runs it may be released only after the
         // continuation resumes, which `withoutActuallyEscaping` would (rightly) trap on.
         let (result, usable) = await withCheckedContinuation { (continuation: CheckedContinuation<(Result<R, any Error>, Bool), Never>) in
@@ -78,7 +79,8 @@ public final class PostgresClient: Sendable {
     public func close() async {
         let (idle, waiters) = state.withLock { state in
             state.isClosed = true
-            let idle = state.idle, waiters = state.waiters
+            let idle = state.idle
+            let waiters = state.waiters
             state.open -= idle.count
             state.idle = []
             state.waiters = []
@@ -153,16 +155,21 @@ public final class PostgresClient: Sendable {
             guard let self else { return }
             let waiter = self.state.withLock { $0.removeWaiter(id) }
             guard let waiter else { return }
-            self.logger.warning("no PostgreSQL connection became free in time", metadata: [
-                "postgres.max_connections": "\(self.configuration.maxConnections)",
-            ])
+            self.logger.warning(
+                "no PostgreSQL connection became free in time",
+                metadata: [
+                    "postgres.max_connections": "\(self.configuration.maxConnections)"
+                ])
             waiter.continuation.resume(throwing: PostgresError.poolTimeout)
         }
     }
 
     /// Hands the place to the longest waiter, or keeps it idle, or gives it up.
     func release(_ place: PooledConnection, usable: Bool) {
-        enum Next { case handOver(Waiter), keep, discard, close }
+        enum Next {
+            case handOver(Waiter)
+            case keep, discard, close
+        }
         let next: Next = state.withLock { state in
             if state.isClosed {
                 state.open -= 1

@@ -48,10 +48,12 @@ public final class PostgresConnection {
                 sqlState: error.sqlState, serverMessage: error.serverMessage, detail: "session setup failed"
             )
         }
-        logger.debug("connected to PostgreSQL", metadata: [
-            "postgres.server_version": "\(PQserverVersion(raw))",
-            "postgres.backend_pid": "\(PQbackendPID(raw))",
-        ])
+        logger.debug(
+            "connected to PostgreSQL",
+            metadata: [
+                "postgres.server_version": "\(PQserverVersion(raw))",
+                "postgres.backend_pid": "\(PQbackendPID(raw))",
+            ])
         return connection
     }
 
@@ -174,10 +176,12 @@ public final class PostgresConnection {
 
         if PQstatus(handle) == CONNECTION_BAD {
             isBroken = true
-            logger.error("PostgreSQL connection lost", metadata: [
-                "postgres.sqlstate": "\(sqlState ?? "-")",
-                "postgres.error": "\(clientMessage)",
-            ])
+            logger.error(
+                "PostgreSQL connection lost",
+                metadata: [
+                    "postgres.sqlstate": "\(sqlState ?? "-")",
+                    "postgres.error": "\(clientMessage)",
+                ])
             throw PostgresError.connectionLost.with(
                 sqlState: sqlState, serverMessage: serverMessage, detail: clientMessage, sqlText: sqlText
             )
@@ -186,11 +190,13 @@ public final class PostgresConnection {
             // COPY or pipeline states are not supported; such a connection cannot be reused.
             isBroken = true
         }
-        logger.debug("PostgreSQL statement failed", metadata: [
-            "postgres.sqlstate": "\(sqlState ?? "-")",
-            "postgres.message": "\(serverMessage ?? clientMessage)",
-            "postgres.sql": "\(sqlText)",
-        ])
+        logger.debug(
+            "PostgreSQL statement failed",
+            metadata: [
+                "postgres.sqlstate": "\(sqlState ?? "-")",
+                "postgres.message": "\(serverMessage ?? clientMessage)",
+                "postgres.sql": "\(sqlText)",
+            ])
         throw PostgresError.queryFailed.with(
             sqlState: sqlState,
             constraint: constraint,

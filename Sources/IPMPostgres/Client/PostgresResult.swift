@@ -4,9 +4,9 @@ import CLibPQ
 final class PostgresResult {
     private let handle: OpaquePointer
 
-    static let sqlStateField: Int32 = Int32(UInt8(ascii: "C"))          // PG_DIAG_SQLSTATE
-    static let primaryMessageField: Int32 = Int32(UInt8(ascii: "M"))    // PG_DIAG_MESSAGE_PRIMARY
-    static let constraintField: Int32 = Int32(UInt8(ascii: "n"))        // PG_DIAG_CONSTRAINT_NAME
+    static let sqlStateField: Int32 = Int32(UInt8(ascii: "C"))  // PG_DIAG_SQLSTATE
+    static let primaryMessageField: Int32 = Int32(UInt8(ascii: "M"))  // PG_DIAG_MESSAGE_PRIMARY
+    static let constraintField: Int32 = Int32(UInt8(ascii: "n"))  // PG_DIAG_CONSTRAINT_NAME
 
     init(_ handle: OpaquePointer) {
         self.handle = handle

@@ -14,7 +14,9 @@ enum PostgresTimestamp {
         let (seconds, fraction) = micros.floorDivided(by: 1_000_000)
         let (days, secondOfDay) = seconds.floorDivided(by: 86_400)
         let (year, month, day) = civil(fromDays: days)
-        let hour = secondOfDay / 3600, minute = secondOfDay % 3600 / 60, second = secondOfDay % 60
+        let hour = secondOfDay / 3600
+        let minute = secondOfDay % 3600 / 60
+        let second = secondOfDay % 60
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(fraction, 6))Z"
     }
 
@@ -22,17 +24,17 @@ enum PostgresTimestamp {
         var scanner = Scanner(Array(text.utf8))
         // PostgreSQL prints years up to 294276: six digits keep the arithmetic below far from overflow.
         guard let year = scanner.number(minDigits: 4, maxDigits: 6), scanner.take("-"),
-              let month = scanner.number(digits: 2), scanner.take("-"),
-              let day = scanner.number(digits: 2),
-              (1...12).contains(month), (1...31).contains(day)
+            let month = scanner.number(digits: 2), scanner.take("-"),
+            let day = scanner.number(digits: 2),
+            (1...12).contains(month), (1...31).contains(day)
         else { return nil }
         var seconds = days(fromYear: year, month: month, day: day) * 86_400
         var micros: Int64 = 0
         if scanner.take(" ") || scanner.take("T") {
             guard let hour = scanner.number(digits: 2), scanner.take(":"),
-                  let minute = scanner.number(digits: 2), scanner.take(":"),
-                  let second = scanner.number(digits: 2),
-                  hour <= 24, minute < 60, second <= 60
+                let minute = scanner.number(digits: 2), scanner.take(":"),
+                let second = scanner.number(digits: 2),
+                hour <= 24, minute < 60, second <= 60
             else { return nil }
             seconds += hour * 3600 + minute * 60 + second
             if scanner.take(".") {
@@ -132,7 +134,8 @@ enum PostgresTimestamp {
 extension Int64 {
     /// Division rounding towards negative infinity, with a non-negative remainder.
     func floorDivided(by divisor: Int64) -> (quotient: Int64, remainder: Int64) {
-        let quotient = self / divisor, remainder = self % divisor
+        let quotient = self / divisor
+        let remainder = self % divisor
         return remainder < 0 ? (quotient - 1, remainder + divisor) : (quotient, remainder)
     }
 }

@@ -49,7 +49,8 @@ extension PostgresClient {
     /// taken) is held throughout.
     public func withLongTransaction<R: Sendable>(_ body: (PostgresTransaction) async throws -> R) async throws -> R {
         let place = try await acquire()
-        let configuration = configuration, logger = logger
+        let configuration = configuration
+        let logger = logger
         let begun = await place.perform { () throws -> ConnectionHandle in
             let connection = try place.checkOut(configuration: configuration, logger: logger).get()
             try connection.executeScript("BEGIN")
@@ -69,10 +70,11 @@ extension PostgresClient {
             release(place, usable: (try? await place.perform { place.settle() }.get()) ?? false)
             return value
         } catch {
-            let usable = (try? await place.perform { () -> Bool in
-                handle.value.rollbackQuietly()
-                return place.settle()
-            }.get()) ?? false
+            let usable =
+                (try? await place.perform { () -> Bool in
+                    handle.value.rollbackQuietly()
+                    return place.settle()
+                }.get()) ?? false
             release(place, usable: usable)
             throw error
         }

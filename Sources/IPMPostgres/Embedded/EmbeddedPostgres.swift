@@ -147,7 +147,8 @@ public struct EmbeddedPostgres: Sendable {
             throw .initializationFailed(layout.data.path, output: result.transcript)
         }
         do {
-            let include = "\n# Added by IPM: settings of the embedded server, rewritten on every start.\n"
+            let include =
+                "\n# Added by IPM: settings of the embedded server, rewritten on every start.\n"
                 + "include_if_exists = '\(layout.settingsFileName)'\n"
             let handle = try FileHandle(forWritingTo: layout.mainConfig)
             defer { try? handle.close() }

@@ -40,7 +40,8 @@ struct PostgresServerBinaries: Sendable {
     private static func debianVersionedDirectories() -> [URL] {
         let root = URL(filePath: "/usr/lib/postgresql", directoryHint: .isDirectory)
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
-        return entries
+        return
+            entries
             .compactMap { name in Double(name).map { (name, $0) } }
             .sorted { $0.1 > $1.1 }
             .map { root.appending(path: $0.0).appending(path: "bin", directoryHint: .isDirectory) }

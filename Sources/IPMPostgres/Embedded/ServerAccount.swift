@@ -42,10 +42,11 @@ enum ServerAccount: Sendable {
 
     /// Runs a server binary as this account; `leavesDaemon` for `pg_ctl start`.
     func run(_ executable: URL, _ arguments: [String], in directory: URL, leavesDaemon: Bool = false) throws -> ChildProcess.Result {
-        let (command, commandArguments) = switch self {
-        case .currentUser: (executable, arguments)
-        case .unprivileged(let name, _, _, let runuser): (runuser, ["-u", name, "--", executable.path] + arguments)
-        }
+        let (command, commandArguments) =
+            switch self {
+            case .currentUser: (executable, arguments)
+            case .unprivileged(let name, _, _, let runuser): (runuser, ["-u", name, "--", executable.path] + arguments)
+            }
         return leavesDaemon
             ? try ChildProcess.runLeavingDaemon(command, commandArguments, currentDirectory: directory)
             : try ChildProcess.run(command, commandArguments, currentDirectory: directory)

@@ -39,7 +39,8 @@ public struct MigrationRunner: Sendable {
     /// Applies every pending migration and returns those applied now (`[]` when none).
     @discardableResult
     public func migrate() async throws -> [Migration] {
-        let migrations = migrations, logger = logger
+        let migrations = migrations
+        let logger = logger
         return try await client.withConnection { connection in
             try connection.execute("SELECT pg_advisory_lock(\(Self.lockKey))")
             defer {
@@ -57,7 +58,8 @@ public struct MigrationRunner: Sendable {
     // MARK: Steps (run on the locked connection)
 
     private static func migrate(_ migrations: [Migration], on connection: PostgresConnection, logger: Logger) throws -> [Migration] {
-        try connection.executeScript("""
+        try connection.executeScript(
+            """
             CREATE TABLE IF NOT EXISTS ipm_schema_migrations (
                 version integer PRIMARY KEY,
                 name text NOT NULL,
@@ -89,7 +91,8 @@ public struct MigrationRunner: Sendable {
             do throws(PostgresError) {
                 try connection.executeScript("BEGIN")
                 try connection.executeScript(migration.sql)
-                try connection.execute("""
+                try connection.execute(
+                    """
                     INSERT INTO ipm_schema_migrations (version, name, checksum)
                     VALUES (\(migration.version), \(migration.name), \(migration.checksum))
                     """)
@@ -100,11 +103,13 @@ public struct MigrationRunner: Sendable {
                     fileName: migration.fileName,
                     serverMessage: error.serverMessage ?? error.debugDescription
                 )
-                logger.error("migration failed", metadata: [
-                    "migration": "\(migration.fileName)",
-                    "postgres.sqlstate": "\(error.sqlState ?? "-")",
-                    "error": "\(failure)",
-                ])
+                logger.error(
+                    "migration failed",
+                    metadata: [
+                        "migration": "\(migration.fileName)",
+                        "postgres.sqlstate": "\(error.sqlState ?? "-")",
+                        "error": "\(failure)",
+                    ])
                 throw failure
             }
             done.append(migration)

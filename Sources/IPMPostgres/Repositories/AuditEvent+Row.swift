@@ -28,7 +28,8 @@ extension AuditEvent {
     /// Appends the event on a connection that is already in the caller's transaction.
     func insert(on connection: PostgresConnection) throws {
         let (kind, adminID, name) = actor.columns
-        try connection.execute("""
+        try connection.execute(
+            """
             INSERT INTO audit_events (id, company_id, occurred_at, actor_kind, actor_admin_id, actor_name, action, detail)
             VALUES (\(id.rawValue), \(companyID.rawValue), \(occurredAt), \(kind), \(adminID), \(name), \(action.rawValue), \(detail))
             """)

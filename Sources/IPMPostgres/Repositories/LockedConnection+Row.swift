@@ -10,8 +10,8 @@ extension LockedConnection {
         let connection = try UPSConnection(row: row)
         var tokens: SealedTokenPair?
         if let keyID = try row.decode("token_key_id", as: String?.self),
-           let access = try row.decode("access_token_sealed", as: [UInt8]?.self),
-           let refresh = try row.decode("refresh_token_sealed", as: [UInt8]?.self)
+            let access = try row.decode("access_token_sealed", as: [UInt8]?.self),
+            let refresh = try row.decode("refresh_token_sealed", as: [UInt8]?.self)
         {
             tokens = SealedTokenPair(
                 accessToken: SealedSecret(keyID: keyID, ciphertext: access),

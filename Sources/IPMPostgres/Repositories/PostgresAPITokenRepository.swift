@@ -10,31 +10,38 @@ public struct PostgresAPITokenRepository: APITokenRepository {
     }
 
     public func create(_ token: APIToken, secret: Secret) async throws {
-        try await client.execute("""
+        try await client.execute(
+            """
             INSERT INTO api_tokens (id, admin_id, name, token_digest, created_at, expires_at)
             VALUES (\(token.id.rawValue), \(token.adminID.rawValue), \(token.name), \(PostgresSessionRepository.digest(secret)), \(token.createdAt), \(token.expiresAt))
             """)
     }
 
     public func find(secret: Secret) async throws -> APIToken? {
-        try await client.query("""
+        try await client.query(
+            """
             SELECT id, admin_id, name, created_at, expires_at, last_used_at FROM api_tokens
             WHERE token_digest = \(PostgresSessionRepository.digest(secret)) AND revoked_at IS NULL
-            """).first.map(Self.token)
+            """
+        ).first.map(Self.token)
     }
 
     public func list(of admin: AdminID) async throws -> [APIToken] {
-        try await client.query("""
+        try await client.query(
+            """
             SELECT id, admin_id, name, created_at, expires_at, last_used_at FROM api_tokens
             WHERE admin_id = \(admin.rawValue) AND revoked_at IS NULL ORDER BY created_at DESC, id
-            """).map(Self.token)
+            """
+        ).map(Self.token)
     }
 
     public func revoke(_ id: APITokenID, of admin: AdminID) async throws -> Bool {
-        try await client.query("""
+        try await client.query(
+            """
             UPDATE api_tokens SET revoked_at = now()
             WHERE id = \(id.rawValue) AND admin_id = \(admin.rawValue) AND revoked_at IS NULL RETURNING id
-            """).count == 1
+            """
+        ).count == 1
     }
 
     public func touch(_ id: APITokenID, at now: Date) async throws {

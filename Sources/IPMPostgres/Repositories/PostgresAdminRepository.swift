@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 public import IPMDomain
+import Synchronization
 
 /// Admins on PostgreSQL. The password hash is written and compared here and never returned.
 public struct PostgresAdminRepository: AdminRepository {
@@ -23,7 +23,8 @@ public struct PostgresAdminRepository: AdminRepository {
         let created = Admin(signInName: admin.signInName, displayName: admin.displayName, email: admin.email, createdAt: now)
         let hash = try await hasher.hash(password)
         do {
-            try await client.execute("""
+            try await client.execute(
+                """
                 INSERT INTO admins (id, sign_in_name, display_name, email, password_hash, disabled, created_at, updated_at)
                 VALUES (\(created.id.rawValue), \(created.signInName.value), \(created.displayName), \(created.email?.value),
                         \(hash), false, \(now), \(now))
@@ -53,7 +54,8 @@ public struct PostgresAdminRepository: AdminRepository {
         let hash = try await hasher.hash(password)
         let now = clock.now()
         try await client.withTransaction { connection in
-            let updated = try connection.execute("""
+            let updated = try connection.execute(
+                """
                 UPDATE admins SET password_hash = \(hash), updated_at = \(now) WHERE id = \(id.rawValue)
                 """)
             if updated == 0 { throw DomainError.notFound("admin", id.description) }
@@ -64,7 +66,8 @@ public struct PostgresAdminRepository: AdminRepository {
     public func setDisabled(_ id: AdminID, _ disabled: Bool) async throws {
         let now = clock.now()
         try await client.withTransaction { connection in
-            let updated = try connection.execute("""
+            let updated = try connection.execute(
+                """
                 UPDATE admins SET disabled = \(disabled), updated_at = \(now) WHERE id = \(id.rawValue)
                 """)
             if updated == 0 { throw DomainError.notFound("admin", id.description) }
@@ -79,7 +82,8 @@ public struct PostgresAdminRepository: AdminRepository {
     }
 
     public func verifyCredentials(_ signInName: SignInName, password: Password) async throws -> Admin? {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT \(unescaped: Admin.columns), a.password_hash FROM admins a WHERE lower(a.sign_in_name) = lower(\(signInName.value))
             """)
         guard let row = rows.first else {

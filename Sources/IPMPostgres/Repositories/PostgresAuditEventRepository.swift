@@ -15,13 +15,15 @@ public struct PostgresAuditEventRepository: AuditEventRepository {
     public func events(for company: CompanyID, limit: Int, before: AuditCursor?) async throws -> [AuditEvent] {
         let rows: [PostgresRow]
         if let before {
-            rows = try await client.query("""
+            rows = try await client.query(
+                """
                 SELECT \(unescaped: AuditEvent.columns) FROM audit_events e
                 WHERE e.company_id = \(company.rawValue) AND (e.occurred_at, e.id) < (\(before.occurredAt)::timestamptz, \(before.id.rawValue)::uuid)
                 ORDER BY e.occurred_at DESC, e.id DESC LIMIT \(limit)
                 """)
         } else {
-            rows = try await client.query("""
+            rows = try await client.query(
+                """
                 SELECT \(unescaped: AuditEvent.columns) FROM audit_events e
                 WHERE e.company_id = \(company.rawValue)
                 ORDER BY e.occurred_at DESC, e.id DESC LIMIT \(limit)

@@ -11,7 +11,8 @@ public struct PostgresAuthorizationRequestRepository: AuthorizationRequestReposi
     public func insert(_ request: AuthorizationRequest, purgingExpiredBefore purgeBefore: Date) async throws {
         try await client.withTransaction { connection in
             try connection.execute("DELETE FROM ups_authorization_requests WHERE expires_at < \(purgeBefore)")
-            try connection.execute("""
+            try connection.execute(
+                """
                 INSERT INTO ups_authorization_requests
                     (id, company_id, admin_id, session_digest, state_digest, code_verifier_sealed, key_id, created_at, expires_at)
                 VALUES (\(request.id.rawValue), \(request.companyID.rawValue), \(request.adminID.rawValue),
@@ -21,9 +22,12 @@ public struct PostgresAuthorizationRequestRepository: AuthorizationRequestReposi
         }
     }
 
-    public func consume(stateDigest: [UInt8], at now: Date, check: @escaping @Sendable (AuthorizationRequest) throws -> Void) async throws -> AuthorizationRequest? {
+    public func consume(
+        stateDigest: [UInt8], at now: Date, check: @escaping @Sendable (AuthorizationRequest) throws -> Void
+    ) async throws -> AuthorizationRequest? {
         try await client.withTransaction { connection in
-            let rows = try connection.query("""
+            let rows = try connection.query(
+                """
                 SELECT \(unescaped: AuthorizationRequest.columns) FROM ups_authorization_requests r
                 WHERE r.state_digest = \(stateDigest) FOR UPDATE
                 """)
@@ -31,7 +35,8 @@ public struct PostgresAuthorizationRequestRepository: AuthorizationRequestReposi
             let request = try AuthorizationRequest(row: row)
             try check(request)
             // The verifier is needed once more, by the caller, for the exchange; the database forgets it.
-            try connection.execute("""
+            try connection.execute(
+                """
                 UPDATE ups_authorization_requests SET consumed_at = \(now), code_verifier_sealed = NULL, key_id = NULL
                 WHERE id = \(request.id.rawValue)
                 """)
@@ -42,12 +47,14 @@ public struct PostgresAuthorizationRequestRepository: AuthorizationRequestReposi
 
 extension PostgresAuthorizationRequestRepository {
     public func latest(for company: CompanyID) async throws -> (request: AuthorizationRequest, startedBy: String)? {
-        try await client.query("""
+        try await client.query(
+            """
             SELECT \(unescaped: AuthorizationRequest.columns), a.sign_in_name
             FROM ups_authorization_requests r JOIN admins a ON a.id = r.admin_id
             WHERE r.company_id = \(company.rawValue)
             ORDER BY r.created_at DESC, r.id DESC LIMIT 1
-            """).first.map { (try AuthorizationRequest(row: $0), try $0.decode("sign_in_name", as: String.self)) }
+            """
+        ).first.map { (try AuthorizationRequest(row: $0), try $0.decode("sign_in_name", as: String.self)) }
     }
 }
 

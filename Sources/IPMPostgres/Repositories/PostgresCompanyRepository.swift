@@ -14,11 +14,13 @@ public struct PostgresCompanyRepository: CompanyRepository {
         let company = Company(name: name, createdAt: clock.now())
         do {
             try await client.withTransaction { connection in
-                try connection.execute("""
+                try connection.execute(
+                    """
                     INSERT INTO companies (id, name, created_at)
                     VALUES (\(company.id.rawValue), \(company.name.value), \(company.createdAt))
                     """)
-                try connection.execute("""
+                try connection.execute(
+                    """
                     INSERT INTO ups_connections (company_id, status, updated_at)
                     VALUES (\(company.id.rawValue), \(ConnectionStatus.notConnected.rawValue), \(company.createdAt))
                     """)

@@ -13,7 +13,8 @@ public struct PostgresForcedRefreshThrottle: ForcedRefreshThrottle {
 
     public func take(_ company: CompanyID, by admin: AdminID, at now: Date, interval: TimeInterval) async throws -> Date? {
         try await client.withTransaction { connection -> Date? in
-            let taken = try connection.query("""
+            let taken = try connection.query(
+                """
                 INSERT INTO forced_refreshes (company_id, forced_at, forced_by) VALUES (\(company.rawValue), \(now), \(admin.rawValue))
                 ON CONFLICT (company_id) DO UPDATE SET forced_at = EXCLUDED.forced_at, forced_by = EXCLUDED.forced_by
                 WHERE forced_refreshes.forced_at <= \(now.addingTimeInterval(-interval))

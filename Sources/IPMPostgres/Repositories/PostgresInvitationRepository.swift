@@ -19,36 +19,43 @@ public struct PostgresInvitationRepository: InvitationRepository {
     public func create(_ invitation: Invitation, token: Secret) async throws {
         try await client.withTransaction { connection in
             let (kind, adminID, name) = invitation.invitedBy.columns
-            try connection.execute("""
+            try connection.execute(
+                """
                 INSERT INTO invitations (id, company_id, role, token_digest, invited_by_kind, invited_by_id, invited_by_name, created_at, expires_at)
                 VALUES (\(invitation.id.rawValue), \(invitation.company.id.rawValue), \(invitation.role.rawValue),
                         \(PostgresSessionRepository.digest(token)), \(kind), \(adminID), \(name), \(invitation.createdAt), \(invitation.expiresAt))
                 """)
             try AuditEvent(
                 companyID: invitation.company.id, actor: invitation.invitedBy, occurredAt: invitation.createdAt, action: .invitationCreated,
-                detail: "\(name) invited someone to join as \(invitation.role.rawValue) (invitation \(invitation.id), expires \(invitation.expiresAt.formatted(.iso8601)))."
+                detail:
+                    "\(name) invited someone to join as \(invitation.role.rawValue) (invitation \(invitation.id), expires \(invitation.expiresAt.formatted(.iso8601)))."
             ).insert(on: connection)
         }
     }
 
     public func find(token: Secret) async throws -> Invitation? {
-        try await client.query("""
+        try await client.query(
+            """
             SELECT \(unescaped: Self.columns) FROM invitations i JOIN companies c ON c.id = i.company_id
             WHERE i.token_digest = \(PostgresSessionRepository.digest(token))
-            """).first.map(Invitation.init(row:))
+            """
+        ).first.map(Invitation.init(row:))
     }
 
     public func pending(in company: CompanyID, at now: Date) async throws -> [Invitation] {
-        try await client.query("""
+        try await client.query(
+            """
             SELECT \(unescaped: Self.columns) FROM invitations i JOIN companies c ON c.id = i.company_id
             WHERE i.company_id = \(company.rawValue) AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > \(now)
             ORDER BY i.created_at DESC, i.id
-            """).map(Invitation.init(row:))
+            """
+        ).map(Invitation.init(row:))
     }
 
     public func revoke(_ id: InvitationID, in company: CompanyID, by actor: AuditActor, at now: Date) async throws -> Bool {
         try await client.withTransaction { connection in
-            let updated = try connection.execute("""
+            let updated = try connection.execute(
+                """
                 UPDATE invitations SET revoked_at = \(now)
                 WHERE id = \(id.rawValue) AND company_id = \(company.rawValue) AND accepted_at IS NULL AND revoked_at IS NULL
                 """)
@@ -63,21 +70,26 @@ public struct PostgresInvitationRepository: InvitationRepository {
         let hash = try await hasher.hash(signUp.password)
         let digest = PostgresSessionRepository.digest(token)
         return try await client.withTransaction { connection in
-            guard let row = try connection.query("""
-                SELECT \(unescaped: Self.columns) FROM invitations i JOIN companies c ON c.id = i.company_id
-                WHERE i.token_digest = \(digest) FOR UPDATE OF i
-                """).first
+            guard
+                let row = try connection.query(
+                    """
+                    SELECT \(unescaped: Self.columns) FROM invitations i JOIN companies c ON c.id = i.company_id
+                    WHERE i.token_digest = \(digest) FOR UPDATE OF i
+                    """
+                ).first
             else { throw InvitationRefusal.unknown }
             let invitation = try Invitation(row: row)
             if let refusal = invitation.refusal(at: now) { throw refusal }
-            let taken = try connection.query("""
+            let taken = try connection.query(
+                """
                 SELECT 1 FROM admins WHERE lower(sign_in_name) = lower(\(signUp.admin.signInName.value))
                 """)
             guard taken.isEmpty else { throw DomainError.alreadyExists("admin", signUp.admin.signInName.value) }
             let admin = Admin(signInName: signUp.admin.signInName, displayName: signUp.admin.displayName, email: signUp.admin.email, createdAt: now)
             // A concurrent sign-up with the same name loses at the unique index; the error rolls everything back.
             do throws(PostgresError) {
-                try connection.execute("""
+                try connection.execute(
+                    """
                     INSERT INTO admins (id, sign_in_name, display_name, email, password_hash, disabled, created_at, updated_at)
                     VALUES (\(admin.id.rawValue), \(admin.signInName.value), \(admin.displayName), \(admin.email?.value), \(hash), false, \(now), \(now))
                     """)
@@ -85,16 +97,19 @@ public struct PostgresInvitationRepository: InvitationRepository {
                 if error.isUniqueViolation { throw DomainError.alreadyExists("admin", signUp.admin.signInName.value) }
                 throw error
             }
-            try connection.execute("""
+            try connection.execute(
+                """
                 INSERT INTO memberships (company_id, admin_id, role, granted_at)
                 VALUES (\(invitation.company.id.rawValue), \(admin.id.rawValue), \(invitation.role.rawValue), \(now))
                 """)
-            try connection.execute("""
+            try connection.execute(
+                """
                 UPDATE invitations SET accepted_at = \(now), accepted_by = \(admin.id.rawValue) WHERE id = \(invitation.id.rawValue)
                 """)
             try AuditEvent(
                 companyID: invitation.company.id, actor: .admin(admin.id, admin.signInName), occurredAt: now, action: .membershipGranted,
-                detail: "\(admin.signInName.value) signed up and joined as \(invitation.role.rawValue) on the invitation of \(invitation.invitedBy) (invitation \(invitation.id))."
+                detail:
+                    "\(admin.signInName.value) signed up and joined as \(invitation.role.rawValue) on the invitation of \(invitation.invitedBy) (invitation \(invitation.id))."
             ).insert(on: connection)
             return (admin, invitation)
         }

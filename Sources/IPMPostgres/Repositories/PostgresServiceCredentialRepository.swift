@@ -19,7 +19,8 @@ public struct PostgresServiceCredentialRepository: ServiceCredentialRepository {
     public func create(_ credential: ServiceCredential, token: Secret) async throws {
         let scopes = "{" + credential.scopes.sorted().map(\.rawValue).joined(separator: ",") + "}"
         do {
-            try await client.execute("""
+            try await client.execute(
+                """
                 INSERT INTO service_credentials (id, name, scopes, token_digest, created_at, created_by)
                 VALUES (\(credential.id.rawValue), \(credential.name), \(scopes)::text[], \(PostgresSessionRepository.digest(token)),
                         \(credential.createdAt), \(credential.createdBy))
@@ -35,7 +36,8 @@ public struct PostgresServiceCredentialRepository: ServiceCredentialRepository {
     }
 
     public func revoke(name: String, at now: Date) async throws -> ServiceCredential {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             UPDATE service_credentials SET revoked_at = \(now)
             WHERE lower(name) = lower(\(name)) AND revoked_at IS NULL
             RETURNING \(unescaped: Self.columns)
@@ -50,7 +52,8 @@ public struct PostgresServiceCredentialRepository: ServiceCredentialRepository {
         let digest = PostgresSessionRepository.digest(token)
         if let cached = cache?.credential(digest: digest) { return cached }
         // One statement: find the live credential and note its use, at most once a minute.
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             WITH found AS (
                 SELECT id FROM service_credentials
                 WHERE token_digest = \(digest) AND revoked_at IS NULL

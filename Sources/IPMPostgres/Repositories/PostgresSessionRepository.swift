@@ -18,7 +18,8 @@ public struct PostgresSessionRepository: SessionRepository {
         try await client.withTransaction { connection in
             // Long-expired sessions go when new ones come.
             try connection.execute("DELETE FROM admin_sessions WHERE expires_at < \(session.createdAt.addingTimeInterval(-86_400))")
-            try connection.execute("""
+            try connection.execute(
+                """
                 INSERT INTO admin_sessions (id, admin_id, token_digest, kind, created_at, last_seen_at, expires_at, idle_timeout_seconds)
                 VALUES (\(session.id.rawValue), \(session.adminID.rawValue), \(Self.digest(token)), \(session.kind.rawValue),
                         \(session.createdAt), \(session.lastSeenAt), \(session.expiresAt), \(session.idleTimeout))
@@ -27,10 +28,12 @@ public struct PostgresSessionRepository: SessionRepository {
     }
 
     public func find(token: Secret) async throws -> AdminSession? {
-        try await client.query("""
+        try await client.query(
+            """
             SELECT id, admin_id, kind, created_at, last_seen_at, expires_at, idle_timeout_seconds
             FROM admin_sessions WHERE token_digest = \(Self.digest(token)) AND revoked_at IS NULL
-            """).first.map { row in
+            """
+        ).first.map { row in
             guard let kind = AdminSession.Kind(rawValue: try row.decode("kind", as: String.self)) else { throw PostgresError.decodingFailed }
             return AdminSession(
                 id: SessionID(try row.decode("id", as: UUID.self)), adminID: AdminID(try row.decode("admin_id", as: UUID.self)),
@@ -73,10 +76,12 @@ public struct PostgresSignInThrottle: SignInThrottle {
                 try connection.execute("SELECT pg_advisory_xact_lock(\(Self.lockSpace), hashtext(\(key.key)))")
             }
             for key in ordered {
-                let row = try connection.query("""
+                let row = try connection.query(
+                    """
                     SELECT count(*)::bigint AS n, min(failed_at) AS oldest FROM sign_in_failures
                     WHERE key = \(key.key) AND failed_at >= \(since)
-                    """).first
+                    """
+                ).first
                 let count = ThrottleCount(count: try row?.decode("n", as: Int.self) ?? 0, oldest: try row?.decode("oldest", as: Date?.self))
                 if count.count >= key.limit { return count }
             }

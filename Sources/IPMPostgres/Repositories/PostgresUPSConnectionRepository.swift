@@ -25,16 +25,20 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
     }
 
     public func connection(for company: CompanyID) async throws -> UPSConnection {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT \(unescaped: UPSConnection.columns) FROM ups_connections u WHERE u.company_id = \(company.rawValue)
             """)
         return try rows.first.map { try UPSConnection(row: $0) } ?? .notConnected(company)
     }
 
-    public func transition(_ company: CompanyID, _ change: @escaping @Sendable (UPSConnection) throws -> ConnectionTransition) async throws -> UPSConnection {
+    public func transition(
+        _ company: CompanyID, _ change: @escaping @Sendable (UPSConnection) throws -> ConnectionTransition
+    ) async throws -> UPSConnection {
         try await client.withTransaction { connection in
             // The row lock serialises transitions of one company across every instance.
-            let rows = try connection.query("""
+            let rows = try connection.query(
+                """
                 SELECT \(unescaped: UPSConnection.columns) FROM ups_connections u WHERE u.company_id = \(company.rawValue) FOR UPDATE
                 """)
             guard let row = rows.first else { throw DomainError.notFound("company", company.description) }
@@ -60,7 +64,8 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
         }
         do {
             return try await client.withLongTransaction { transaction -> R? in
-                let rows = try await transaction.query("""
+                let rows = try await transaction.query(
+                    """
                     SELECT \(unescaped: UPSConnection.columns), \(unescaped: Self.tokenColumns)
                     FROM ups_connections u WHERE u.company_id = \(company.rawValue)
                     FOR UPDATE \(unescaped: lock == .skipIfLocked && !leased ? "SKIP LOCKED" : "")
@@ -109,7 +114,8 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
         let deadline = ContinuousClock.now + .seconds(10)
         while true {
             let claim = try await client.withTransaction { [lease] connection -> Claim in
-                let rows = try connection.query("""
+                let rows = try connection.query(
+                    """
                     SELECT token_generation, refresh_token_sealed IS NOT NULL AS holds_tokens FROM ups_connections
                     WHERE company_id = \(company.rawValue) FOR UPDATE \(unescaped: lock == .skipIfLocked ? "SKIP LOCKED" : "")
                     """)
@@ -121,12 +127,14 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                 }
                 guard try row.decode("holds_tokens", as: Bool.self) else { return .nothingToRefresh }
                 let generation = try row.decode("token_generation", as: Int64.self)
-                let leases = try connection.query("""
+                let leases = try connection.query(
+                    """
                     SELECT 1 FROM refresh_leases WHERE company_id = \(company.rawValue)
                       AND token_generation = \(generation) AND expires_at > clock_timestamp()
                     """)
                 if !leases.isEmpty { return .busy }
-                try connection.execute("""
+                try connection.execute(
+                    """
                     INSERT INTO refresh_leases (company_id, holder, token_generation, expires_at)
                     VALUES (\(company.rawValue), \(holder), \(generation), clock_timestamp() + \(Double(lease.components.seconds))::float8 * interval '1 second')
                     ON CONFLICT (company_id) DO UPDATE SET holder = EXCLUDED.holder,
@@ -151,7 +159,8 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
     }
 
     public func snapshot(of company: CompanyID) async throws -> LockedConnection {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT \(unescaped: UPSConnection.columns), \(unescaped: Self.tokenColumns)
             FROM ups_connections u WHERE u.company_id = \(company.rawValue)
             """)
@@ -177,7 +186,8 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
         let (fraction, minimum) = policy.margin.terms
         let today = RefreshPolicy.day(of: now)
         // Blocked companies are tried again when their (long) wait is over, whatever the expiry.
-        return try await client.query("""
+        return try await client.query(
+            """
             (SELECT company_id, next_refresh_at AS due FROM ups_connections
              WHERE status = 'blocked' AND (next_refresh_at IS NULL OR next_refresh_at <= \(now))
              ORDER BY next_refresh_at NULLS FIRST LIMIT \(limit))
@@ -200,7 +210,8 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
             LIMIT \(limit))
             ORDER BY due NULLS FIRST
             LIMIT \(limit)
-            """).map { CompanyID(try $0.decode("company_id", as: UUID.self)) }
+            """
+        ).map { CompanyID(try $0.decode("company_id", as: UUID.self)) }
     }
 
     // MARK: Writing
@@ -213,7 +224,8 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
         let next = update.transition.connection
         let tokens = update.newTokens
         let mode = tokens != nil ? "new" : next.holdsTokens ? "keep" : "none"
-        try connection.execute("""
+        try connection.execute(
+            """
             UPDATE ups_connections SET
                 status = \(next.status.rawValue),
                 authorized_by = \(next.authorizedBy?.rawValue),
@@ -255,14 +267,16 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
     /// in the same transaction as the change itself.
     private func notify(_ event: AuditEvent, connection next: UPSConnection, on connection: PostgresConnection) throws {
         guard let kind = CompanyNotification.Kind(event.action) else { return }
-        try connection.execute("""
+        try connection.execute(
+            """
             INSERT INTO notifications (id, company_id, kind, message, occurred_at)
             VALUES (\(event.id.rawValue), \(event.companyID.rawValue), \(kind.rawValue), \(event.detail), \(event.occurredAt))
             """)
         let rows = try connection.query("SELECT \(unescaped: Company.columns) FROM companies c WHERE c.id = \(event.companyID.rawValue)")
         guard let company = try rows.first.map(Company.init(row:)) else { return }
         let payload = WebhookEventPayload(event: event, kind: kind, company: company, connection: next, publicURL: publicURL)
-        try connection.execute("""
+        try connection.execute(
+            """
             INSERT INTO webhook_outbox (event_id, company_id, payload, created_at, next_attempt_at)
             VALUES (\(event.id.rawValue), \(event.companyID.rawValue), \(payload.json), \(event.occurredAt), \(event.occurredAt))
             """)
@@ -272,17 +286,22 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
     /// old refresh token, so the new pair is the only one left: write it again on a fresh
     /// connection, over exactly the generation it replaces, until the database is back.
     /// - Returns: whether the update is stored (now, or by the commit that seemed lost).
-    private func recover(_ update: ConnectionUpdate, of company: CompanyID, replacing generation: Int64, holder: UUID, after error: PostgresError) async throws -> Bool {
-        logger.warning("the database connection was lost while storing rotated UPS tokens; writing them again", metadata: [
-            "company": "\(company)", "postgres.error": "\(error.debugDescription)",
-        ])
+    private func recover(
+        _ update: ConnectionUpdate, of company: CompanyID, replacing generation: Int64, holder: UUID, after error: PostgresError
+    ) async throws -> Bool {
+        logger.warning(
+            "the database connection was lost while storing rotated UPS tokens; writing them again",
+            metadata: [
+                "company": "\(company)", "postgres.error": "\(error.debugDescription)",
+            ])
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: recoveryDeadline)
         var delay = Duration.milliseconds(100)
         while true {
             do {
                 let stored = try await client.withTransaction { connection -> Bool in
-                    let rows = try connection.query("""
+                    let rows = try connection.query(
+                        """
                         SELECT token_generation, access_token_sealed FROM ups_connections
                         WHERE company_id = \(company.rawValue) FOR UPDATE
                         """)
@@ -298,7 +317,10 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                     let sealed = try row.decode("access_token_sealed", as: [UInt8]?.self)
                     return current == generation + 1 && sealed == update.newTokens?.accessToken.ciphertext
                 }
-                logger.notice(stored ? "rotated UPS tokens are stored after the database came back" : "rotated UPS tokens were superseded by a newer pair; nothing to store", metadata: ["company": "\(company)"])
+                logger.notice(
+                    stored
+                        ? "rotated UPS tokens are stored after the database came back"
+                        : "rotated UPS tokens were superseded by a newer pair; nothing to store", metadata: ["company": "\(company)"])
                 return stored
             } catch let retry as PostgresError where retry.mayHaveLostTheConnection && clock.now < deadline {
                 try await Task.sleep(for: delay)

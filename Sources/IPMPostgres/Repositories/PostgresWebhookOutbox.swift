@@ -13,7 +13,8 @@ public struct PostgresWebhookOutbox: WebhookOutbox, WebhookDeliveryLog {
 
     public func deliverNext(at now: Date, _ deliver: (OutboxEvent) async -> DeliveryResult) async throws -> Bool {
         try await client.withLongTransaction { transaction in
-            let rows = try await transaction.query("""
+            let rows = try await transaction.query(
+                """
                 SELECT event_id, payload, attempts, COALESCE(retrying_since, created_at) AS retrying_since FROM webhook_outbox
                 WHERE delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= \(now)
                 ORDER BY next_attempt_at, created_at LIMIT 1 FOR UPDATE SKIP LOCKED
@@ -27,19 +28,22 @@ public struct PostgresWebhookOutbox: WebhookOutbox, WebhookDeliveryLog {
             // Times are the start of the delivery pass (`now`), by the application's clock like every other time.
             switch await deliver(event) {
             case .delivered(let status):
-                try await transaction.execute("""
+                try await transaction.execute(
+                    """
                     UPDATE webhook_outbox SET delivered_at = \(now), attempts = attempts + 1, last_attempt_at = \(now),
                         last_status = \(status), last_error = NULL
                     WHERE event_id = \(event.eventID.rawValue)
                     """)
             case .failed(let status, let error, let retryAt):
-                try await transaction.execute("""
+                try await transaction.execute(
+                    """
                     UPDATE webhook_outbox SET attempts = attempts + 1, last_attempt_at = \(now), last_status = \(status)::integer,
                         last_error = \(error), next_attempt_at = \(retryAt)
                     WHERE event_id = \(event.eventID.rawValue)
                     """)
             case .dead(let status, let error):
-                try await transaction.execute("""
+                try await transaction.execute(
+                    """
                     UPDATE webhook_outbox SET attempts = attempts + 1, last_attempt_at = \(now), last_status = \(status)::integer,
                         last_error = \(error), dead_at = \(now)
                     WHERE event_id = \(event.eventID.rawValue)
@@ -58,14 +62,16 @@ public struct PostgresWebhookOutbox: WebhookOutbox, WebhookDeliveryLog {
         """
 
     public func deliveries(of company: CompanyID?, failedOnly: Bool, limit: Int) async throws -> [WebhookDelivery] {
-        try await client.query("""
+        try await client.query(
+            """
             SELECT \(unescaped: Self.columns)
             FROM webhook_outbox w JOIN companies c ON c.id = w.company_id
             WHERE (\(company?.rawValue)::uuid IS NULL OR w.company_id = \(company?.rawValue)::uuid)
               AND (NOT \(failedOnly) OR w.dead_at IS NOT NULL OR (w.delivered_at IS NULL AND w.last_error IS NOT NULL))
             ORDER BY w.created_at DESC, w.event_id DESC
             LIMIT \(max(1, limit))
-            """).map(Self.delivery)
+            """
+        ).map(Self.delivery)
     }
 
     public func redeliver(
@@ -80,7 +86,8 @@ public struct PostgresWebhookOutbox: WebhookOutbox, WebhookDeliveryLog {
                 """
             guard let row = try connection.query(select).first else { return nil }
             let before = try Self.delivery(row)
-            try connection.execute("""
+            try connection.execute(
+                """
                 UPDATE webhook_outbox SET delivered_at = NULL, dead_at = NULL, next_attempt_at = \(now), retrying_since = \(now)
                 WHERE event_id = \(id.rawValue)
                 """)
@@ -90,7 +97,8 @@ public struct PostgresWebhookOutbox: WebhookOutbox, WebhookDeliveryLog {
     }
 
     public func countByState() async throws -> [WebhookDelivery.State: Int] {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT (SELECT count(*) FROM webhook_outbox WHERE delivered_at IS NULL AND dead_at IS NULL)::int8 AS pending,
                    (SELECT count(*) FROM webhook_outbox WHERE dead_at IS NOT NULL)::int8 AS dead
             """)

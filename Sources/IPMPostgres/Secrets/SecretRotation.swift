@@ -51,7 +51,8 @@ public struct SecretRotation: Sendable {
     /// Secrets not sealed under the current key.
     public func remaining() async throws -> Int {
         let current = secrets.currentKeyID
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT (SELECT count(*) FROM ups_connections WHERE token_key_id <> \(current))
                  + (SELECT count(*) FROM ups_authorization_requests WHERE key_id <> \(current)) AS n
             """)
@@ -60,40 +61,53 @@ public struct SecretRotation: Sendable {
 
     private func resealTokenPairs(_ summary: inout Summary, _ progress: @Sendable (Summary) -> Void) async throws {
         let secrets = self.secrets
-        try await resealInBatches(&summary, \.tokenPairs, progress, select: { after, limit in """
-            SELECT company_id AS id, access_token_sealed, refresh_token_sealed, token_key_id FROM ups_connections
-            WHERE token_key_id <> \(secrets.currentKeyID) AND company_id > \(after)
-            ORDER BY company_id LIMIT \(limit) FOR UPDATE SKIP LOCKED
-            """ }, reseal: { row, connection in
-            let company = CompanyID(try row.decode("id", as: UUID.self))
-            let keyID = try row.decode("token_key_id", as: String.self)
-            let access = SealedSecret(keyID: keyID, ciphertext: try row.decode("access_token_sealed", as: [UInt8].self))
-            let refresh = SealedSecret(keyID: keyID, ciphertext: try row.decode("refresh_token_sealed", as: [UInt8].self))
-            let newAccess = try secrets.reseal(access, context: SealedTokenPair.accessTokenContext(company))
-            let newRefresh = try secrets.reseal(refresh, context: SealedTokenPair.refreshTokenContext(company))
-            try connection.execute("""
-                UPDATE ups_connections SET access_token_sealed = \(newAccess.ciphertext),
-                    refresh_token_sealed = \(newRefresh.ciphertext), token_key_id = \(newAccess.keyID)
-                WHERE company_id = \(company.rawValue)
-                """)
-        })
+        try await resealInBatches(
+            &summary, \.tokenPairs, progress,
+            select: { after, limit in
+                """
+                SELECT company_id AS id, access_token_sealed, refresh_token_sealed, token_key_id FROM ups_connections
+                WHERE token_key_id <> \(secrets.currentKeyID) AND company_id > \(after)
+                ORDER BY company_id LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                """
+            },
+            reseal: { row, connection in
+                let company = CompanyID(try row.decode("id", as: UUID.self))
+                let keyID = try row.decode("token_key_id", as: String.self)
+                let access = SealedSecret(keyID: keyID, ciphertext: try row.decode("access_token_sealed", as: [UInt8].self))
+                let refresh = SealedSecret(keyID: keyID, ciphertext: try row.decode("refresh_token_sealed", as: [UInt8].self))
+                let newAccess = try secrets.reseal(access, context: SealedTokenPair.accessTokenContext(company))
+                let newRefresh = try secrets.reseal(refresh, context: SealedTokenPair.refreshTokenContext(company))
+                try connection.execute(
+                    """
+                    UPDATE ups_connections SET access_token_sealed = \(newAccess.ciphertext),
+                        refresh_token_sealed = \(newRefresh.ciphertext), token_key_id = \(newAccess.keyID)
+                    WHERE company_id = \(company.rawValue)
+                    """)
+            })
     }
 
     private func resealVerifiers(_ summary: inout Summary, _ progress: @Sendable (Summary) -> Void) async throws {
         let secrets = self.secrets
-        try await resealInBatches(&summary, \.verifiers, progress, select: { after, limit in """
-            SELECT id, code_verifier_sealed, key_id FROM ups_authorization_requests
-            WHERE key_id <> \(secrets.currentKeyID) AND id > \(after)
-            ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED
-            """ }, reseal: { row, connection in
-            let id = AuthorizationRequestID(try row.decode("id", as: UUID.self))
-            let sealed = SealedSecret(keyID: try row.decode("key_id", as: String.self), ciphertext: try row.decode("code_verifier_sealed", as: [UInt8].self))
-            let resealed = try secrets.reseal(sealed, context: AuthorizationRequest.codeVerifierContext(id))
-            try connection.execute("""
-                UPDATE ups_authorization_requests SET code_verifier_sealed = \(resealed.ciphertext), key_id = \(resealed.keyID)
-                WHERE id = \(id.rawValue)
-                """)
-        })
+        try await resealInBatches(
+            &summary, \.verifiers, progress,
+            select: { after, limit in
+                """
+                SELECT id, code_verifier_sealed, key_id FROM ups_authorization_requests
+                WHERE key_id <> \(secrets.currentKeyID) AND id > \(after)
+                ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                """
+            },
+            reseal: { row, connection in
+                let id = AuthorizationRequestID(try row.decode("id", as: UUID.self))
+                let sealed = SealedSecret(
+                    keyID: try row.decode("key_id", as: String.self), ciphertext: try row.decode("code_verifier_sealed", as: [UInt8].self))
+                let resealed = try secrets.reseal(sealed, context: AuthorizationRequest.codeVerifierContext(id))
+                try connection.execute(
+                    """
+                    UPDATE ups_authorization_requests SET code_verifier_sealed = \(resealed.ciphertext), key_id = \(resealed.keyID)
+                    WHERE id = \(id.rawValue)
+                    """)
+            })
     }
 
     /// Walks the rows `select` finds in id order, one transaction per batch, re-sealing each.
@@ -104,7 +118,8 @@ public struct SecretRotation: Sendable {
         reseal: @escaping @Sendable (PostgresRow, PostgresConnection) throws -> Void
     ) async throws {
         var after = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
-        let batchSize = self.batchSize, logger = self.logger
+        let batchSize = self.batchSize
+        let logger = self.logger
         while true {
             let from = after
             let batch = try await client.withTransaction { connection -> (done: Int, unreadable: [String], last: UUID?) in

@@ -1,5 +1,5 @@
-public import IPMConsole
 import Foundation
+public import IPMConsole
 public import IPMDomain
 
 /// The screens' console over IPMConsole's `AdminConsole` (the database or an `ipm-server`):
@@ -67,7 +67,9 @@ struct SignedInConsoleAdmin: TUIAdmin {
         let page = try await classified { try await base.activity(.id(id), limit: limit, before: before) }
         return TUIActivityPage(
             events: page.events.map {
-                TUIActivity(occurredAt: $0.occurredAt, action: $0.action.rawValue.replacingOccurrences(of: "_", with: " "), actor: $0.actor, detail: $0.detail)
+                TUIActivity(
+                    occurredAt: $0.occurredAt, action: $0.action.rawValue.replacingOccurrences(of: "_", with: " "), actor: $0.actor, detail: $0.detail
+                )
             },
             next: page.next
         )

@@ -90,7 +90,8 @@ public struct KeyDecoder: Sendable {
         }
         guard buffer.count - index >= length else { return nil }
         let bytes = buffer[index..<index + length]
-        guard bytes.dropFirst().allSatisfy({ $0 & 0xC0 == 0x80 }), let text = String(validating: bytes, as: UTF8.self), let character = text.first else {
+        guard bytes.dropFirst().allSatisfy({ $0 & 0xC0 == 0x80 }), let text = String(validating: bytes, as: UTF8.self), let character = text.first
+        else {
             return (nil, 1)
         }
         return (character, length)

@@ -41,7 +41,10 @@ extension String {
                     line = ""
                 }
                 while word.count > width {
-                    if !line.isEmpty { lines.append(line); line = "" }
+                    if !line.isEmpty {
+                        lines.append(line)
+                        line = ""
+                    }
                     lines.append(String(word.prefix(width)))
                     word = word.dropFirst(width)
                 }

@@ -2,7 +2,12 @@
 /// spelled out), so dropping them under `NO_COLOR` loses nothing.
 public struct TextStyle: Hashable, Sendable {
     public enum Color: UInt8, Sendable {
-        case red = 31, green = 32, yellow = 33, blue = 34, magenta = 35, cyan = 36
+        case red = 31
+        case green = 32
+        case yellow = 33
+        case blue = 34
+        case magenta = 35
+        case cyan = 36
     }
 
     public var foreground: Color?

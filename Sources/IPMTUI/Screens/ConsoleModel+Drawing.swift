@@ -54,12 +54,20 @@ extension ConsoleModel {
         case .signIn: return [KeyHint("Tab", "Next field"), KeyHint("Enter", "Sign in"), KeyHint("Esc", "Quit")]
         case .companies:
             if filterField != nil { return [KeyHint("Enter", "Keep filter"), KeyHint("Esc", "Clear filter")] }
-            return [KeyHint("↑/↓", "Select"), KeyHint("Enter", "Open"), KeyHint("/", "Filter"), KeyHint("n", "Notifications"), KeyHint("?", "Help"), KeyHint("q", "Quit")]
+            return [
+                KeyHint("↑/↓", "Select"), KeyHint("Enter", "Open"), KeyHint("/", "Filter"), KeyHint("n", "Notifications"), KeyHint("?", "Help"),
+                KeyHint("q", "Quit"),
+            ]
         case .company:
-            return [KeyHint("o", "Opt in"), KeyHint("x", "Opt out"), KeyHint("a", "Activity"), KeyHint("n", "Notifications"), KeyHint("Esc", "Back"), KeyHint("?", "Help"), KeyHint("q", "Quit")]
+            return [
+                KeyHint("o", "Opt in"), KeyHint("x", "Opt out"), KeyHint("a", "Activity"), KeyHint("n", "Notifications"), KeyHint("Esc", "Back"),
+                KeyHint("?", "Help"), KeyHint("q", "Quit"),
+            ]
         case .optIn:
             guard let wait = optIn else { return [] }
-            if wait.succeeded || wait.timedOut { return [KeyHint("Enter", "Back to the company")] + (wait.timedOut ? [KeyHint("o", "Try again")] : []) }
+            if wait.succeeded || wait.timedOut {
+                return [KeyHint("Enter", "Back to the company")] + (wait.timedOut ? [KeyHint("o", "Try again")] : [])
+            }
             if wait.pasteURL != nil { return [KeyHint("Enter", "Complete the opt-in"), KeyHint("Esc", "Stop")] }
             return [KeyHint("p", "Paste mode"), KeyHint("Esc", "Stop waiting"), KeyHint("q", "Quit")]
         case .activity: return [KeyHint("↑/↓", "Scroll"), KeyHint("PgDn", "Older"), KeyHint("Esc", "Back"), KeyHint("q", "Quit")]
@@ -149,7 +157,10 @@ extension ConsoleModel {
         grid.write("Actions", row: row, column: 2, style: .bold)
         var column = 19
         let optInLabel = connection.status == .notConnected ? "o Opt in" : "o Opt in again"
-        column += grid.write(connection.holdsTokens && connection.status == .authenticated ? "o Opt in again" : optInLabel, row: row, column: column, style: canOptIn ? .plain : .dim) + 3
+        column +=
+            grid.write(
+                connection.holdsTokens && connection.status == .authenticated ? "o Opt in again" : optInLabel, row: row, column: column,
+                style: canOptIn ? .plain : .dim) + 3
         column += grid.write("x Opt out", row: row, column: column, style: canOptOut && connection.holdsTokens ? .plain : .dim) + 3
         grid.write("a Activity", row: row, column: column)
         row += 1
@@ -184,14 +195,18 @@ extension ConsoleModel {
             row += 1
             text(pasteURL.absoluteString, .bold, column: 0)
             row += 1
-            text("UPS then sends the browser back to IPM. Copy the address of that page, paste it below and press Enter (before \(stamp(wait.deadline))).")
+            text(
+                "UPS then sends the browser back to IPM. Copy the address of that page, paste it below and press Enter (before \(stamp(wait.deadline)))."
+            )
             row += 1
             if row < body.bottom { wait.pasteField.draw(into: &grid, row: row, column: 1, width: width, focused: !wait.busy) }
             row += 2
             if wait.busy, row < body.bottom { grid.write("\(Spinner.frame(tick)) Completing the opt-in…", row: row, column: 1) }
             return
         }
-        text("To opt \(name) in to UPS Online Tools (OAuth), open this address in a browser. It asks you to sign in to IPM there, then goes on to UPS.com:")
+        text(
+            "To opt \(name) in to UPS Online Tools (OAuth), open this address in a browser. It asks you to sign in to IPM there, then goes on to UPS.com:"
+        )
         row += 1
         // At column 0 and unindented, so a selection copies the address whole.
         text(wait.startURL.absoluteString, .bold, column: 0)

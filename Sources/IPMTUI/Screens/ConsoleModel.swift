@@ -90,7 +90,9 @@ public struct ConsoleModel: Sendable {
     var activity: [TUIActivity] = []
     var activityNext: AuditCursor?
     var activityLoading = false
-    var activityTable = TableView(columns: [TableColumn("WHEN", width: 16), TableColumn("ACTION", width: 22), TableColumn("BY", width: 16), TableColumn("DETAIL")])
+    var activityTable = TableView(columns: [
+        TableColumn("WHEN", width: 16), TableColumn("ACTION", width: 22), TableColumn("BY", width: 16), TableColumn("DETAIL"),
+    ])
     var notifications: [TUINotification] = []
     var notificationTable = TableView(columns: [TableColumn("WHEN", width: 11), TableColumn("COMPANY", width: 18), TableColumn("MESSAGE")])
     var unread = 0
@@ -115,7 +117,8 @@ public struct ConsoleModel: Sendable {
 
     static let companyColumns = [
         TableColumn("NAME", minimumWidth: 10), TableColumn("STATUS", width: 25, minimumWidth: 13), TableColumn("ROLE", width: 6, minimumWidth: 6),
-        TableColumn("EXPIRES", width: 11, minimumWidth: 5), TableColumn("REFRESHED", width: 11, minimumWidth: 5), TableColumn("HEALTH", width: 7, minimumWidth: 4),
+        TableColumn("EXPIRES", width: 11, minimumWidth: 5), TableColumn("REFRESHED", width: 11, minimumWidth: 5),
+        TableColumn("HEALTH", width: 7, minimumWidth: 4),
     ]
 
     public mutating func resize(_ size: TerminalSize) {
@@ -167,17 +170,22 @@ public struct ConsoleModel: Sendable {
             activityLoading = false
             activity = appending ? activity + page.events : page.events
             activityNext = page.next
-            activityTable.setRows(activity.map { event in
-                [TableCell(stamp(event.occurredAt, long: true)), TableCell(event.action), TableCell(event.actor), TableCell(event.detail)]
-            })
+            activityTable.setRows(
+                activity.map { event in
+                    [TableCell(stamp(event.occurredAt, long: true)), TableCell(event.action), TableCell(event.actor), TableCell(event.detail)]
+                })
             return []
         case .notifications(let list):
             banner = nil
             notifications = list
             unread = list.filter { !$0.isRead }.count
-            notificationTable.setRows(list.map { entry in
-                [TableCell(stamp(entry.occurredAt)), TableCell(entry.companyName), TableCell(entry.message, style: entry.isRead ? .plain : .bold)]
-            })
+            notificationTable.setRows(
+                list.map { entry in
+                    [
+                        TableCell(stamp(entry.occurredAt)), TableCell(entry.companyName),
+                        TableCell(entry.message, style: entry.isRead ? .plain : .bold),
+                    ]
+                })
             return []
         case .markedRead(let count):
             message = (count == 0 ? "No unread notifications." : "Marked \(count) notification\(count == 1 ? "" : "s") read.", false)
@@ -491,10 +499,12 @@ public struct ConsoleModel: Sendable {
 
     private mutating func refreshCompanyTable(keeping id: CompanyID?) {
         let visible = visibleCompanies
-        companyTable.setRows(visible.map(companyRow), keepingSelectionOn: { previous in
-            guard let id else { return nil }
-            return visible.firstIndex { $0.company.id == id } ?? previous
-        })
+        companyTable.setRows(
+            visible.map(companyRow),
+            keepingSelectionOn: { previous in
+                guard let id else { return nil }
+                return visible.firstIndex { $0.company.id == id } ?? previous
+            })
     }
 
     private func companyRow(_ overview: CompanyOverview) -> [TableCell] {

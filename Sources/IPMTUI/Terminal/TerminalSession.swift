@@ -1,11 +1,12 @@
+import Dispatch
+import Foundation
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Dispatch
-import Foundation
-import Synchronization
 
 /// What the terminal tells the screens.
 public enum TerminalEvent: Sendable {
@@ -41,7 +42,8 @@ public final class TerminalSession: Sendable {
 
     /// Refuses with one line when standard input or output is not a terminal.
     public init(capabilities: TerminalCapabilities = .from()) throws(TerminalError) {
-        let input = STDIN_FILENO, output = STDOUT_FILENO
+        let input = STDIN_FILENO
+        let output = STDOUT_FILENO
         guard isatty(input) == 1, isatty(output) == 1 else { throw .notATerminal }
         var mode = termios()
         guard tcgetattr(input, &mode) == 0 else { throw .cannotReadMode }

@@ -108,7 +108,8 @@ private struct ClientSummary: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case clientID = "clientId", redirectURIs, appName, displayName
+        case clientID = "clientId"
+        case redirectURIs, appName, displayName
     }
 }
 

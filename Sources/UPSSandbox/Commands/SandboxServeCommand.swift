@@ -44,7 +44,9 @@ struct SandboxServeCommand: AsyncParsableCommand {
     var droppedConnectionShare: Double?
     @Option(help: ArgumentHelp("Share of requests processed, then closed without the answer.", valueName: "0…1"))
     var lostResponseShare: Double?
-    @Option(name: .customLong("fault-endpoint"), help: ArgumentHelp("Where faults apply: token, refresh, resource (repeatable; default all).", valueName: "endpoint"))
+    @Option(
+        name: .customLong("fault-endpoint"),
+        help: ArgumentHelp("Where faults apply: token, refresh, resource (repeatable; default all).", valueName: "endpoint"))
     var faultEndpoints: [String] = []
     @Option(help: ArgumentHelp("Seed for the fault generator, for repeatable runs.", valueName: "number"))
     var faultSeed: UInt64?
@@ -52,10 +54,11 @@ struct SandboxServeCommand: AsyncParsableCommand {
     var omitScope = false
     @Flag(help: "Leave refresh_count out of token answers, as UPS sometimes does.")
     var omitRefreshCount = false
-    @Option(help: ArgumentHelp(
-        "Make /authorize fail: error-headers (400 with errorcode/errordescription headers) or error-page (302 to https://www.ups.com/error.page).",
-        valueName: "mode"
-    ))
+    @Option(
+        help: ArgumentHelp(
+            "Make /authorize fail: error-headers (400 with errorcode/errordescription headers) or error-page (302 to https://www.ups.com/error.page).",
+            valueName: "mode"
+        ))
     var authorizeFault: String?
     @Option(help: "trace … critical.")
     var logLevel = "info"
@@ -64,13 +67,17 @@ struct SandboxServeCommand: AsyncParsableCommand {
         let configuration = try resolvedConfiguration()
         let logger = Logger.sandbox(level: logLevel)
         if config == nil {
-            logger.notice("demo sandbox", metadata: [
-                "client_id": "ipm-demo-client", "client_secret": "ipm-demo-secret",
-                "ups_user": "demo-shipper", "ups_password": "Shipper-Pass-1",
-            ])
+            logger.notice(
+                "demo sandbox",
+                metadata: [
+                    "client_id": "ipm-demo-client", "client_secret": "ipm-demo-secret",
+                    "ups_user": "demo-shipper", "ups_password": "Shipper-Pass-1",
+                ])
         }
         if !["127.0.0.1", "::1", "localhost"].contains(configuration.host) {
-            logger.warning("the admin API under /sandbox/ has no authentication; anyone who reaches this address can change the sandbox", metadata: ["host": "\(configuration.host)"])
+            logger.warning(
+                "the admin API under /sandbox/ has no authentication; anyone who reaches this address can change the sandbox",
+                metadata: ["host": "\(configuration.host)"])
         }
         let application = Sandbox(configuration: configuration).application(logger: logger)
         try await ServiceGroup(

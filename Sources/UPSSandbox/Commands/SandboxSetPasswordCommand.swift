@@ -1,5 +1,5 @@
-import AsyncHTTPClient
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -23,7 +23,8 @@ struct SandboxSetPasswordCommand: AsyncParsableCommand {
     func run() async throws {
         let password = try SandboxPasswordPrompt.read("New password for \(username): ", fromStandardInput: passwordStdin)
         let change = try await changePassword(to: password)
-        print("""
+        print(
+            """
             Changed the password of \(change.username); voided \(change.voidedGrants) opt-in(s): \
             \(change.voidedAccessTokens) access token(s), \(change.voidedRefreshTokens) refresh token(s), \
             \(change.voidedAuthorizationCodes) authorization code(s).

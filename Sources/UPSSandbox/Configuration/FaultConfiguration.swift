@@ -83,7 +83,10 @@ public struct FaultConfiguration: Sendable, Codable, Equatable {
             problems.append("faults.latencyMilliseconds: expected 0 to 600000 (ten minutes), got \(latencyMilliseconds)")
         }
         if tooManyRequestsBurst < 0 { problems.append("faults.tooManyRequestsBurst: expected 0 or more, got \(tooManyRequestsBurst)") }
-        for (name, share) in [("serverErrorShare", serverErrorShare), ("droppedConnectionShare", droppedConnectionShare), ("lostResponseShare", lostResponseShare), ("unauthorizedShare", unauthorizedShare)]
+        for (name, share) in [
+            ("serverErrorShare", serverErrorShare), ("droppedConnectionShare", droppedConnectionShare), ("lostResponseShare", lostResponseShare),
+            ("unauthorizedShare", unauthorizedShare),
+        ]
         where !(0...1).contains(share) {
             problems.append("faults.\(name): expected a share from 0 to 1, got \(share)")
         }

@@ -36,8 +36,11 @@ public struct Lifetimes: Sendable, Codable, Equatable {
     static let longest = 10 * 365 * 86_400
 
     var problems: [String] {
-        [("accessTokenSeconds", accessTokenSeconds), ("refreshTokenSeconds", refreshTokenSeconds), ("authorizationCodeSeconds", authorizationCodeSeconds), ("grantSeconds", grantSeconds ?? 1)]
-            .filter { !(1...Self.longest).contains($0.1) }
-            .map { "lifetimes.\($0.0): expected a whole number of seconds from 1 to \(Self.longest), got \($0.1)" }
+        [
+            ("accessTokenSeconds", accessTokenSeconds), ("refreshTokenSeconds", refreshTokenSeconds),
+            ("authorizationCodeSeconds", authorizationCodeSeconds), ("grantSeconds", grantSeconds ?? 1),
+        ]
+        .filter { !(1...Self.longest).contains($0.1) }
+        .map { "lifetimes.\($0.0): expected a whole number of seconds from 1 to \(Self.longest), got \($0.1)" }
     }
 }

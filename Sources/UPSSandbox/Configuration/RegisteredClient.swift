@@ -26,7 +26,8 @@ public struct RegisteredClient: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case clientID = "clientId", clientSecret, redirectURIs, appName, displayName, apis
+        case clientID = "clientId"
+        case clientSecret, redirectURIs, appName, displayName, apis
     }
 
     public init(from decoder: any Decoder) throws {

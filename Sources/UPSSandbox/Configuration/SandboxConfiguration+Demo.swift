@@ -10,10 +10,10 @@ extension SandboxConfiguration {
                     clientSecret: "ipm-demo-secret",
                     redirectURIs: ["http://127.0.0.1:8080/oauth/ups/callback"],
                     appName: "Intelligent Pickup Manager"
-                ),
+                )
             ],
             users: [
-                UPSUser(username: "demo-shipper", email: "shipper@example.com", password: "Shipper-Pass-1"),
+                UPSUser(username: "demo-shipper", email: "shipper@example.com", password: "Shipper-Pass-1")
             ]
         )
     }

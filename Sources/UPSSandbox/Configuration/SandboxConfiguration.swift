@@ -77,7 +77,8 @@ public struct SandboxConfiguration: Sendable, Codable, Equatable {
     }
 
     private static func duplicates(_ values: [String]) -> [String] {
-        var seen = Set<String>(), repeated: [String] = []
+        var seen = Set<String>()
+        var repeated: [String] = []
         for value in values where !seen.insert(value).inserted && !repeated.contains(value) {
             repeated.append(value)
         }

@@ -20,7 +20,8 @@ struct UPSError: HTTPResponseError, Equatable {
     /// The spec's rule for PKCE: "BASIC Authorization header should not be included".
     static let basicWithVerifier = UPSError.invalidRequest("Invalid Request: the Authorization header must not be sent with code_verifier")
     /// A PKCE exchange must name its client in the body.
-    static let clientIDRequired = UPSError(.unauthorized, code: "10401", message: "ClientId is Invalid: client_id is required in the body without an Authorization header")
+    static let clientIDRequired = UPSError(
+        .unauthorized, code: "10401", message: "ClientId is Invalid: client_id is required in the body without an Authorization header")
     /// Neither form of client authentication: no Basic header, and no PKCE where it is allowed.
     static let basicRequired = UPSError(.unauthorized, code: "10401", message: "ClientId is Invalid: send HTTP Basic client credentials")
     /// The sandbox's own code (UPS publishes none): the code is unknown, expired, used,
@@ -56,7 +57,10 @@ struct UPSError: HTTPResponseError, Equatable {
 
     private struct Envelope: Encodable {
         struct Errors: Encodable { let errors: [Entry] }
-        struct Entry: Encodable { let code: String; let message: String }
+        struct Entry: Encodable {
+            let code: String
+            let message: String
+        }
         let response: Errors
     }
 }

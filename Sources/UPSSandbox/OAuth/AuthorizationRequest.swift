@@ -36,10 +36,11 @@ struct AuthorizationRequest: Sendable {
             return .failure(.invalidRequest("Invalid Request: code_challenge must be BASE64URL(SHA256(code_verifier))"))
         }
         let scope = (fields["scope"] ?? "").split(separator: " ").joined(separator: " ")
-        return .success(AuthorizationRequest(
-            client: client, redirectURI: redirectURI, scope: scope.isEmpty ? "read" : scope,
-            state: fields["state"], codeChallenge: challenge
-        ))
+        return .success(
+            AuthorizationRequest(
+                client: client, redirectURI: redirectURI, scope: scope.isEmpty ? "read" : scope,
+                state: fields["state"], codeChallenge: challenge
+            ))
     }
 
     /// The parameters that carry this request to the sign-in page and through its form.
@@ -63,11 +64,13 @@ struct AuthorizationRequest: Sendable {
 
     /// The redirect back to the app when the UPS.com user cancels.
     var accessDeniedCallback: String {
-        FormFields.url(redirectURI, adding: [
-            "error": "access_denied",
-            "error_description": "The UPS.com user cancelled the authorization",
-            "state": state,
-        ])
+        FormFields.url(
+            redirectURI,
+            adding: [
+                "error": "access_denied",
+                "error_description": "The UPS.com user cancelled the authorization",
+                "state": state,
+            ])
     }
 }
 

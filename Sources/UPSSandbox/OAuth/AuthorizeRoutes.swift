@@ -26,10 +26,11 @@ struct AuthorizeRoutes {
             if case .failure(let error) = sandbox.checkAuthorization(request.queryFields, responseTypeRequired: false) {
                 return try error.response(withHeaders: true)
             }
-            return try .json(ValidateClientAnswer(
-                result: "success", type: "ups_com_api",
-                lassoRedirectURL: sandbox.baseURL(of: request, context: context) + SignInRoutes.path
-            ))
+            return try .json(
+                ValidateClientAnswer(
+                    result: "success", type: "ups_com_api",
+                    lassoRedirectURL: sandbox.baseURL(of: request, context: context) + SignInRoutes.path
+                ))
         }
     }
 }
@@ -38,7 +39,8 @@ extension AuthorizeRoutes {
     static func response(to fault: AuthorizeFault) throws -> Response {
         switch fault.mode {
         case .errorHeaders:
-            return try UPSError(HTTPResponse.Status(code: fault.status), code: fault.errorCode, message: fault.errorDescription).response(withHeaders: true)
+            return try UPSError(HTTPResponse.Status(code: fault.status), code: fault.errorCode, message: fault.errorDescription).response(
+                withHeaders: true)
         case .errorPage:
             return .found(fault.errorPageURL)
         }

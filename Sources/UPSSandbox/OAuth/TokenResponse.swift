@@ -32,10 +32,17 @@ struct TokenResponse: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case tokenType = "token_type", issuedAt = "issued_at", clientID = "client_id"
-        case accessToken = "access_token", refreshToken = "refresh_token", scope
-        case expiresIn = "expires_in", refreshCount = "refresh_count"
-        case refreshTokenExpiresIn = "refresh_token_expires_in", refreshTokenIssuedAt = "refresh_token_issued_at"
-        case refreshTokenStatus = "refresh_token_status", status
+        case tokenType = "token_type"
+        case issuedAt = "issued_at"
+        case clientID = "client_id"
+        case accessToken = "access_token"
+        case refreshToken = "refresh_token"
+        case scope
+        case expiresIn = "expires_in"
+        case refreshCount = "refresh_count"
+        case refreshTokenExpiresIn = "refresh_token_expires_in"
+        case refreshTokenIssuedAt = "refresh_token_issued_at"
+        case refreshTokenStatus = "refresh_token_status"
+        case status
     }
 }

@@ -18,12 +18,13 @@ struct TokenRoutes {
                 guard let redirectURI = exchange.fields["redirect_uri"] else {
                     throw UPSError.invalidRequest("Invalid Request: redirect_uri is required")
                 }
-                return try answer(sandbox.withWorld {
-                    $0.redeem(
-                        code: exchange.grant, client: exchange.client, redirectURI: redirectURI,
-                        verifier: exchange.fields["code_verifier"], now: $1
-                    )
-                })
+                return try answer(
+                    sandbox.withWorld {
+                        $0.redeem(
+                            code: exchange.grant, client: exchange.client, redirectURI: redirectURI,
+                            verifier: exchange.fields["code_verifier"], now: $1
+                        )
+                    })
             }
         router.group().add(middleware: FaultMiddleware(sandbox: sandbox, endpoint: .refresh))
             .post(RouterPath(Self.refreshPath)) { request, _ -> Response in

@@ -34,7 +34,9 @@ struct TrackingDetails: Encodable {
             deliveryTime: delivered ? DeliveryTime(type: "DEL", endTime: activity[0].time) : nil,
             activity: activity,
             currentStatus: CurrentStatus(description: last.summary, code: last.statusCode),
-            packageAddress: [PackageAddress(type: "ORIGIN", address: origin.address), PackageAddress(type: "DESTINATION", address: destination.address)],
+            packageAddress: [
+                PackageAddress(type: "ORIGIN", address: origin.address), PackageAddress(type: "DESTINATION", address: destination.address),
+            ],
             weight: Weight(unitOfMeasurement: "LBS", weight: String(format: "%.2f", 0.5 + Double(pick(400)) / 10)),
             service: Service(code: "003", levelCode: "GND", description: "UPS Ground"),
             packageCount: 1
@@ -45,7 +47,10 @@ struct TrackingDetails: Encodable {
     // MARK: Answer shape
 
     struct TrackResponse: Encodable { let shipment: [Shipment] }
-    struct Shipment: Encodable { let inquiryNumber: String; let package: [Package] }
+    struct Shipment: Encodable {
+        let inquiryNumber: String
+        let package: [Package]
+    }
     struct Package: Encodable {
         let trackingNumber: String
         let deliveryDate: [DeliveryDate]
@@ -57,16 +62,50 @@ struct TrackingDetails: Encodable {
         let service: Service
         let packageCount: Int
     }
-    struct DeliveryDate: Encodable { let type: String; let date: String }
-    struct DeliveryTime: Encodable { let type: String; let endTime: String }
-    struct Activity: Encodable { let location: Location; let status: Status; let date: String; let time: String }
+    struct DeliveryDate: Encodable {
+        let type: String
+        let date: String
+    }
+    struct DeliveryTime: Encodable {
+        let type: String
+        let endTime: String
+    }
+    struct Activity: Encodable {
+        let location: Location
+        let status: Status
+        let date: String
+        let time: String
+    }
     struct Location: Encodable { let address: Address }
-    struct Address: Encodable { let city: String; let stateProvince: String; let countryCode: String; let country: String }
-    struct Status: Encodable { let type: String; let description: String; let code: String; let statusCode: String }
-    struct CurrentStatus: Encodable { let description: String; let code: String }
-    struct PackageAddress: Encodable { let type: String; let address: Address }
-    struct Weight: Encodable { let unitOfMeasurement: String; let weight: String }
-    struct Service: Encodable { let code: String; let levelCode: String; let description: String }
+    struct Address: Encodable {
+        let city: String
+        let stateProvince: String
+        let countryCode: String
+        let country: String
+    }
+    struct Status: Encodable {
+        let type: String
+        let description: String
+        let code: String
+        let statusCode: String
+    }
+    struct CurrentStatus: Encodable {
+        let description: String
+        let code: String
+    }
+    struct PackageAddress: Encodable {
+        let type: String
+        let address: Address
+    }
+    struct Weight: Encodable {
+        let unitOfMeasurement: String
+        let weight: String
+    }
+    struct Service: Encodable {
+        let code: String
+        let levelCode: String
+        let description: String
+    }
 
     // MARK: Deterministic content
 

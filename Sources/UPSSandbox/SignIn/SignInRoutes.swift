@@ -39,10 +39,14 @@ struct SignInRoutes {
                 return .html(SignInPages.account(authorization, error: "Enter your email or username."))
             }
             guard fields["agreement"] == "accepted" else {
-                return .html(SignInPages.account(authorization, username: username, error: "To continue, tick the box to agree to the UPS Technology Agreement."))
+                return .html(
+                    SignInPages.account(
+                        authorization, username: username, error: "To continue, tick the box to agree to the UPS Technology Agreement."))
             }
             guard let begun = sandbox.withWorld({ $0.beginSignIn(authorization, emailOrUsername: username, now: $1) }) else {
-                return .html(SignInPages.account(authorization, username: username, error: "We don't recognize that email or username. Check it and try again."))
+                return .html(
+                    SignInPages.account(
+                        authorization, username: username, error: "We don't recognize that email or username. Check it and try again."))
             }
             return .html(SignInPages.password(signInID: begun.id, displayName: begun.signIn.displayName))
         }
@@ -57,7 +61,8 @@ struct SignInRoutes {
             case .authorized(let code, let authorization):
                 return .found(authorization.callback(code: code))
             case .wrongPassword(let signIn):
-                return .html(SignInPages.password(signInID: signInID, displayName: signIn.displayName, error: "The password is incorrect. Try again."))
+                return .html(
+                    SignInPages.password(signInID: signInID, displayName: signIn.displayName, error: "The password is incorrect. Try again."))
             case .expired:
                 return expired
             }

@@ -66,7 +66,9 @@ struct SandboxWorld {
         )
         accessTokens[issued.accessToken] = AccessTokenRecord(grantID: grant.id, expiresAt: now + TimeInterval(lifetimes.accessTokenSeconds))
         refreshTokens[issued.refreshToken] = RefreshTokenRecord(
-            grantID: grant.id, expiresAt: grant.endsAt.map { min($0, now + TimeInterval(lifetimes.refreshTokenSeconds)) } ?? now + TimeInterval(lifetimes.refreshTokenSeconds)
+            grantID: grant.id,
+            expiresAt: grant.endsAt.map { min($0, now + TimeInterval(lifetimes.refreshTokenSeconds)) } ?? now
+                + TimeInterval(lifetimes.refreshTokenSeconds)
         )
         count(.tokensIssued)
         return issued

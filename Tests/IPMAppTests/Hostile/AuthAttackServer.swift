@@ -122,7 +122,8 @@ struct AuthAttackServer: Sendable {
 
     /// An `ipm` operator command on the server's database.
     func operatorCommand(_ arguments: [String], stdin: String? = nil, settings: [String: String] = [:]) async throws -> ProgramRun {
-        try await Programs.run("ipm", arguments, environment: ["IPM_DATABASE_URL": world.database.connectionString].merging(settings) { $1 }, stdin: stdin)
+        try await Programs.run(
+            "ipm", arguments, environment: ["IPM_DATABASE_URL": world.database.connectionString].merging(settings) { $1 }, stdin: stdin)
     }
 
     /// The process runs and answers `/healthz` and `/readyz`.

@@ -31,10 +31,12 @@ struct HostileConfigFileTests {
     @Test("a file with CRLF line ends reads as its lines")
     func crlfLineEnds() async throws {
         try await withFile("# written on Windows\r\nIPM_DATABASE_URL=@DB@\r\nIPM_LOG_LEVEL=warning\r\n\r\n", mode: 0o600) { path, database in
-            let created = try await Programs.run("ipm", ["company", "create", "CRLF Co"], environment: ["IPM_DATABASE_URL": database.connectionString])
+            let created = try await Programs.run(
+                "ipm", ["company", "create", "CRLF Co"], environment: ["IPM_DATABASE_URL": database.connectionString])
             #expect(created.status == 0, "\(created.stderr)")
             // No embedded database to fall back on: the file's URL must be read as written.
-            let run = try await Programs.run("ipm", ["company", "list", "--json"], environment: ["IPM_CONFIG_FILE": path, "IPM_STATE_DIR": "/nonexistent/ipm-state"])
+            let run = try await Programs.run(
+                "ipm", ["company", "list", "--json"], environment: ["IPM_CONFIG_FILE": path, "IPM_STATE_DIR": "/nonexistent/ipm-state"])
             #expect(run.status == 0, "\(run.stderr)")
             #expect(run.stdout.contains("CRLF Co"), "\(run.stdout)")
         }
@@ -48,11 +50,15 @@ struct HostileConfigFileTests {
 
     @Test("a file holding a secret that group or others can read is refused with one line; 0600 is fine, and so is a file without secrets")
     func readableSecretsAreRefused() async throws {
-        for secret in ["IPM_UPS_CLIENT_SECRET=s3cret", "IPM_WEBHOOK_SECRET=0123456789abcdef0123456789abcdef", "IPM_ENCRYPTION_KEYS=k1:AAAA", "PGPASSWORD=pw"] {
+        for secret in [
+            "IPM_UPS_CLIENT_SECRET=s3cret", "IPM_WEBHOOK_SECRET=0123456789abcdef0123456789abcdef", "IPM_ENCRYPTION_KEYS=k1:AAAA", "PGPASSWORD=pw",
+        ] {
             try await withFile("IPM_DATABASE_URL=@DB@\n\(secret)\n", mode: 0o644) { path, _ in
                 let run = try await Programs.run("ipm", ["company", "list"], environment: ["IPM_CONFIG_FILE": path])
                 let name = String(secret.prefix { $0 != "=" })
-                expectOneLineFailure(run, "IPM_CONFIG_FILE: expected a file that only its owner can read, since it holds \(name); \(path) has mode 644 (chmod 600 \(path))")
+                expectOneLineFailure(
+                    run,
+                    "IPM_CONFIG_FILE: expected a file that only its owner can read, since it holds \(name); \(path) has mode 644 (chmod 600 \(path))")
                 #expect(!run.stderr.contains(String(secret.drop { $0 != "=" }.dropFirst())), "the secret is not echoed")
             }
         }

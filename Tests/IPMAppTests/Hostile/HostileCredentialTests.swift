@@ -49,10 +49,12 @@ struct HostileCredentialTests {
             #expect(changed.status == 0, "\(changed.stderr)")
             #expect(changed.stdout.contains("Every session and API token of alice was revoked."))
             #expect(try await works(server, held) == [false, false, false])
-            #expect(try await server.count("""
-                SELECT count(*)::bigint AS n FROM admin_sessions s JOIN admins a ON a.id = s.admin_id
-                WHERE a.sign_in_name = 'alice' AND s.revoked_at IS NULL
-                """) == 0)
+            #expect(
+                try await server.count(
+                    """
+                    SELECT count(*)::bigint AS n FROM admin_sessions s JOIN admins a ON a.id = s.admin_id
+                    WHERE a.sign_in_name = 'alice' AND s.revoked_at IS NULL
+                    """) == 0)
             #expect(try await server.count("SELECT count(*)::bigint AS n FROM api_tokens WHERE revoked_at IS NULL") == 0)
             // Nobody else was touched.
             #expect(try await server.send(.GET, "/api/v1/me", bearer: victor).status == 200)
@@ -93,7 +95,8 @@ struct HostileCredentialTests {
             let expiresAt = { (answer: AuthAttackServer.Answer) -> Date? in
                 ((answer.json["apiToken"] as? [String: Any])?["expiresAt"] as? String).flatMap { try? Date($0, strategy: .iso8601) }
             }
-            let standardExpiry = try #require(expiresAt(standard)), monthExpiry = try #require(expiresAt(month))
+            let standardExpiry = try #require(expiresAt(standard))
+            let monthExpiry = try #require(expiresAt(month))
             #expect(abs(standardExpiry.timeIntervalSinceNow - 7 * 86_400) < 120)
             #expect(abs(monthExpiry.timeIntervalSinceNow - 30 * 86_400) < 120)
 
@@ -108,7 +111,8 @@ struct HostileCredentialTests {
             #expect(list.json["maxDays"] as? Int == 30 && list.json["defaultDays"] as? Int == 7)
 
             // Its time runs out: refused, and listed as expired.
-            _ = try await server.world.database.client.execute("""
+            _ = try await server.world.database.client.execute(
+                """
                 UPDATE api_tokens SET created_at = now() - interval '31 days', expires_at = now() - interval '1 second' WHERE name = 'month'
                 """)
             let expired = try await server.send(.GET, "/api/v1/me", bearer: token)
@@ -123,7 +127,8 @@ struct HostileCredentialTests {
             #expect(page.body.contains("(expired)"))
             let csrf = try #require(AuthAttackServer.hiddenField("csrf", in: page.body))
             let tooLong = try await server.send(
-                .POST, "/settings/api-tokens", headers: [("Cookie", "ipm_session=\(cookie)")], form: [("csrf", csrf), ("name", "web"), ("days", "31")]
+                .POST, "/settings/api-tokens", headers: [("Cookie", "ipm_session=\(cookie)")],
+                form: [("csrf", csrf), ("name", "web"), ("days", "31")]
             )
             #expect(tooLong.status == 400)
             #expect(tooLong.body.contains("Token lifetime must be a whole number of days from 1 to 30."))
@@ -131,7 +136,9 @@ struct HostileCredentialTests {
                 .POST, "/settings/api-tokens", headers: [("Cookie", "ipm_session=\(cookie)")], form: [("csrf", csrf), ("name", "web"), ("days", "3")]
             )
             #expect(fine.status == 201)
-            #expect(try await server.count("SELECT count(*)::bigint AS n FROM api_tokens WHERE name = 'web' AND expires_at < now() + interval '3 days 1 minute'") == 1)
+            #expect(
+                try await server.count(
+                    "SELECT count(*)::bigint AS n FROM api_tokens WHERE name = 'web' AND expires_at < now() + interval '3 days 1 minute'") == 1)
             try await server.expectStillUp()
         }
     }

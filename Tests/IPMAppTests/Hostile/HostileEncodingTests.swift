@@ -26,13 +26,17 @@ struct HostileEncodingTests {
             let page = try await server.request("GET", "/sign-in")
             browser.keep(page)
             let csrf = (RawBrowser.csrf(in: page) ?? "").formEscaped
-            for body in ["csrf=\(csrf)&name=alice&password=hostile%00password%201", "csrf=\(csrf)&name=alice&password=x&next=/settings%00", "csrf=\(csrf)&name=al%FFice&password=x", "csrf=\(csrf)&name=%C3&password=x"] {
+            for body in [
+                "csrf=\(csrf)&name=alice&password=hostile%00password%201", "csrf=\(csrf)&name=alice&password=x&next=/settings%00",
+                "csrf=\(csrf)&name=al%FFice&password=x", "csrf=\(csrf)&name=%C3&password=x",
+            ] {
                 let answer = try await server.request("POST", "/sign-in", headers: server.formHeaders(browser), body: body)
                 Self.expectPage(answer, body)
             }
             // Nothing was tried: no failure counted against any name or address, no session.
             #expect(try await server.count("SELECT count(*)::bigint AS n FROM sign_in_failures") == 0)
-            let signUp = try await server.request("POST", "/signup", headers: server.formHeaders(browser), body: "invitation=x&name=newcomer&displayName=New%00comer")
+            let signUp = try await server.request(
+                "POST", "/signup", headers: server.formHeaders(browser), body: "invitation=x&name=newcomer&displayName=New%00comer")
             Self.expectPage(signUp, "sign-up")
             #expect(try await server.state() == before)
             try await server.expectStillServing()
@@ -46,11 +50,14 @@ struct HostileEncodingTests {
             let bearer = [("Authorization", "Bearer \(token)")]
             let json = [("Content-Type", "application/json")]
             let before = try await server.state()
-            for body in [#"{"signInName":"al\u0000ice","password":"hostile password 1"}"#, #"{"signInName":"alice","password":"hostile\u0000password 1"}"#] {
+            for body in [
+                #"{"signInName":"al\u0000ice","password":"hostile password 1"}"#, #"{"signInName":"alice","password":"hostile\u0000password 1"}"#,
+            ] {
                 Self.expectProblem(try await server.request("POST", "/api/v1/sessions", headers: json, body: body), body)
             }
             #expect(try await server.count("SELECT count(*)::bigint AS n FROM sign_in_failures") == 0)
-            Self.expectProblem(try await server.request("POST", "/api/v1/api-tokens", headers: json + bearer, body: #"{"name":"ci\u0000","days":3}"#), "token name")
+            Self.expectProblem(
+                try await server.request("POST", "/api/v1/api-tokens", headers: json + bearer, body: #"{"name":"ci\u0000","days":3}"#), "token name")
             // An escaped backslash before u0000 is text, not a NUL: an ordinary name check answers.
             let text = try await server.request("POST", "/api/v1/sessions", headers: json, body: #"{"signInName":"al\\u0000ice","password":"x"}"#)
             #expect(text.status == 401, "\(text)")
@@ -64,7 +71,9 @@ struct HostileEncodingTests {
             // The web's pages and links likewise.
             var browser = RawBrowser()
             _ = try await server.webSignIn("alice", browser: &browser)
-            for path in ["/companies/\(server.acme.id)/activity?before=%00", "/sign-in?next=/settings%00", "/companies/%00", "/signup?invitation=%C3%28"] {
+            for path in [
+                "/companies/\(server.acme.id)/activity?before=%00", "/sign-in?next=/settings%00", "/companies/%00", "/signup?invitation=%C3%28",
+            ] {
                 Self.expectPage(try await server.request("GET", path, headers: [("Cookie", browser.cookieHeader ?? "")]), path)
             }
             #expect(try await server.state().counts.filter { $0.key != "live sessions" } == before.counts.filter { $0.key != "live sessions" })
@@ -75,7 +84,9 @@ struct HostileEncodingTests {
     private static func expectPage(_ answer: RawResponse, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(answer.status == 400, "\(what): \(answer)", sourceLocation: sourceLocation)
         #expect(answer.header("content-type")?.hasPrefix("text/html") == true, "\(what): \(answer)", sourceLocation: sourceLocation)
-        #expect(answer.body.contains("carries a NUL character or text that is not UTF-8"), "\(what): \(answer.body.prefix(2000))", sourceLocation: sourceLocation)
+        #expect(
+            answer.body.contains("carries a NUL character or text that is not UTF-8"), "\(what): \(answer.body.prefix(2000))",
+            sourceLocation: sourceLocation)
     }
 
     private static func expectProblem(_ answer: RawResponse, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -85,9 +96,9 @@ struct HostileEncodingTests {
     }
 }
 
-private extension HostileServer {
+extension HostileServer {
     /// One number from the database.
-    func count(_ sql: String) async throws -> Int {
+    fileprivate func count(_ sql: String) async throws -> Int {
         let rows = try await database.client.query(SQL(unsafeText: sql))
         return try rows.first?.decode("n", as: Int.self) ?? 0
     }

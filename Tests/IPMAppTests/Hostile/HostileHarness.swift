@@ -87,14 +87,19 @@ struct HostileServer: Sendable {
     }
 
     /// Like `send`, but an answer is required.
-    func request(_ method: String, _ path: String, headers: [(String, String)] = [], body: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws -> RawResponse {
-        try #require(try await send(method, path, headers: headers, body: body), "no answer to \(method) \(path): \(process.log)", sourceLocation: sourceLocation)
+    func request(
+        _ method: String, _ path: String, headers: [(String, String)] = [], body: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> RawResponse {
+        try #require(
+            try await send(method, path, headers: headers, body: body), "no answer to \(method) \(path): \(process.log)",
+            sourceLocation: sourceLocation)
     }
 
     /// A session token from `POST /api/v1/sessions`, for `Authorization: Bearer`.
     func apiToken(_ name: String, password: String = HostileServer.password) async throws -> String {
-        let answer = try await request("POST", "/api/v1/sessions", headers: [("Content-Type", "application/json")],
-                                       body: #"{"signInName":"\#(name)","password":"\#(password)"}"#)
+        let answer = try await request(
+            "POST", "/api/v1/sessions", headers: [("Content-Type", "application/json")],
+            body: #"{"signInName":"\#(name)","password":"\#(password)"}"#)
         let object = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any]
         return try #require(object?["token"] as? String, "no session token: \(answer)")
     }
@@ -103,13 +108,16 @@ struct HostileServer: Sendable {
     /// CSRF token), then the post with every cookie the browser holds (a session cookie
     /// too: one it had before the form was shown, or one planted in it). Returns the post's
     /// answer; `browser` keeps the cookies.
-    func webSignIn(_ name: String, password: String = HostileServer.password, next: String? = nil, browser: inout RawBrowser) async throws -> RawResponse {
+    func webSignIn(
+        _ name: String, password: String = HostileServer.password, next: String? = nil, browser: inout RawBrowser
+    ) async throws -> RawResponse {
         let formCookies = browser.cookies.filter { $0.key.hasSuffix("ipm_form") }.map { "\($0.key)=\($0.value)" }
         let page = try await request("GET", "/sign-in", headers: formCookies.isEmpty ? [] : [("Cookie", formCookies.joined(separator: "; "))])
         browser.keep(page)
         var fields = [("csrf", RawBrowser.csrf(in: page) ?? ""), ("name", name), ("password", password)]
         if let next { fields.append(("next", next)) }
-        let answer = try await request("POST", "/sign-in", headers: formHeaders(browser), body: fields.map { "\($0.0)=\($0.1.formEscaped)" }.joined(separator: "&"))
+        let answer = try await request(
+            "POST", "/sign-in", headers: formHeaders(browser), body: fields.map { "\($0.0)=\($0.1.formEscaped)" }.joined(separator: "&"))
         browser.keep(answer)
         return answer
     }
@@ -150,7 +158,9 @@ struct HostileServer: Sendable {
     func expectStillServing(sourceLocation: SourceLocation = #_sourceLocation) async throws {
         #expect(process.isRunning, "ipm-server stopped: \(process.log.suffix(3000))", sourceLocation: sourceLocation)
         let health = try await send("GET", "/healthz")
-        #expect(health?.status == 200, "GET /healthz: \(health?.description ?? "no answer"); log: \(process.log.suffix(3000))", sourceLocation: sourceLocation)
+        #expect(
+            health?.status == 200, "GET /healthz: \(health?.description ?? "no answer"); log: \(process.log.suffix(3000))",
+            sourceLocation: sourceLocation)
     }
 }
 

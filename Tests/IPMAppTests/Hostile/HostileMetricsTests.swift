@@ -13,7 +13,10 @@ struct HostileMetricsTests {
         try await HostileServer.with(environment: ["IPM_METRICS_TOKEN": Self.token]) { server in
             let session = try await server.apiToken("alice")
             let before = try await server.state()
-            let refused: [String?] = [nil, "Bearer wrong", "Bearer " + String(Self.token.dropLast()), "Bearer " + Self.token + "x", "Basic " + Self.token, Self.token, "Bearer \(session)"]
+            let refused: [String?] = [
+                nil, "Bearer wrong", "Bearer " + String(Self.token.dropLast()), "Bearer " + Self.token + "x", "Basic " + Self.token, Self.token,
+                "Bearer \(session)",
+            ]
             for authorization in refused {
                 let answer = try await server.request("GET", "/metrics", headers: authorization.map { [("Authorization", $0)] } ?? [])
                 #expect(answer.status == 401, "\(authorization ?? "none"): \(answer)")

@@ -45,7 +45,8 @@ struct HostileProxyTests {
             // Nothing reached the sandbox: no token, refresh or resource call, no sign-in page.
             #expect(server.sandbox.counters == before, "the sandbox saw a proxied call")
             // A real UPS API path still works.
-            let tracking = try await server.send(.GET, "/api/v1/companies/\(company)/ups/proxy/api/track/v1/details/1Z999AA10123456784", bearer: token)
+            let tracking = try await server.send(
+                .GET, "/api/v1/companies/\(company)/ups/proxy/api/track/v1/details/1Z999AA10123456784", bearer: token)
             #expect(tracking.status == 200, "\(tracking.body)")
             try await server.expectStillUp()
         }

@@ -18,7 +18,9 @@ struct HostileSessionTests {
             let form = try await server.request("GET", "/sign-in")
             for cookie in [signedIn.setCookie("__Host-ipm_session"), form.setCookie("__Host-ipm_form")] {
                 let cookie = try #require(cookie, "\(signedIn) \(form)")
-                #expect(cookie.contains("Secure") && cookie.contains("Path=/") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "\(cookie)")
+                #expect(
+                    cookie.contains("Secure") && cookie.contains("Path=/") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+                    "\(cookie)")
                 #expect(!cookie.lowercased().contains("domain="), "\(cookie)")
             }
             #expect(browser.cookies["ipm_session"] == nil && browser.cookies["ipm_form"] == nil)
@@ -29,7 +31,8 @@ struct HostileSessionTests {
 
             let cookie = [("Cookie", browser.cookieHeader ?? "")]
             let requests: [(path: String, headers: [(String, String)])] = [
-                ("/healthz", []), ("/settings", cookie), ("/sign-in", []), ("/api/v1/companies", []), ("/no-such-page", cookie), ("/metrics", []), ("/", []),
+                ("/healthz", []), ("/settings", cookie), ("/sign-in", []), ("/api/v1/companies", []), ("/no-such-page", cookie), ("/metrics", []),
+                ("/", []),
             ]
             for (path, headers) in requests {
                 let answer = try await server.request("GET", path, headers: headers)
@@ -68,7 +71,9 @@ struct HostileSessionTests {
             #expect(form.first == "'self'" && form.count == 2 && form[1].hasPrefix("http://127.0.0.1:"), "\(policy)")
             // Answers that are not pages carry the strict policy.
             let problem = try await server.request("GET", "/api/v1/companies")
-            #expect(problem.header("content-security-policy") == "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'", "\(problem)")
+            #expect(
+                problem.header("content-security-policy") == "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+                "\(problem)")
         }
     }
 
@@ -106,8 +111,9 @@ struct HostileSessionTests {
             #expect(try await server.operatorCommand("admin", "disable", "victor").status == 0)
             let before = try await server.state()
             func apiSignIn(_ name: String, _ password: String) async throws -> RawResponse {
-                try await server.request("POST", "/api/v1/sessions", headers: [("Content-Type", "application/json")],
-                                         body: #"{"signInName":"\#(name)","password":"\#(password)"}"#)
+                try await server.request(
+                    "POST", "/api/v1/sessions", headers: [("Content-Type", "application/json")],
+                    body: #"{"signInName":"\#(name)","password":"\#(password)"}"#)
             }
             let disabled = try await apiSignIn("victor", HostileServer.password)
             let wrong = try await apiSignIn("alice", "not the password 1")
@@ -121,7 +127,9 @@ struct HostileSessionTests {
             func webError(_ name: String, _ password: String) async throws -> (Int, String) {
                 var browser = RawBrowser()
                 let page = try await server.webSignIn(name, password: password, browser: &browser)
-                let error = page.body.range(of: #"<p class="error"[^>]*>[^<]*</p>"#, options: .regularExpression).map { String(page.body[$0]) } ?? "no error shown"
+                let error =
+                    page.body.range(of: #"<p class="error"[^>]*>[^<]*</p>"#, options: .regularExpression).map { String(page.body[$0]) }
+                    ?? "no error shown"
                 return (page.status, error)
             }
             let webDisabled = try await webError("victor", HostileServer.password)

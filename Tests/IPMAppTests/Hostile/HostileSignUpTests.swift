@@ -14,7 +14,8 @@ struct HostileSignUpTests {
         _ = try await server.webSignIn("alice", browser: &alice)
         let company = try await server.request("GET", "/companies/\(server.acme.id)", headers: [("Cookie", alice.cookieHeader ?? "")])
         let csrf = try #require(RawBrowser.csrf(in: company), "\(company)")
-        let created = try await server.request("POST", "/companies/\(server.acme.id)/invitations", headers: server.formHeaders(alice), body: "csrf=\(csrf.formEscaped)&role=viewer")
+        let created = try await server.request(
+            "POST", "/companies/\(server.acme.id)/invitations", headers: server.formHeaders(alice), body: "csrf=\(csrf.formEscaped)&role=viewer")
         return try #require(created.body.firstMatch(of: /ipm_inv_[A-Za-z0-9_\-]+/).map { String($0.output) }, "\(created)")
     }
 
@@ -24,8 +25,12 @@ struct HostileSignUpTests {
         let page = try await server.request("GET", "/signup?invitation=\(token)")
         browser.keep(page)
         let password = "newcomer password 1"
-        let fields = [("csrf", RawBrowser.csrf(in: page) ?? ""), ("invitation", token), ("name", name), ("password", password), ("passwordConfirmation", password)]
-        return try await server.request("POST", "/signup", headers: server.formHeaders(browser), body: fields.map { "\($0.0)=\($0.1.formEscaped)" }.joined(separator: "&"))
+        let fields = [
+            ("csrf", RawBrowser.csrf(in: page) ?? ""), ("invitation", token), ("name", name), ("password", password),
+            ("passwordConfirmation", password),
+        ]
+        return try await server.request(
+            "POST", "/signup", headers: server.formHeaders(browser), body: fields.map { "\($0.0)=\($0.1.formEscaped)" }.joined(separator: "&"))
     }
 
     /// The error paragraph of a page.
@@ -42,7 +47,10 @@ struct HostileSignUpTests {
             let sameCompany = try await Self.signUp(server, token: token, name: "VICTOR")
             for answer in [otherCompany, sameCompany] {
                 #expect(answer.status == 409, "\(answer)")
-                #expect(Self.error(answer) == #"<p class="error" role="alert" id="error">This sign-in name cannot be used. Please choose another one.</p>"#, "\(Self.error(answer))")
+                #expect(
+                    Self.error(answer)
+                        == #"<p class="error" role="alert" id="error">This sign-in name cannot be used. Please choose another one.</p>"#,
+                    "\(Self.error(answer))")
                 #expect(!answer.body.contains("Other Co"))
             }
             // Five attempts per invitation in 15 minutes reach the name check; the sixth does

@@ -25,7 +25,8 @@ struct HostileTerminalTests {
 
     private func expectNoControls(_ text: String, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
         let bad = text.unicodeScalars.filter {
-            ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || (0x7F...0x9F).contains($0.value) || (0x202A...0x202E).contains($0.value) || (0x2066...0x2069).contains($0.value)
+            ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || (0x7F...0x9F).contains($0.value) || (0x202A...0x202E).contains($0.value)
+                || (0x2066...0x2069).contains($0.value)
         }
         #expect(bad.isEmpty, "\(what) carries \(bad.map { String($0.value, radix: 16) }): \(text.debugDescription)", sourceLocation: sourceLocation)
     }
@@ -36,7 +37,8 @@ struct HostileTerminalTests {
             let cli = client(of: server)
             defer { try? FileManager.default.removeItem(at: cli.configHome) }
             _ = try await server.world.database.client.execute("UPDATE admins SET display_name = \(Self.hostile) WHERE sign_in_name = 'alice'")
-            _ = try await server.world.database.client.execute("""
+            _ = try await server.world.database.client.execute(
+                """
                 UPDATE ups_connections SET status = 'reauthorization_required', reauthorization_message = \(Self.hostile)
                 WHERE company_id = \(server.world.acme.id.rawValue)
                 """)
@@ -81,8 +83,10 @@ struct HostileTerminalTests {
 
             // On the database the same address is this machine's own setting: it is opened.
             var local = cli
-            local.env = ["XDG_CONFIG_HOME": cli.configHome.path, "IPM_DATABASE_URL": server.world.database.connectionString,
-                         "IPM_PUBLIC_URL": OptInHarness.publicURL, "BROWSER": browser.path]
+            local.env = [
+                "XDG_CONFIG_HOME": cli.configHome.path, "IPM_DATABASE_URL": server.world.database.connectionString,
+                "IPM_PUBLIC_URL": OptInHarness.publicURL, "BROWSER": browser.path,
+            ]
             try await local.login("alice")
             let run = try await local.ipm("oauth", "opt-in", "Acme Logistics", "--timeout", "2s")
             #expect(run.status == 75, "\(run.stderr)")

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -147,7 +148,8 @@ struct RawBrowser: Sendable {
         for line in response.headers("set-cookie") {
             let pair = line.split(separator: ";", maxSplits: 1)[0]
             guard let equals = pair.firstIndex(of: "=") else { continue }
-            let name = String(pair[..<equals]), value = String(pair[pair.index(after: equals)...])
+            let name = String(pair[..<equals])
+            let value = String(pair[pair.index(after: equals)...])
             if line.contains("Max-Age=0") || value.isEmpty { cookies[name] = nil } else { cookies[name] = value }
         }
     }

@@ -50,8 +50,12 @@ enum OptInHarness {
     }
 
     /// A complete opt-in of `company` by `admin`, bound to `binding` (a browser session, say).
-    static func optIn(company: String, by admin: String, binding: SessionBinding, database: TestDatabase, sandboxURL: URL, http: HTTPClient) async throws {
-        let parts = try Engine(client: database.client, sandboxURL: sandboxURL, http: http, clientID: "cli-client", clientSecret: "cli-secret", redirect: redirect, keys: k1)
+    static func optIn(
+        company: String, by admin: String, binding: SessionBinding, database: TestDatabase, sandboxURL: URL, http: HTTPClient
+    ) async throws {
+        let parts = try Engine(
+            client: database.client, sandboxURL: sandboxURL, http: http, clientID: "cli-client", clientSecret: "cli-secret", redirect: redirect,
+            keys: k1)
         let acting = try #require(try await parts.admins.find(try SignInName(admin)))
         let start = try await parts.engine.start(try CompanyReference(company), by: acting, session: binding)
         let back = try await signIn(start.authorizationURL, http: http)
@@ -82,7 +86,9 @@ enum OptInHarness {
             )
             engine = UPSOptInEngine(
                 server: provider, requests: PostgresAuthorizationRequestRepository(client: client), connections: connections, admins: admins,
-                access: CompanyAccess(companies: companies, memberships: memberships, connections: connections, audit: PostgresAuditEventRepository(client: client), clock: clock),
+                access: CompanyAccess(
+                    companies: companies, memberships: memberships, connections: connections, audit: PostgresAuditEventRepository(client: client),
+                    clock: clock),
                 secrets: try AESGCMKeyRing.parse(keys), random: SystemRandomSource(), clock: clock, usePKCE: pkce,
                 logger: Logger(label: "opt-in", factory: { _ in SwiftLogNoOpLogHandler() })
             )

@@ -44,7 +44,8 @@ final class ServerProcess: Sendable {
             for line in log.split(separator: "\n") where line.contains("\(program) listening") {
                 // address=[IPv4]127.0.0.1/127.0.0.1:43127
                 if let field = line.split(separator: " ").first(where: { $0.hasPrefix("address=") }),
-                   let port = field.split(separator: ":").last.flatMap({ Int($0) }) {
+                    let port = field.split(separator: ":").last.flatMap({ Int($0) })
+                {
                     return URL(string: "http://127.0.0.1:\(port)")
                 }
             }

@@ -52,7 +52,9 @@ enum Programs {
     /// Runs `command` under `script`, so the program sees a real terminal (for prompts without echo).
 
     private static func run(_ process: Process, stdin: String?) async throws -> ProgramRun {
-        let output = Pipe(), errors = Pipe(), input = Pipe()
+        let output = Pipe()
+        let errors = Pipe()
+        let input = Pipe()
         process.standardOutput = output
         process.standardError = errors
         process.standardInput = input
@@ -64,7 +66,9 @@ enum Programs {
         async let err = onThread { errors.fileHandleForReading.readDataToEndOfFile() }
         let (stdoutData, stderrData) = await (out, err)
         await onThread { process.waitUntilExit() }
-        return ProgramRun(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self), stderr: String(decoding: stderrData, as: UTF8.self))
+        return ProgramRun(
+            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+            stderr: String(decoding: stderrData, as: UTF8.self))
     }
 }
 

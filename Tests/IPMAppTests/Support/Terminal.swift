@@ -8,7 +8,8 @@ final class TerminalSession: @unchecked Sendable {
     private var transcript = Data()
 
     init(_ executable: String, _ arguments: [String], environment: [String: String]) throws {
-        var primary: Int32 = 0, secondary: Int32 = 0
+        var primary: Int32 = 0
+        var secondary: Int32 = 0
         guard openpty(&primary, &secondary, nil, nil, nil) == 0 else { throw POSIXError(.EIO) }
         master = FileHandle(fileDescriptor: primary, closeOnDealloc: true)
         let terminal = FileHandle(fileDescriptor: secondary, closeOnDealloc: true)

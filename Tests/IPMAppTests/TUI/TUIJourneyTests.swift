@@ -59,7 +59,8 @@ struct TUIJourneyTests {
         try tui.press("a")
         screen = await tui.waitFor("opted out")
         let lines = screen.split(separator: "\n").map(String.init)
-        let optedOut = lines.firstIndex { $0.contains("opted out") }, optedIn = lines.firstIndex { $0.contains("opted in") }
+        let optedOut = lines.firstIndex { $0.contains("opted out") }
+        let optedIn = lines.firstIndex { $0.contains("opted in") }
         #expect(optedOut != nil && optedIn != nil && optedOut! < optedIn!, "newest first:\n\(screen)")
 
         // Opt-in from the TUI shows IPM's own start address and waits; Esc stops waiting.

@@ -16,12 +16,14 @@ struct Tmux: Sendable {
     static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }
 
     /// Starts `program` with `arguments` and `environment` (on top of `Programs.environment`).
-    static func start(_ program: String, _ arguments: [String] = [], environment: [String: String], columns: Int = 80, rows: Int = 24) throws -> Tmux {
+    static func start(_ program: String, _ arguments: [String] = [], environment: [String: String], columns: Int = 80, rows: Int = 24) throws -> Tmux
+    {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ipm-tui-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let tmux = Tmux(socket: "ipm-tui-\(UUID().uuidString.prefix(8))", directory: directory)
         var lines = ["#!/bin/sh"]
-        for (key, value) in Programs.environment(environment.merging(["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"]) { $1 }) where key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+        for (key, value) in Programs.environment(environment.merging(["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"]) { $1 })
+        where key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
             lines.append("export \(key)=\(shellQuoted(value))")
         }
         let command = ([try Programs.path(program)] + arguments).map(shellQuoted).joined(separator: " ")

@@ -30,7 +30,10 @@ actor InMemoryStore: CompanyRepository, AdminRepository, MembershipRepository, U
         }
         let company = Company(name: name, createdAt: clock.now())
         companiesByID[company.id] = company
-        auditEvents.append(AuditEvent(companyID: company.id, actor: actor, occurredAt: company.createdAt, action: .companyCreated, detail: "Company \(name.value) created."))
+        auditEvents.append(
+            AuditEvent(
+                companyID: company.id, actor: actor, occurredAt: company.createdAt, action: .companyCreated, detail: "Company \(name.value) created.")
+        )
         return company
     }
 
@@ -81,7 +84,7 @@ actor InMemoryStore: CompanyRepository, AdminRepository, MembershipRepository, U
 
     func verifyCredentials(_ signInName: SignInName, password: Password) async throws -> Admin? {
         guard let admin = try await find(signInName), let hash = passwordHashes[admin.id],
-              try await hasher.verify(password, against: hash)
+            try await hasher.verify(password, against: hash)
         else { return nil }
         return admin
     }
@@ -93,7 +96,10 @@ actor InMemoryStore: CompanyRepository, AdminRepository, MembershipRepository, U
         guard companiesByID[company] != nil else { throw DomainError.notFound("company", company.description) }
         guard let granted = adminsByID[admin] else { throw DomainError.notFound("admin", admin.description) }
         roles[company, default: [:]][admin] = role
-        auditEvents.append(AuditEvent(companyID: company, actor: actor, occurredAt: clock.now(), action: .membershipGranted, detail: "\(granted.signInName.value) may act as \(role.rawValue)."))
+        auditEvents.append(
+            AuditEvent(
+                companyID: company, actor: actor, occurredAt: clock.now(), action: .membershipGranted,
+                detail: "\(granted.signInName.value) may act as \(role.rawValue)."))
         return Membership(adminID: admin, companyID: company, role: role)
     }
 
@@ -123,7 +129,8 @@ actor InMemoryStore: CompanyRepository, AdminRepository, MembershipRepository, U
     }
 
     @discardableResult
-    func transition(_ company: CompanyID, _ change: @escaping @Sendable (UPSConnection) throws -> ConnectionTransition) async throws -> UPSConnection {
+    func transition(_ company: CompanyID, _ change: @escaping @Sendable (UPSConnection) throws -> ConnectionTransition) async throws -> UPSConnection
+    {
         guard companiesByID[company] != nil else { throw DomainError.notFound("company", company.description) }
         // No suspension point from here on: nobody sees a half-done transition.
         let result = try change(connections[company] ?? .notConnected(company))
@@ -194,7 +201,8 @@ actor InMemoryStore: CompanyRepository, AdminRepository, MembershipRepository, U
 
     func events(for company: CompanyID, limit: Int, before: AuditCursor?) async throws -> [AuditEvent] {
         lastRequestedLimit = limit
-        let newestFirst = auditEvents
+        let newestFirst =
+            auditEvents
             .filter { $0.companyID == company }
             .sorted { Self.position($0.occurredAt, $0.id) > Self.position($1.occurredAt, $1.id) }
         guard let before else { return Array(newestFirst.prefix(max(0, limit))) }

@@ -19,7 +19,9 @@ final class RecordingOptInFlow: UPSOptInFlow, Sendable {
         starts.withLock { $0.append((company, admin.id, session)) }
         guard case .id(let id) = company else { throw DomainError.companyNotFound(company) }
         let company = Company(id: id, name: try CompanyName("Any"), createdAt: Date())
-        return OptInStart(requestID: AuthorizationRequestID(), company: company, authorizationURL: URL(string: "https://ups.example/authorize?state=s")!, expiresAt: Date())
+        return OptInStart(
+            requestID: AuthorizationRequestID(), company: company, authorizationURL: URL(string: "https://ups.example/authorize?state=s")!,
+            expiresAt: Date())
     }
 
     func complete(_ callback: OptInCallback, session: SessionBinding) async throws -> OptInCompletion {
@@ -62,7 +64,8 @@ struct WebHarness: @unchecked Sendable {
 
     private init(database: TestDatabase) async throws {
         self.database = database
-        let client = database.client, clock = SystemClock()
+        let client = database.client
+        let clock = SystemClock()
         let companies = PostgresCompanyRepository(client: client, clock: clock)
         let admins = try PostgresAdminRepository(client: client, hasher: BcryptPasswordHasher(cost: 4), clock: clock)
         let memberships = PostgresMembershipRepository(client: client, clock: clock)
@@ -71,7 +74,8 @@ struct WebHarness: @unchecked Sendable {
         let actor = AuditActor.operator("test")
         acme = try await companies.create(try CompanyName("Acme"), by: actor)
         other = try await companies.create(try CompanyName("Other Co"), by: actor)
-        let alice = try await admins.create(try NewAdmin(signInName: try SignInName("alice"), displayName: "Alice Admin"), password: try Password(Self.password))
+        let alice = try await admins.create(
+            try NewAdmin(signInName: try SignInName("alice"), displayName: "Alice Admin"), password: try Password(Self.password))
         let victor = try await admins.create(try NewAdmin(signInName: try SignInName("victor")), password: try Password(Self.password))
         _ = try await memberships.grant(.admin, to: alice.id, in: acme.id, by: actor)
         _ = try await memberships.grant(.viewer, to: victor.id, in: acme.id, by: actor)
@@ -84,7 +88,8 @@ struct WebHarness: @unchecked Sendable {
         let access = CompanyAccess(companies: companies, memberships: memberships, connections: connections, audit: audit, clock: clock)
         let web = WebFront(
             sessions: sessions,
-            apiTokens: APITokenService(tokens: PostgresAPITokenRepository(client: client), admins: admins, clock: clock, random: SystemRandomSource()),
+            apiTokens: APITokenService(
+                tokens: PostgresAPITokenRepository(client: client), admins: admins, clock: clock, random: SystemRandomSource()),
             access: access,
             optIn: flow,
             invitations: InvitationService(
@@ -116,7 +121,8 @@ struct Browser: Sendable {
     mutating func keep(_ response: TestResponse) {
         for field in response.headers[values: .setCookie] {
             let pair = field.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
-            let name = String(pair[0]), value = pair.count > 1 ? String(pair[1]) : ""
+            let name = String(pair[0])
+            let value = pair.count > 1 ? String(pair[1]) : ""
             if value.isEmpty { cookies[name] = nil } else { cookies[name] = value }
         }
     }
@@ -150,7 +156,8 @@ struct Browser: Sendable {
     /// Signs in as `name` and returns the page's CSRF token for session forms.
     mutating func signIn(_ client: any TestClientProtocol, as name: String) async throws -> String {
         let page = try await get(client, "/sign-in")
-        let response = try await post(client, "/sign-in", [("csrf", Self.csrf(in: page) ?? ""), ("name", name), ("password", WebHarness.password), ("next", "/settings")])
+        let response = try await post(
+            client, "/sign-in", [("csrf", Self.csrf(in: page) ?? ""), ("name", name), ("password", WebHarness.password), ("next", "/settings")])
         guard response.status == .seeOther else { throw SignInFailed(status: response.status.code) }
         let settings = try await get(client, "/settings")
         return Self.csrf(in: settings) ?? ""

@@ -70,12 +70,14 @@ enum FakeUPS {
             guard let holdBody = reply.holdBody else {
                 return Response(status: reply.status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: reply.body)))
             }
-            return Response(status: reply.status, headers: headers, body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(string: String(reply.body.prefix(1))))
-                await holdBody.wait()
-                try await writer.write(ByteBuffer(string: String(reply.body.dropFirst())))
-                try await writer.finish(nil)
-            })
+            return Response(
+                status: reply.status, headers: headers,
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: String(reply.body.prefix(1))))
+                    await holdBody.wait()
+                    try await writer.write(ByteBuffer(string: String(reply.body.dropFirst())))
+                    try await writer.finish(nil)
+                })
         }
         router.post("/security/v1/oauth/token", use: handler)
         router.post("/security/v1/oauth/refresh", use: handler)

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Testing
+
 @testable import UPSSandbox
 
 /// A sandbox served on a kernel-picked loopback port for one test, and a client that
@@ -39,7 +40,8 @@ struct RunningSandbox {
     // MARK: HTTP
 
     func send(_ method: HTTPRequest.Method, _ path: String, headers: HTTPFields = [:], body: String? = nil) async throws -> TestClient.Response {
-        let request = TestClient.Request(path, method: method, authority: "127.0.0.1:\(port)", headers: headers, body: body.map { ByteBuffer(string: $0) })
+        let request = TestClient.Request(
+            path, method: method, authority: "127.0.0.1:\(port)", headers: headers, body: body.map { ByteBuffer(string: $0) })
         return try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
             try await client.execute(request)
         }
@@ -85,7 +87,8 @@ struct RunningSandbox {
         let signInURL = try #require(authorize.headers[.location].flatMap(URLComponents.init(string:)), sourceLocation: sourceLocation)
         let page1 = try await get(signInURL.path + "?" + (signInURL.percentEncodedQuery ?? ""))
         let fields = HTMLForm(page1.text).hiddenFields + [("username", user), ("agreement", "accepted"), ("action", "continue")]
-        let page2 = try await send(.post, SignInRoutes.path, headers: [.contentType: "application/x-www-form-urlencoded"], body: HTMLForm.encode(fields))
+        let page2 = try await send(
+            .post, SignInRoutes.path, headers: [.contentType: "application/x-www-form-urlencoded"], body: HTMLForm.encode(fields))
         #expect(page2.status == .ok, sourceLocation: sourceLocation)
         return try #require(HTMLForm(page2.text).hiddenFields.first { $0.0 == "signin" }?.1, "page 2: \(page2.text)", sourceLocation: sourceLocation)
     }
@@ -111,9 +114,13 @@ struct RunningSandbox {
         _ code: String, redirect: String = demoRedirect, verifier: String? = nil, headers: HTTPFields = basic(),
         extra: KeyValuePairs<String, String?> = [:]
     ) async throws -> TestClient.Response {
-        var fields: [(String, String?)] = [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirect), ("code_verifier", verifier)]
+        var fields: [(String, String?)] = [
+            ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirect), ("code_verifier", verifier),
+        ]
         fields += extra.map { ($0.key, $0.value) }
-        return try await send(.post, TokenRoutes.tokenPath, headers: headers.merging([.contentType: "application/x-www-form-urlencoded"]), body: HTMLForm.encode(fields))
+        return try await send(
+            .post, TokenRoutes.tokenPath, headers: headers.merging([.contentType: "application/x-www-form-urlencoded"]), body: HTMLForm.encode(fields)
+        )
     }
 
     func refresh(_ token: String, headers: HTTPFields = basic()) async throws -> TestClient.Response {
@@ -149,7 +156,10 @@ extension TestClient.Response {
     var upsError: (code: String, message: String)? {
         struct Envelope: Decodable {
             struct Errors: Decodable { let errors: [Entry] }
-            struct Entry: Decodable { let code: String; let message: String }
+            struct Entry: Decodable {
+                let code: String
+                let message: String
+            }
             let response: Errors
         }
         guard let entry = (try? JSONDecoder().decode(Envelope.self, from: Data(text.utf8)))?.response.errors.first else { return nil }
