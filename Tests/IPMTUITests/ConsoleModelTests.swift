@@ -6,7 +6,7 @@ import Testing
 
 /// The screens rendered into an in-memory grid, driven by the same inputs the runner feeds them.
 @Suite struct ConsoleModelTests {
-    static let now = Date(timeIntervalSince1970: 1_796_151_600)  // 2026-12-01 20:20 UTC
+    static let now = Date(timeIntervalSince1970: 1_796_151_600)  // 2026-12-01 19:00 UTC
     static let publicURL = URL(string: "http://127.0.0.1:8080")!
 
     static func company(_ name: String, _ status: ConnectionStatus, role: Role = .admin, failures: Int = 0, reason: String? = nil) -> CompanyOverview
@@ -50,14 +50,14 @@ import Testing
         #expect(text.count == 24)
         #expect(
             Array(text.prefix(9)) == [
-                " IPM — Companies                                         Ada Admin · 1 unread",
+                " IPM — Companies                                           Ada Admin · 1 unread",
                 "",
-                "  NAME        STATUS                    ROLE   EXPIRES     REFRESHED   HEALTH",
-                "> Acme Logis… Authenticated             admin  00:20       20:10       ok",
-                "  Beta Freig… Not connected             admin  -           -           -",
-                "  Delta Ship… Opted out                 viewer -           -           -",
-                "  Epsilon     Authenticated             admin  00:20       20:10       failing",
-                "  Gamma Parc… Re-authorization required admin  -           -           -",
+                "  NAME          STATUS                    ROLE   EXPIRES     REFRESHED   HEALTH",
+                "> Acme Logisti… Authenticated             admin  23:00       18:50       ok",
+                "  Beta Freight… Not connected             admin  -           -           -",
+                "  Delta Shippi… Opted out                 viewer -           -           -",
+                "  Epsilon       Authenticated             admin  23:00       18:50       failing",
+                "  Gamma Parcel  Re-authorization required admin  -           -           -",
                 "",
             ])
         #expect(text[23] == " ↑/↓ Select  Enter Open  / Filter  n Notifications  ? Help  q Quit")

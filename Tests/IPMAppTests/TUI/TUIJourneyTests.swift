@@ -9,7 +9,7 @@ import Glibc
 
 /// The built `ipm-tui` in a real terminal (tmux) against a real `ipm-server`, PostgreSQL and
 /// ups-sandbox: the admin's journey, and the terminal exactly as it was after `q` and SIGTERM.
-@Suite("ipm-tui in a real terminal", .serialized, OneServer(), .enabled(if: Tmux.available, "tmux is not installed"))
+@Suite("ipm-tui in a real terminal", .serialized, OneServer(), .enabled(if: Tmux.available, "tmux is not installed"), .timeLimit(.minutes(3)))
 struct TUIJourneyTests {
     private func served() throws -> Served {
         try #require(Served.current, "the suite's server is not running")
@@ -23,11 +23,11 @@ struct TUIJourneyTests {
         defer { tui.stop() }
 
         await tui.waitFor("Sign in to Intelligent Pickup Manager")
-        try tui.type("alice")
-        try tui.press("Enter")
-        try tui.type(AdminCLITests.passwords["alice"]!)
-        #expect(!tui.screen().contains(AdminCLITests.passwords["alice"]!), "the password is masked")
-        try tui.press("Enter")
+        try await tui.type("alice")
+        try await tui.press("Enter")
+        try await tui.type(AdminCLITests.passwords["alice"]!)
+        #expect(!(await tui.screen()).contains(AdminCLITests.passwords["alice"]!), "the password is masked")
+        try await tui.press("Enter")
         var screen = await tui.waitFor("Acme Logistics")
         #expect(screen.contains("Not connected"), "\(screen)")
         #expect(screen.contains("IPM — Companies"))
@@ -42,21 +42,21 @@ struct TUIJourneyTests {
         #expect(screen.split(separator: "\n").first { $0.contains("Acme Logistics") }?.contains("Authenticated") == true, "\(screen)")
 
         // The company, in the seed's words; the opt-out dialog defaults to No.
-        try tui.press("Enter")
+        try await tui.press("Enter")
         await tui.waitFor("This company has been authenticated using UPS OAuth")
-        try tui.press("x")
+        try await tui.press("x")
         await tui.waitFor("Are you sure you want to opt out of UPS Online Tools (OAuth)?")
-        try tui.press("Enter")
+        try await tui.press("Enter")
         await tui.waitFor("Opt-out cancelled; nothing was changed.")
-        try tui.press("x")
+        try await tui.press("x")
         await tui.waitFor("Are you sure you want to opt out")
-        try tui.press("Left")
-        try tui.press("Enter")
+        try await tui.press("Left")
+        try await tui.press("Enter")
         await tui.waitFor("Successfully Opted-Out of UPS Online Tools (OAuth)")
         await tui.waitFor("Opted out")
 
         // The activity, newest first.
-        try tui.press("a")
+        try await tui.press("a")
         screen = await tui.waitFor("opted out")
         let lines = screen.split(separator: "\n").map(String.init)
         let optedOut = lines.firstIndex { $0.contains("opted out") }
@@ -64,15 +64,15 @@ struct TUIJourneyTests {
         #expect(optedOut != nil && optedIn != nil && optedOut! < optedIn!, "newest first:\n\(screen)")
 
         // Opt-in from the TUI shows IPM's own start address and waits; Esc stops waiting.
-        try tui.press("Escape")
+        try await tui.press("Escape")
         await tui.waitFor("a Activity")
-        try tui.press("o")
+        try await tui.press("o")
         await tui.waitFor("\(OptInHarness.publicURL)/oauth/ups/start?company=\(served.world.acme.id)")
         await tui.waitFor("left")
-        try tui.press("Escape")
+        try await tui.press("Escape")
         await tui.waitFor("Stopped waiting")
 
-        try tui.press("q")
+        try await tui.press("q")
         let end = await tui.finished()
         #expect(end.status == 0)
         #expect(!end.before.isEmpty && end.before == end.after, "stty -g before \(end.before) after \(end.after)")
@@ -87,14 +87,14 @@ struct TUIJourneyTests {
         defer { tui.stop() }
         await tui.waitFor("Acme Logistics")
         // A viewer sees the actions disabled, with why.
-        try tui.press("Enter")
+        try await tui.press("Enter")
         await tui.waitFor("Opt-in and opt-out are disabled: your role (viewer) can only view this company.")
-        let pid = try #require(try tui.programID())
+        let pid = try #require(try await tui.programID())
         #expect(kill(pid, SIGTERM) == 0)
         let end = await tui.finished()
         #expect(end.status == 128 + SIGTERM)
         #expect(!end.before.isEmpty && end.before == end.after, "stty -g before \(end.before) after \(end.after)")
-        #expect(!tui.screen().contains("Acme Logistics"), "the alternate screen is gone")
+        #expect(!(await tui.screen()).contains("Acme Logistics"), "the alternate screen is gone")
     }
 
     @Test func refusesWithOneLineWithoutATerminal() async throws {

@@ -37,12 +37,19 @@ struct Tmux: Sendable {
         let script = directory.appendingPathComponent("run.sh")
         try lines.joined(separator: "\n").write(to: script, atomically: true, encoding: .utf8)
         chmod(script.path, 0o700)
-        _ = try tmux.tmux(["-f", "/dev/null", "new-session", "-d", "-s", "tui", "-x", "\(columns)", "-y", "\(rows)", script.path])
+        _ = try runTmux(socket: tmux.socket, ["-f", "/dev/null", "new-session", "-d", "-s", "tui", "-x", "\(columns)", "-y", "\(rows)", script.path])
         return tmux
     }
 
+    /// Runs tmux on a thread of its own (`onThread`): a child waited for on the cooperative
+    /// pool starves the test process.
     @discardableResult
-    func tmux(_ arguments: [String]) throws -> String {
+    func tmux(_ arguments: [String]) async throws -> String {
+        let socket = socket
+        return try await onThread { try Self.runTmux(socket: socket, arguments) }
+    }
+
+    static func runTmux(socket: String, _ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
         process.arguments = ["-u", "-L", socket] + arguments
@@ -57,18 +64,18 @@ struct Tmux: Sendable {
     }
 
     /// The screen as text, one line per row.
-    func screen() -> String {
-        (try? tmux(["capture-pane", "-p", "-t", "tui"])) ?? ""
+    func screen() async -> String {
+        (try? await tmux(["capture-pane", "-p", "-t", "tui"])) ?? ""
     }
 
     /// Named keys (`Enter`, `Escape`, `Left`, `q`…).
-    func press(_ keys: String...) throws {
-        try tmux(["send-keys", "-t", "tui"] + keys)
+    func press(_ keys: String...) async throws {
+        try await tmux(["send-keys", "-t", "tui"] + keys)
     }
 
     /// Literal text, as typed.
-    func type(_ text: String) throws {
-        try tmux(["send-keys", "-t", "tui", "-l", text])
+    func type(_ text: String) async throws {
+        try await tmux(["send-keys", "-t", "tui", "-l", text])
     }
 
     /// Waits until the screen contains `text` (lines joined, so a wrapped address counts); the screen then.
@@ -77,7 +84,7 @@ struct Tmux: Sendable {
         let deadline = Date().addingTimeInterval(seconds)
         var last = ""
         while Date() < deadline {
-            last = screen()
+            last = await screen()
             if last.contains(text) || last.replacingOccurrences(of: "\n", with: "").contains(text) { return last }
             try? await Task.sleep(for: .milliseconds(200))
         }
@@ -100,8 +107,8 @@ struct Tmux: Sendable {
     }
 
     /// The program's process id: the child of the pane's shell.
-    func programID() throws -> pid_t? {
-        let shell = try tmux(["display-message", "-p", "-t", "tui", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+    func programID() async throws -> pid_t? {
+        let shell = try await tmux(["display-message", "-p", "-t", "tui", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         for entry in entries where entry.allSatisfy(\.isNumber) {
             guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
@@ -115,7 +122,7 @@ struct Tmux: Sendable {
     }
 
     func stop() {
-        _ = try? tmux(["kill-server"])
+        _ = try? Self.runTmux(socket: socket, ["kill-server"])
         try? FileManager.default.removeItem(at: directory)
     }
 
