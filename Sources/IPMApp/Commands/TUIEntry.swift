@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IPMAPIClient
 import IPMConsole
 import IPMDomain
 import IPMPostgres
@@ -46,7 +47,7 @@ struct TUICommand: AsyncParsableCommand {
         let context: any AdminConsole
         do {
             if case .server(let url) = connection {
-                context = ServerAdminContext(server: url)
+                context = APIAdminConsole(server: url)
             } else {
                 context = try await Self.openDatabase()
             }
@@ -68,14 +69,14 @@ struct TUICommand: AsyncParsableCommand {
         if status != 0 { throw ExitCode(status) }
     }
 
-    private static func openDatabase() async throws -> DatabaseAdminContext {
+    private static func openDatabase() async throws -> DomainAdminConsole {
         let configuration = try IPMConfiguration.load()
         // Nothing may write over the screen: logs only when asked for, and then still not to the terminal.
         let logger = LoggingSetup.logger(label: "ipm-tui", level: "critical")
         let database = try await AppDatabase.open(configuration, forMigration: false, logger: logger)
         do {
             let services = try DomainServices(client: database.client, configuration: configuration)
-            return DatabaseAdminContext(configuration: configuration, database: database, services: services, logger: logger)
+            return CLIEntry.adminConsole(configuration: configuration, database: database, services: services, logger: logger)
         } catch {
             await database.close()
             throw error
@@ -92,7 +93,7 @@ struct TUIExit: Error, CustomStringConvertible {
 public enum TUIEntry {
     public static func main() async -> Never {
         do {
-            var command = try TUICommand.parseAsRoot() as! TUICommand
+            var command = try TUICommand.parse()
             try await command.run()
             exit(0)
         } catch let failure as TUIExit {

@@ -200,7 +200,7 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                 FROM ups_connections
                 WHERE status = 'authenticated'
                   AND (next_refresh_at IS NULL OR next_refresh_at <= \(now))
-                  AND NOT (refresh_failure_day = \(today)::date AND refresh_failures_today >= \(policy.dailyFailureBudget))
+                  AND NOT COALESCE(refresh_failure_day = \(today)::date AND refresh_failures_today >= \(policy.dailyFailureBudget), false)
             )
             SELECT company_id, access_token_expires_at AS due FROM m
             WHERE access_token_expires_at IS NULL
