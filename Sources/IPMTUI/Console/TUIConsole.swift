@@ -2,8 +2,9 @@ public import Foundation
 public import IPMDomain
 
 /// What the screens need from the admin console: the database or an `ipm-server`, wired by
-/// IPMApp. A mirror of the CLI's seam, kept small until IPMConsole's `AdminConsole` replaces
-/// it (decision 63); the screens never see a database or HTTP type.
+/// IPMApp through `AdminConsoleAdapter`. It mirrors IPMConsole's `AdminConsole` (decision 63);
+/// `TUIActivityPage`, `TUIActivity` and `TUINotification` restate IPMConsole's `ActivityPage`,
+/// `ActivityEntry` and `NotificationEntry` and are to be replaced by them (issue 14).
 public protocol TUIConsole: Sendable {
     /// The live session `ipm login` left for this connection, if any.
     func resumeSession() async throws -> (any TUIAdmin)?
