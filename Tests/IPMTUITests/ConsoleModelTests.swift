@@ -1,4 +1,5 @@
 import Foundation
+import IPMConsole
 import IPMDomain
 import Testing
 
@@ -40,7 +41,11 @@ import Testing
         #expect(r1 == [.loadCompanies, .loadNotifications])
         _ = model.handle(.companies(Self.companies))
         _ = model.handle(
-            .notifications([TUINotification(companyName: "Gamma Parcel", message: "Re-authorization required", occurredAt: Self.now, isRead: false)]))
+            .notifications([
+                NotificationEntry(
+                    id: AuditEventID(), companyID: Self.companies[2].company.id, companyName: "Gamma Parcel", kind: .reauthorizationRequired,
+                    message: "Re-authorization required", occurredAt: Self.now, isRead: false)
+            ]))
         return model
     }
 
@@ -62,6 +67,25 @@ import Testing
             ])
         #expect(text[23] == " ↑/↓ Select  Enter Open  / Filter  n Notifications  ? Help  q Quit")
         for line in text { #expect(line.count <= 80) }
+    }
+
+    @Test func wideNamesKeepTheColumnsInPlace() {
+        var model = signedIn()
+        _ = model.handle(.companies(Self.companies + [Self.company("日本通運株式会社 東京", .authenticated), Self.company("Łódź Parcel 📦", .notConnected)]))
+        let text = model.draw().lines
+        let wide = try! #require(text.first { $0.contains("日本") })
+        let emoji = try! #require(text.first { $0.contains("Łódź") })
+        let acme = try! #require(text.first { $0.contains("Acme") })
+        #expect(wide == "  日本通運株式… Authenticated             admin  23:00       18:50       ok")
+        #expect(emoji.hasPrefix("  Łódź Parcel … Not connected"))
+        // The status column starts in the same cell on every row.
+        #expect(
+            String(wide[..<wide.range(of: "Authenticated")!.lowerBound]).cellWidth
+                == String(acme[..<acme.range(of: "Authenticated")!.lowerBound]).cellWidth)
+        #expect(
+            String(emoji[..<emoji.range(of: "Not connected")!.lowerBound]).cellWidth
+                == String(acme[..<acme.range(of: "Authenticated")!.lowerBound]).cellWidth)
+        for line in text { #expect(line.cellWidth <= 80, "\(line)") }
     }
 
     @Test func aResizeRedrawsWithoutOverlap() {
@@ -161,6 +185,27 @@ import Testing
         #expect(r13 == [])
     }
 
+    @Test func withoutCursorAddressingTheWaitChangesOnlyEachMinute() {
+        var model = signedIn()
+        model.animates = false
+        _ = model.handle(.key(.enter))
+        let acme = Self.companies[0]
+        _ = model.handle(
+            .company(
+                CompanyOverview(company: acme.company, role: .admin, connection: UPSConnection(companyID: acme.company.id, status: .notConnected))))
+        _ = model.handle(.key(.character("o")))
+        let first = model.draw()
+        #expect(first.text.contains("* Waiting for the opt-in to complete… about 10 min left"))
+        for quarter in 1...4 {
+            _ = model.handle(.tick(Self.now.addingTimeInterval(Double(quarter) * 0.25)))
+            let frame = model.draw()
+            #expect(frame == first, "tick \(quarter) changed the frame")
+        }
+        _ = model.handle(.tick(Self.now.addingTimeInterval(61)))
+        let later = model.draw().text
+        #expect(later.contains("about 9 min left"))
+    }
+
     @Test func escStopsWaitingAndPasteModeCompletesWithThePastedAddress() {
         var model = signedIn()
         _ = model.handle(.key(.enter))
@@ -214,10 +259,11 @@ import Testing
         let r25 = model.handle(.key(.character("a")))
         #expect(r25 == [.loadActivity(id, before: nil)])
         let events = (0..<10).map {
-            TUIActivity(occurredAt: Self.now.addingTimeInterval(Double(-$0 * 60)), action: "opted in", actor: "ada", detail: "event \($0)")
+            ActivityEntry(
+                id: AuditEventID(), occurredAt: Self.now.addingTimeInterval(Double(-$0 * 60)), action: .optedIn, actor: "ada", detail: "event \($0)")
         }
         let cursor = AuditCursor(after: AuditEvent(companyID: id, actor: .system("refresh"), occurredAt: Self.now, action: .optedIn, detail: ""))
-        _ = model.handle(.activity(TUIActivityPage(events: events, next: cursor), appending: false))
+        _ = model.handle(.activity(ActivityPage(events: events, next: cursor), appending: false))
         let r26 = model.draw().lines[3]
         #expect(r26.contains("event 0"))
         let r27 = model.handle(.key(.pageDown))

@@ -60,4 +60,45 @@ import Testing
         #expect(!bytes.contains("\u{1B}"))
         #expect(renderer.frame(grid) == "")
     }
+
+    @Test func wideCharactersTakeTwoCells() {
+        #expect("日本".cellWidth == 4)
+        #expect("Acme".cellWidth == 4)
+        #expect("Ame\u{301}lie".cellWidth == 6, "a combining accent adds no cell")
+        #expect("📦".cellWidth == 2)
+        #expect("日本通運株式会社".fitted(to: 7) == "日本通…")
+        #expect("日本通運株式会社".fitted(to: 6) == "日本…", "never wider than asked: a wide character does not fit in the last cell")
+        #expect("日本通運".padded(to: 9) == "日本通運 ")
+        #expect("日本通運株式会社".wrapped(to: 5) == ["日本", "通運", "株式", "会社"])
+        var grid = ScreenGrid(size: TerminalSize(columns: 10, rows: 1))
+        #expect(grid.write("日本通運株式会社", row: 0, column: 1, width: 6) == 5)
+        grid.write("|", row: 0, column: 7)
+        #expect(grid.line(0) == " 日本… |")
+        #expect(grid.line(0).cellWidth == 8)
+    }
+
+    @Test func overwritingHalfAWideCharacterBlanksTheOtherHalf() {
+        var grid = ScreenGrid(size: TerminalSize(columns: 6, rows: 2))
+        grid.write("日本語", row: 0, column: 0)
+        grid.write("x", row: 0, column: 1)
+        #expect(grid.line(0) == " x本語")
+        grid.write("日本語", row: 1, column: 0)
+        grid.write("y", row: 1, column: 2)
+        #expect(grid.line(1) == "日y 語")
+        for row in 0..<2 { #expect(grid.line(row).cellWidth == 6) }
+    }
+
+    @Test func rendererWritesAWideCharacterWhole() {
+        var renderer = ScreenRenderer(capabilities: .full)
+        var grid = ScreenGrid(size: TerminalSize(columns: 10, rows: 1))
+        grid.write("日本 ok", row: 0, column: 0)
+        let first = renderer.frame(grid)
+        #expect(first.hasSuffix("\u{1B}[1;1H日本\u{1B}[1;6Hok"), "\(first.debugDescription)")
+        #expect(!first.contains("\u{0}"))
+        // Only the second half's neighbour changes: the run starts at the character, not inside it.
+        grid.write("語", row: 0, column: 2)
+        #expect(renderer.frame(grid) == "\u{1B}[1;3H語")
+        grid.write("z", row: 0, column: 3)
+        #expect(renderer.frame(grid) == "\u{1B}[1;3H z")
+    }
 }

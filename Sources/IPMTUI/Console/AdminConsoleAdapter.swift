@@ -63,16 +63,8 @@ struct SignedInConsoleAdmin: TUIAdmin {
         _ = try await classified { try await base.optOut(.id(id)) }
     }
 
-    func activity(_ id: CompanyID, limit: Int, before: AuditCursor?) async throws -> TUIActivityPage {
-        let page = try await classified { try await base.activity(.id(id), limit: limit, before: before) }
-        return TUIActivityPage(
-            events: page.events.map {
-                TUIActivity(
-                    occurredAt: $0.occurredAt, action: $0.action.rawValue.replacingOccurrences(of: "_", with: " "), actor: $0.actor, detail: $0.detail
-                )
-            },
-            next: page.next
-        )
+    func activity(_ id: CompanyID, limit: Int, before: AuditCursor?) async throws -> ActivityPage {
+        try await classified { try await base.activity(.id(id), limit: limit, before: before) }
     }
 
     func startOptIn(_ id: CompanyID) async throws -> (authorizationURL: URL, expiresAt: Date) {
@@ -84,10 +76,8 @@ struct SignedInConsoleAdmin: TUIAdmin {
         try await classified { try await base.completeOptIn(redirectedURL: redirectedURL) }
     }
 
-    func notifications(limit: Int) async throws -> [TUINotification] {
-        try await classified { try await base.notifications(unreadOnly: false, limit: limit) }.map {
-            TUINotification(companyName: $0.companyName, message: $0.message, occurredAt: $0.occurredAt, isRead: $0.isRead)
-        }
+    func notifications(limit: Int) async throws -> [NotificationEntry] {
+        try await classified { try await base.notifications(unreadOnly: false, limit: limit) }
     }
 
     func markNotificationsRead() async throws -> Int {

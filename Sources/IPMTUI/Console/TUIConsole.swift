@@ -1,10 +1,11 @@
 public import Foundation
+public import IPMConsole
 public import IPMDomain
 
 /// What the screens need from the admin console: the database or an `ipm-server`, wired by
-/// IPMApp through `AdminConsoleAdapter`. It mirrors IPMConsole's `AdminConsole` (decision 63);
-/// `TUIActivityPage`, `TUIActivity` and `TUINotification` restate IPMConsole's `ActivityPage`,
-/// `ActivityEntry` and `NotificationEntry` and are to be replaced by them (issue 14).
+/// IPMApp through `AdminConsoleAdapter`. It is the slice of IPMConsole's `AdminConsole` the
+/// screens use, in IPMConsole's own value types, with failures already sorted into what the
+/// screens do about them (`TUIFailure`): the seam the screen model's tests fake (decision 63).
 public protocol TUIConsole: Sendable {
     /// The live session `ipm login` left for this connection, if any.
     func resumeSession() async throws -> (any TUIAdmin)?
@@ -23,52 +24,14 @@ public protocol TUIAdmin: Sendable {
     func company(_ id: CompanyID) async throws -> CompanyOverview
     func optOut(_ id: CompanyID) async throws
     /// One page of the company's activity, newest first.
-    func activity(_ id: CompanyID, limit: Int, before: AuditCursor?) async throws -> TUIActivityPage
+    func activity(_ id: CompanyID, limit: Int, before: AuditCursor?) async throws -> ActivityPage
     /// Starts an opt-in bound to this session, for paste mode: the UPS address and until when.
     func startOptIn(_ id: CompanyID) async throws -> (authorizationURL: URL, expiresAt: Date)
     func completeOptIn(redirectedURL: URL) async throws
-    func notifications(limit: Int) async throws -> [TUINotification]
+    func notifications(limit: Int) async throws -> [NotificationEntry]
     func markNotificationsRead() async throws -> Int
     /// Ends the session when the TUI opened it itself.
     func signOut() async
-}
-
-public struct TUIActivityPage: Sendable, Hashable {
-    public var events: [TUIActivity]
-    public var next: AuditCursor?
-
-    public init(events: [TUIActivity], next: AuditCursor?) {
-        self.events = events
-        self.next = next
-    }
-}
-
-public struct TUIActivity: Sendable, Hashable {
-    public var occurredAt: Date
-    public var action: String
-    public var actor: String
-    public var detail: String
-
-    public init(occurredAt: Date, action: String, actor: String, detail: String) {
-        self.occurredAt = occurredAt
-        self.action = action
-        self.actor = actor
-        self.detail = detail
-    }
-}
-
-public struct TUINotification: Sendable, Hashable {
-    public var companyName: String
-    public var message: String
-    public var occurredAt: Date
-    public var isRead: Bool
-
-    public init(companyName: String, message: String, occurredAt: Date, isRead: Bool) {
-        self.companyName = companyName
-        self.message = message
-        self.occurredAt = occurredAt
-        self.isRead = isRead
-    }
 }
 
 /// A failure as the screens show it: one line, and whether the connection itself was lost

@@ -35,14 +35,23 @@ public struct Rect: Hashable, Sendable {
     }
 }
 
-/// One character cell.
+/// One character cell. A wide character takes its cell and the next, which holds a
+/// continuation (`isContinuation`) that the renderer skips, as the terminal does.
 public struct Cell: Hashable, Sendable {
     public var character: Character
     public var style: TextStyle
+    public var isContinuation: Bool
 
     public init(_ character: Character = " ", style: TextStyle = .plain) {
         self.character = character
         self.style = style
+        self.isContinuation = false
+    }
+
+    static func continuation(style: TextStyle) -> Cell {
+        var cell = Cell("\u{0}", style: style)
+        cell.isContinuation = true
+        return cell
     }
 
     public static let blank = Cell()
@@ -65,13 +74,21 @@ public struct ScreenGrid: Hashable, Sendable {
         get { cells[row * size.columns + column] }
         set {
             guard row >= 0, row < size.rows, column >= 0, column < size.columns else { return }
-            cells[row * size.columns + column] = newValue
+            let index = row * size.columns + column
+            // Overwriting half of a wide character blanks the other half: the terminal would.
+            if cells[index].isContinuation, !newValue.isContinuation, column > 0 {
+                cells[index - 1] = Cell(" ", style: cells[index - 1].style)
+            }
+            if !cells[index].isContinuation, column + 1 < size.columns, cells[index + 1].isContinuation {
+                cells[index + 1] = Cell(" ", style: cells[index + 1].style)
+            }
+            cells[index] = newValue
         }
     }
 
     /// Writes one line of `text` at (`row`, `column`), at most `width` cells wide (the rest of
     /// the row by default): a longer text ends in "…". Control characters never reach the
-    /// terminal. Returns the number of cells written.
+    /// terminal. Returns the number of cells written (a wide character counts two).
     @discardableResult
     public mutating func write(_ text: String, row: Int, column: Int, width: Int? = nil, style: TextStyle = .plain) -> Int {
         guard row >= 0, row < size.rows, column < size.columns else { return 0 }
@@ -79,8 +96,11 @@ public struct ScreenGrid: Hashable, Sendable {
         guard available > 0 else { return 0 }
         var written = 0
         for character in text.displayed.fitted(to: available) {
+            let cells = character.cellWidth
+            guard written + cells <= available else { break }
             self[row, column + written] = Cell(character, style: style)
-            written += 1
+            if cells == 2 { self[row, column + written + 1] = .continuation(style: style) }
+            written += cells
         }
         return written
     }
@@ -106,7 +126,7 @@ public struct ScreenGrid: Hashable, Sendable {
     /// Row `row` as text, without trailing blanks.
     public func line(_ row: Int) -> String {
         let start = row * size.columns
-        var text = String(cells[start..<start + size.columns].map(\.character))
+        var text = String(cells[start..<start + size.columns].filter { !$0.isContinuation }.map(\.character))
         while text.last == " " { text.removeLast() }
         return text
     }

@@ -38,12 +38,19 @@ public struct ScreenRenderer: Sendable {
                     column += 1
                     continue
                 }
-                // One run of changed cells: move there once, then write them in order.
+                // One run of changed cells: move there once, then write them in order. A run
+                // never starts or ends inside a wide character: the terminal draws it whole.
+                if cell.isContinuation, column > 0 { column -= 1 }
                 out += "\u{1B}[\(row + 1);\(column + 1)H"
                 while column < grid.size.columns {
                     let cell = grid[row, column]
-                    if let old, old[row, column] == cell { break }
+                    let wide = column + 1 < grid.size.columns && grid[row, column + 1].isContinuation
+                    if let old, old[row, column] == cell, !wide || old[row, column + 1] == grid[row, column + 1] { break }
                     if old == nil, cell == .blank { break }
+                    if cell.isContinuation {
+                        column += 1
+                        continue
+                    }
                     if cell.style != current {
                         out += sgr(cell.style)
                         current = cell.style

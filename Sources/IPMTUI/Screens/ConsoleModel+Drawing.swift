@@ -86,6 +86,9 @@ extension ConsoleModel {
         KeyHint("q Ctrl-C", "quit"),
     ]
 
+    /// The spinner's frame now; a still mark where the screen must not change by itself.
+    private var spinner: Character { animates ? Spinner.frame(tick) : "*" }
+
     private func drawHelp(into grid: inout ScreenGrid) {
         let width = min(64, grid.size.columns - 2)
         let height = min(grid.size.rows, Self.allKeys.count + 4)
@@ -102,12 +105,12 @@ extension ConsoleModel {
         let width = min(60, body.columns - 4)
         form.name.draw(into: &grid, row: body.row + 2, column: 2, width: width, labelWidth: 13, focused: !form.focusOnPassword)
         form.password.draw(into: &grid, row: body.row + 4, column: 2, width: width, labelWidth: 13, focused: form.focusOnPassword)
-        if form.busy { grid.write("\(Spinner.frame(tick)) Signing in…", row: body.row + 6, column: 2) }
+        if form.busy { grid.write("\(spinner) Signing in…", row: body.row + 6, column: 2) }
     }
 
     private mutating func drawCompanies(into grid: inout ScreenGrid, _ body: Rect) {
         if !companiesLoaded {
-            grid.write("\(Spinner.frame(tick)) Loading companies…", row: body.row, column: 2)
+            grid.write("\(spinner) Loading companies…", row: body.row, column: 2)
             return
         }
         companyTable.draw(into: &grid, body)
@@ -201,7 +204,7 @@ extension ConsoleModel {
             row += 1
             if row < body.bottom { wait.pasteField.draw(into: &grid, row: row, column: 1, width: width, focused: !wait.busy) }
             row += 2
-            if wait.busy, row < body.bottom { grid.write("\(Spinner.frame(tick)) Completing the opt-in…", row: row, column: 1) }
+            if wait.busy, row < body.bottom { grid.write("\(spinner) Completing the opt-in…", row: row, column: 1) }
             return
         }
         text(
@@ -212,8 +215,9 @@ extension ConsoleModel {
         text(wait.startURL.absoluteString, .bold, column: 0)
         row += 1
         let left = max(0, Int(wait.deadline.timeIntervalSince(now)))
-        let status = wait.busy ? "Starting paste mode…" : "Waiting for the opt-in to complete… \(left / 60):\(String(format: "%02d", left % 60)) left"
-        text("\(Spinner.frame(tick)) \(status)", .color(.yellow))
+        let countdown = animates ? "\(left / 60):\(String(format: "%02d", left % 60)) left" : "about \((left + 59) / 60) min left"
+        let status = wait.busy ? "Starting paste mode…" : "Waiting for the opt-in to complete… \(countdown)"
+        text("\(spinner) \(status)", .color(.yellow))
         row += 1
         text("No browser on this machine? Press p for paste mode. Esc stops waiting.", .dim)
     }

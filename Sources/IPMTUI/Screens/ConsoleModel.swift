@@ -1,4 +1,5 @@
 public import Foundation
+public import IPMConsole
 public import IPMDomain
 
 /// What reaches the screens: a key, the clock, or the answer to an effect.
@@ -9,8 +10,8 @@ public enum ConsoleInput: Sendable {
     case signedIn(displayName: String, publicURL: URL)
     case companies([CompanyOverview])
     case company(CompanyOverview)
-    case activity(TUIActivityPage, appending: Bool)
-    case notifications([TUINotification])
+    case activity(ActivityPage, appending: Bool)
+    case notifications([NotificationEntry])
     case markedRead(Int)
     case optedOut(CompanyID)
     case pasteStarted(authorizationURL: URL, expiresAt: Date)
@@ -76,6 +77,10 @@ public struct ConsoleModel: Sendable {
     var now: Date
     var calendar: Calendar
     var tick = 0
+    /// Whether the screen may change by itself every tick (a turning spinner, a seconds
+    /// countdown). Off on terminals without cursor addressing (`TERM=dumb`), where every change
+    /// rewrites the whole frame: there it changes only when something happens, or a minute passes.
+    public var animates = true
 
     var displayName = ""
     var publicURL: URL?
@@ -87,13 +92,13 @@ public struct ConsoleModel: Sendable {
     var filterField: TextField?
     var current: CompanyOverview?
     var optIn: OptInWait?
-    var activity: [TUIActivity] = []
+    var activity: [ActivityEntry] = []
     var activityNext: AuditCursor?
     var activityLoading = false
     var activityTable = TableView(columns: [
         TableColumn("WHEN", width: 16), TableColumn("ACTION", width: 22), TableColumn("BY", width: 16), TableColumn("DETAIL"),
     ])
-    var notifications: [TUINotification] = []
+    var notifications: [NotificationEntry] = []
     var notificationTable = TableView(columns: [TableColumn("WHEN", width: 11), TableColumn("COMPANY", width: 18), TableColumn("MESSAGE")])
     var unread = 0
     var dialog: Dialog?
@@ -172,7 +177,7 @@ public struct ConsoleModel: Sendable {
             activityNext = page.next
             activityTable.setRows(
                 activity.map { event in
-                    [TableCell(stamp(event.occurredAt, long: true)), TableCell(event.action), TableCell(event.actor), TableCell(event.detail)]
+                    [TableCell(stamp(event.occurredAt, long: true)), TableCell(event.action.title), TableCell(event.actor), TableCell(event.detail)]
                 })
             return []
         case .notifications(let list):

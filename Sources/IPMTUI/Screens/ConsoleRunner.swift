@@ -19,6 +19,7 @@ public struct ConsoleRunner: Sendable {
             let (inputs, continuation) = AsyncStream<Message>.makeStream(bufferingPolicy: .unbounded)
             let session = SessionBox()
             var model = ConsoleModel(size: terminal.size, now: Date())
+            model.animates = terminal.capabilities.attributes
             var renderer = ScreenRenderer(capabilities: terminal.capabilities)
             let forward = Task {
                 for await event in events { continuation.yield(.terminal(event)) }

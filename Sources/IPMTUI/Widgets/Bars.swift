@@ -16,7 +16,7 @@ public enum Bars {
         let width = grid.size.columns
         grid.fill(Rect(row: row, column: 0, columns: width, rows: 1), style: style)
         let rightText = right.displayed
-        let rightWidth = rightText.count + 1 < width / 2 ? rightText.count : 0
+        let rightWidth = rightText.cellWidth + 1 < width / 2 ? rightText.cellWidth : 0
         grid.write(" " + left, row: row, column: 0, width: width - (rightWidth > 0 ? rightWidth + 2 : 0), style: style)
         if rightWidth > 0 { grid.write(rightText, row: row, column: width - rightWidth - 1, style: style) }
     }

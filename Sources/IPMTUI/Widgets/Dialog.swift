@@ -45,10 +45,10 @@ public struct Dialog: Sendable, Hashable {
             grid.write(line, row: box.row + 2 + index, column: box.column + 2, width: inner)
         }
         var labels = buttons.enumerated().map { index, title in index == selected ? "[ \(title) ]" : "  \(title)  " }
-        var total = labels.map(\.count).reduce(0, +) + 2 * (labels.count - 1)
+        var total = labels.map(\.cellWidth).reduce(0, +) + 2 * (labels.count - 1)
         if total > inner {
             labels = buttons.enumerated().map { index, title in index == selected ? "[\(title)]" : " \(title) " }
-            total = labels.map(\.count).reduce(0, +) + 2 * (labels.count - 1)
+            total = labels.map(\.cellWidth).reduce(0, +) + 2 * (labels.count - 1)
         }
         var column = box.column + max(2, (width - total) / 2)
         for (index, label) in labels.enumerated() {

@@ -16,8 +16,9 @@ struct Tmux: Sendable {
     static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }
 
     /// Starts `program` with `arguments` and `environment` (on top of `Programs.environment`).
-    static func start(_ program: String, _ arguments: [String] = [], environment: [String: String], columns: Int = 80, rows: Int = 24) throws -> Tmux
-    {
+    static func start(
+        _ program: String, _ arguments: [String] = [], environment: [String: String], columns: Int = 80, rows: Int = 24
+    ) async throws -> Tmux {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ipm-tui-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let tmux = Tmux(socket: "ipm-tui-\(UUID().uuidString.prefix(8))", directory: directory)
@@ -37,7 +38,11 @@ struct Tmux: Sendable {
         let script = directory.appendingPathComponent("run.sh")
         try lines.joined(separator: "\n").write(to: script, atomically: true, encoding: .utf8)
         chmod(script.path, 0o700)
-        _ = try runTmux(socket: tmux.socket, ["-f", "/dev/null", "new-session", "-d", "-s", "tui", "-x", "\(columns)", "-y", "\(rows)", script.path])
+        let socket = tmux.socket
+        let path = script.path
+        _ = try await onThread {
+            try runTmux(socket: socket, ["-f", "/dev/null", "new-session", "-d", "-s", "tui", "-x", "\(columns)", "-y", "\(rows)", path])
+        }
         return tmux
     }
 
@@ -49,18 +54,48 @@ struct Tmux: Sendable {
         return try await onThread { try Self.runTmux(socket: socket, arguments) }
     }
 
+    /// posix_spawn + waitpid, standard output to a file: `new-session` forks the tmux server,
+    /// which keeps whatever descriptors it inherited, so a pipe would never reach EOF and
+    /// Foundation's `Process` would not report the client's exit.
     static func runTmux(socket: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-        process.arguments = ["-u", "-L", socket] + arguments
-        process.environment = ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PATH": "/usr/bin:/bin", "TERM": "xterm-256color"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("ipm-tmux-\(UUID().uuidString).out").path
+        defer { unlink(output) }
+        let argv = ["/usr/bin/tmux", "-u", "-L", socket] + arguments
+        let environment = ["LANG=C.UTF-8", "LC_ALL=C.UTF-8", "PATH=/usr/bin:/bin", "TERM=xterm-256color"]
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        var cEnvironment: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+        defer { for pointer in cArguments + cEnvironment { free(pointer) } }
+        // The test process blocks most signals on its threads, and a spawned child inherits the
+        // mask: the tmux server and the pane's shell would then never see SIGHUP, SIGTERM or
+        // SIGCHLD, and kill-server would leave them running. Children start unblocked, with
+        // default handlers.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        posix_spawnattr_setsigmask(&attributes, &unblocked)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGCHLD, SIGPIPE, SIGWINCH] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, argv[0], &actions, &attributes, &cArguments, &cEnvironment)
+        guard spawned == 0 else { throw TmuxError("tmux \(arguments.joined(separator: " ")) could not start: \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        guard (status & 0x7f) == 0, (status >> 8) & 0xff == 0 else {
+            throw TmuxError("tmux \(arguments.joined(separator: " ")) failed (wait status \(status))")
+        }
+        return text
     }
 
     /// The screen as text, one line per row.
@@ -78,14 +113,19 @@ struct Tmux: Sendable {
         try await tmux(["send-keys", "-t", "tui", "-l", text])
     }
 
-    /// Waits until the screen contains `text` (lines joined, so a wrapped address counts); the screen then.
+    /// Waits until the screen contains `text` (lines joined, so a wrapped address counts, and
+    /// runs of blanks taken as one, so a wrapped sentence does); the screen then.
     @discardableResult
     func waitFor(_ text: String, seconds: Double = 20, sourceLocation: SourceLocation = #_sourceLocation) async -> String {
         let deadline = Date().addingTimeInterval(seconds)
         var last = ""
         while Date() < deadline {
             last = await screen()
-            if last.contains(text) || last.replacingOccurrences(of: "\n", with: "").contains(text) { return last }
+            if last.contains(text) || last.replacingOccurrences(of: "\n", with: "").contains(text)
+                || Self.squeezed(last).contains(Self.squeezed(text))
+            {
+                return last
+            }
             try? await Task.sleep(for: .milliseconds(200))
         }
         Issue.record("not on the screen after \(seconds) s: \(text)\n\(last)", sourceLocation: sourceLocation)
@@ -124,6 +164,15 @@ struct Tmux: Sendable {
     func stop() {
         _ = try? Self.runTmux(socket: socket, ["kill-server"])
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    struct TmuxError: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    private static func squeezed(_ text: String) -> String {
+        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
     private static func shellQuoted(_ text: String) -> String {
