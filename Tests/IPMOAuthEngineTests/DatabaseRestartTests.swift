@@ -29,7 +29,7 @@ struct DatabaseRestartTests {
             // connection that holds the row lock.
             try harness.sandbox.setFaults(FaultConfiguration(latencyMilliseconds: 1500, endpoints: [.refresh], seed: 1))
             async let outcome = harness.refresher.refresh(harness.company.id, force: true)
-            try await Task.sleep(for: .milliseconds(400))
+            try await Self.untilTheRefreshIsAtUPS(harness)
             try await cluster.restart()
             let result = await outcome
 
@@ -70,7 +70,7 @@ struct DatabaseRestartTests {
             // time the database has forgotten instance 1's row lock.
             try harness.sandbox.setFaults(FaultConfiguration(latencyMilliseconds: 3000, endpoints: [.refresh], seed: 1))
             async let first = harness.refresher.refresh(harness.company.id, force: true)
-            try await Task.sleep(for: .milliseconds(300))
+            try await Self.untilTheRefreshIsAtUPS(harness)
             try await cluster.restart()
             // Instance 2 gets the row at once, but the committed lease tells it a refresh is under
             // way: it waits for instance 1's pair instead of sending the token instance 1 spent.
@@ -91,5 +91,20 @@ struct DatabaseRestartTests {
             #expect(try await client.query("SELECT 1 FROM refresh_leases").isEmpty, "every lease went with its commit")
         }
         await client.close()
+    }
+
+    /// Waits until the sandbox holds the refresh in its injected latency: the restart must come
+    /// while UPS is answering, not before the refresher has read the row (a fixed sleep did
+    /// that on a loaded machine, and the refresh then failed for the wrong reason).
+    static func untilTheRefreshIsAtUPS(_ harness: EngineHarness, seconds: Double = 20) async throws {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while harness.sandbox.counters[.faultsLatency] == 0 {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("the refresh did not reach the sandbox within \(seconds) s")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await Task.sleep(for: .milliseconds(100))
     }
 }
