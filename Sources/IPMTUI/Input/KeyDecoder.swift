@@ -112,13 +112,8 @@ public struct KeyDecoder: Sendable {
         guard (0x40...0x7E).contains(final) else { return .unknown }
         // Modifiers (`1;5A` is Ctrl-Up) are ignored: the screens only need the key.
         let first = Int(parameters.split(separator: ";").first ?? "") ?? 1
+        if let key = Self.cursorKey(final) { return key }
         switch final {
-        case UInt8(ascii: "A"): return .up
-        case UInt8(ascii: "B"): return .down
-        case UInt8(ascii: "C"): return .right
-        case UInt8(ascii: "D"): return .left
-        case UInt8(ascii: "H"): return .home
-        case UInt8(ascii: "F"): return .end
         case UInt8(ascii: "Z"): return .backTab
         case UInt8(ascii: "~"):
             switch first {
@@ -145,16 +140,24 @@ public struct KeyDecoder: Sendable {
         guard buffer.count > 2 else { return nil }
         let final = buffer[2]
         buffer.removeFirst(3)
+        if let key = Self.cursorKey(final) { return key }
         switch final {
-        case UInt8(ascii: "A"): return .up
-        case UInt8(ascii: "B"): return .down
-        case UInt8(ascii: "C"): return .right
-        case UInt8(ascii: "D"): return .left
-        case UInt8(ascii: "H"): return .home
-        case UInt8(ascii: "F"): return .end
         case UInt8(ascii: "M"): return .enter
         case UInt8(ascii: "P")...UInt8(ascii: "S"): return .function(Int(final - UInt8(ascii: "P")) + 1)
         default: return .unknown
+        }
+    }
+
+    /// The cursor keys, spelled with the same final letter after `ESC [` and `ESC O`.
+    private static func cursorKey(_ final: UInt8) -> Key? {
+        switch final {
+        case UInt8(ascii: "A"): .up
+        case UInt8(ascii: "B"): .down
+        case UInt8(ascii: "C"): .right
+        case UInt8(ascii: "D"): .left
+        case UInt8(ascii: "H"): .home
+        case UInt8(ascii: "F"): .end
+        default: nil
         }
     }
 
