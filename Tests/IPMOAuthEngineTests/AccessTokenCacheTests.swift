@@ -158,9 +158,9 @@ struct AccessTokenCacheTests {
     func listeningForReal() async throws {
         let key = "k1:" + Data(repeating: 4, count: 32).base64EncodedString()
         try await EngineHarness.run(keys: key) { harness in
-            let changes = Mutex<[UPSConnectionChange]>([])
+            let changes = ChangeLog()
             let feed = PostgresUPSConnectionChanges(client: harness.database.client, logger: harness.logs.logger(label: "feed"))
-            let listening = Task { await feed.run { change in changes.withLock { $0.append(change) } } }
+            let listening = Task { [changes] in await feed.run { change in changes.withLock { $0.append(change) } } }
             func waitFor(_ change: UPSConnectionChange, count: Int = 1) async throws {
                 let deadline = ContinuousClock.now + .seconds(20)
                 while changes.withLock({ $0.filter { $0 == change }.count }) < count {
@@ -209,5 +209,14 @@ struct AccessTokenCacheTests {
             listening.cancel()
             await listening.value
         }
+    }
+}
+
+/// What a change feed reported, in order.
+private final class ChangeLog: Sendable {
+    private let changes = Mutex<[UPSConnectionChange]>([])
+
+    func withLock<R>(_ body: (inout [UPSConnectionChange]) -> R) -> R {
+        changes.withLock { body(&$0) }
     }
 }
