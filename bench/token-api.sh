@@ -2,11 +2,14 @@
 # Token API benchmark (issue 5): wrk against GET /api/v1/companies/{id}/ups/access-token
 # for 1,000 opted-in companies with fresh tokens, next to /healthz of the same server and
 # to pgbench running the route's fast-path SELECT on the same database with the same
-# client count; ipm-server's RSS idle and under the load. Everything on loopback.
-# Settings: BENCH_COMPANIES (1000), BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_DURATION (20s).
+# client count; the same load without the service-token cache and without the token cache
+# (IPM_TOKEN_CACHE=0, issue 16); how long a change committed on one instance takes to reach
+# another's token cache; ipm-server's RSS idle and under the load. Everything on loopback.
+# Settings: BENCH_COMPANIES (1000), BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_DURATION (20s),
+# BENCH_INVALIDATION_SAMPLES (50 per kind of change).
 source "$(dirname "$0")/lib.sh"
 companies="${BENCH_COMPANIES:-1000}" connections="${BENCH_CONNECTIONS:-32}"
-threads="${BENCH_THREADS:-2}" duration="${BENCH_DURATION:-20s}"
+threads="${BENCH_THREADS:-2}" duration="${BENCH_DURATION:-20s}" samples="${BENCH_INVALIDATION_SAMPLES:-50}"
 command -v wrk >/dev/null || bench_fail "wrk is missing (scripts/install-deps.sh --bench installs it)"
 
 bench_build
@@ -54,16 +57,8 @@ load_rss="$(cat "$work/load-rss")" load_hwm="$(bench_rss_kb "$server_pid" VmHWM)
 # What each access-token request cost the database: statements per request, by calls.
 profile="$(bench_sql "SELECT round(calls::numeric / $(field "$access" requests), 2) || ' × ' || regexp_replace(left(query, 90), '\s+', ' ', 'g')
     FROM pg_stat_statements WHERE calls >= $(field "$access" requests) / 10 ORDER BY calls DESC LIMIT 6")"
+[[ -n "$profile" ]] || profile="none: fewer than 0.1 statements per request (the token cache answers)"
 
-
-# The route's fast path reads the connection (PostgresUPSConnectionRepository.snapshot):
-# the statement is taken as ipm-server sent it, from the last query of one of its pool's
-# backends (pg_stat_activity keeps the text; pg_stat_statements would have normalised the
-# constants). pgbench runs it by the extended protocol, as libpq's PQexecParams does; pgbench
-# takes at most 128 scripts, so 100 of the ids, one script each, equally weighted.
-fast_path="$(bench_sql "SELECT query FROM pg_stat_activity WHERE datname = 'ipm' AND pid <> pg_backend_pid()
-    AND query LIKE '%token_generation%FROM ups_connections u WHERE u.company_id = \$1' LIMIT 1" | tr '\n' ' ')"
-[[ -n "$fast_path" ]] || bench_fail "no ipm-server backend's last statement was the snapshot SELECT of ups_connections"
 
 # The same load on a second server of the same build that looks the service token up on
 # every request (IPM_SERVICE_TOKEN_CACHE=0): what the cache is worth, measured side by side.
@@ -76,6 +71,27 @@ bench_pids+=("$!")
 bench_wait_http "http://127.0.0.1:$uncached_port/readyz" "ipm-server (IPM_SERVICE_TOKEN_CACHE=0)"
 bench_log "wrk access-token, IPM_SERVICE_TOKEN_CACHE=0: $threads threads, $connections connections, $duration"
 uncached="$(run_wrk access-token "http://127.0.0.1:$uncached_port")"
+kill -INT "${bench_pids[-1]}" 2>/dev/null; wait "${bench_pids[-1]}" 2>/dev/null || true
+
+# And on one without the token cache (IPM_TOKEN_CACHE=0): every request reads and opens the
+# stored pair, as before issue 16 — what the token cache (decision 66) is worth.
+nocache_port="$(bench_free_port)"
+IPM_TOKEN_CACHE=0 IPM_HTTP_PORT="$nocache_port" IPM_PUBLIC_URL="http://127.0.0.1:$nocache_port" \
+    "$bin_dir/ipm-server" >"$work/ipm-server-nocache.log" 2>&1 &
+bench_pids+=("$!")
+bench_wait_http "http://127.0.0.1:$nocache_port/readyz" "ipm-server (IPM_TOKEN_CACHE=0)"
+bench_log "wrk access-token, IPM_TOKEN_CACHE=0: $threads threads, $connections connections, $duration"
+nocache="$(run_wrk access-token "http://127.0.0.1:$nocache_port")"
+
+# Without the cache, the route's fast path reads the connection (PostgresUPSConnectionRepository.snapshot):
+# the statement is taken as ipm-server sent it, from the last query of one of its pool's
+# backends (pg_stat_activity keeps the text; pg_stat_statements would have normalised the
+# constants). pgbench runs it by the extended protocol, as libpq's PQexecParams does; pgbench
+# takes at most 128 scripts, so 100 of the ids, one script each, equally weighted.
+fast_path="$(bench_sql "SELECT query FROM pg_stat_activity WHERE datname = 'ipm' AND pid <> pg_backend_pid()
+    AND query LIKE '%token_generation%FROM ups_connections u WHERE u.company_id = \$1' LIMIT 1" | tr '\n' ' ')"
+[[ -n "$fast_path" ]] || bench_fail "no ipm-server backend's last statement was the snapshot SELECT of ups_connections"
+
 scripts=()
 mkdir -p "$work/pgbench"
 head -100 "$work/ids" | while read -r id; do
@@ -93,6 +109,27 @@ cat "$work"/pgbench/tx.* | awk '{print $3}' | sort -n > "$work/pg-latencies"
 pg_count="$(wc -l < "$work/pg-latencies")"
 pg_p50="$(sed -n "$(( (pg_count + 1) / 2 ))p" "$work/pg-latencies")"
 pg_p99="$(sed -n "$(( (pg_count * 99 + 99) / 100 ))p" "$work/pg-latencies")"
+kill -INT "${bench_pids[-1]}" 2>/dev/null; wait "${bench_pids[-1]}" 2>/dev/null || true
+
+# Invalidation across instances: two servers with the cache on; changes on the writer, the
+# reader asked until it no longer hands out the old token (ipm-bench invalidation). Last:
+# the opt-outs take their companies' tokens away.
+writer_port="$(bench_free_port)" reader_port="$(bench_free_port)"
+for port in "$writer_port" "$reader_port"; do
+    IPM_HTTP_PORT="$port" IPM_PUBLIC_URL="http://127.0.0.1:$port" "$bin_dir/ipm-server" >"$work/ipm-server-$port.log" 2>&1 &
+    bench_pids+=("$!")
+    bench_wait_http "http://127.0.0.1:$port/readyz" "ipm-server on port $port"
+done
+for port in "$writer_port" "$reader_port"; do
+    for _ in $(seq 1 100); do
+        metrics="$(curl -fsS "http://127.0.0.1:$port/metrics" || true)"
+        [[ $'\n'"$metrics" == *$'\n'"ipm_token_cache_listening 1"* ]] && break
+        sleep 0.1
+    done
+done
+bench_log "invalidation: $samples samples per kind of change, writer :$writer_port, reader :$reader_port"
+invalidation="$("$bin_dir/ipm-bench" invalidation --writer "http://127.0.0.1:$writer_port" --reader "http://127.0.0.1:$reader_port" \
+    --service-token "$token" --ids-file "$work/ids" --samples "$samples")" || bench_fail "ipm-bench invalidation failed"
 
 ms() { awk -v us="$1" 'BEGIN {printf "%.2f ms", us / 1000}'; }
 mb() { awk -v kb="$1" 'BEGIN {printf "%.1f MB", kb / 1024}'; }
@@ -102,20 +139,24 @@ a_rps="$(field "$access" rps)" h_rps="$(field "$healthz" rps)"
     echo "== token API benchmark, $(date -u '+%Y-%m-%d %H:%M UTC') =="
     bench_machine
     echo "command: bench/token-api.sh  (BENCH_COMPANIES=$companies BENCH_CONNECTIONS=$connections BENCH_THREADS=$threads BENCH_DURATION=$duration)"
-    echo "ipm-server: IPM_DATABASE_MAX_CONNECTIONS=${IPM_DATABASE_MAX_CONNECTIONS:-10 (default)}, IPM_SERVICE_TOKEN_CACHE=${IPM_SERVICE_TOKEN_CACHE:-5 (default)}, IPM_LOG_LEVEL=$IPM_LOG_LEVEL"
+    echo "ipm-server: IPM_DATABASE_MAX_CONNECTIONS=${IPM_DATABASE_MAX_CONNECTIONS:-10 (default)}, IPM_SERVICE_TOKEN_CACHE=${IPM_SERVICE_TOKEN_CACHE:-5 (default)}, IPM_TOKEN_CACHE=${IPM_TOKEN_CACHE:-1 (default)}, IPM_LOG_LEVEL=$IPM_LOG_LEVEL"
     sed 's/^/  /' <<<"$seed_report"
     printf '%-44s %10s %10s %10s\n' "target ($connections connections)" "req/s" "p50" "p99"
     printf '%-44s %10s %10s %10s\n' "GET …/ups/access-token (wrk, $companies ids)" "$a_rps" "$(ms "$(field "$access" p50_us)")" "$(ms "$(field "$access" p99_us)")"
     printf '%-44s %10s %10s %10s\n' "  same, IPM_SERVICE_TOKEN_CACHE=0" "$(field "$uncached" rps)" "$(ms "$(field "$uncached" p50_us)")" "$(ms "$(field "$uncached" p99_us)")"
+    printf '%-44s %10s %10s %10s\n' "  same, IPM_TOKEN_CACHE=0" "$(field "$nocache" rps)" "$(ms "$(field "$nocache" p50_us)")" "$(ms "$(field "$nocache" p99_us)")"
     printf '%-44s %10s %10s %10s\n' "GET /healthz (wrk)" "$h_rps" "$(ms "$(field "$healthz" p50_us)")" "$(ms "$(field "$healthz" p99_us)")"
     printf '%-44s %10s %10s %10s\n' "pgbench, the fast path's SELECT" "$pg_tps" "$(ms "$pg_p50")" "$(ms "$pg_p99")"
     echo "ratio access-token / healthz:  $(ratio "$a_rps" "$h_rps")"
     echo "ratio access-token / pgbench:  $(ratio "$a_rps" "$pg_tps")"
     echo "ratio access-token with / without the service-token cache:  $(ratio "$a_rps" "$(field "$uncached" rps)")"
+    echo "ratio access-token with / without the token cache:  $(ratio "$a_rps" "$(field "$nocache" rps)")"
+    echo "targets (issue 16): access-token/healthz >= 0.8, access-token/pgbench >= 1.0, access-token p99 <= 5 ms, peak VmRSS <= 120 MB"
     echo "ipm-server memory: idle VmRSS $(mb "$idle_rss") (VmHWM $(mb "$idle_hwm")); after seeding VmRSS $(mb "$seeded_rss");"
     echo "                   under the access-token load peak VmRSS $(mb "$load_rss"), VmHWM $(mb "$load_hwm")"
     echo "statements per access-token request (pg_stat_statements during its load):"
     sed 's/^/  /' <<<"$profile"
+    sed 's/^/  /' <<<"$invalidation"
     echo "pgbench statement: $fast_path"
-    echo "requests: access-token $(field "$access" requests) (cache off: $(field "$uncached" requests)), healthz $(field "$healthz" requests), pgbench $pg_count transactions; no errors"
+    echo "requests: access-token $(field "$access" requests) (service-token cache off: $(field "$uncached" requests), token cache off: $(field "$nocache" requests)), healthz $(field "$healthz" requests), pgbench $pg_count transactions; no errors"
 } | bench_report token-api

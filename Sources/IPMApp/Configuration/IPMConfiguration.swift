@@ -42,6 +42,9 @@ public struct IPMConfiguration: Sendable {
     /// again (`IPM_SERVICE_TOKEN_CACHE`, seconds; 0 asks on every request). A revocation
     /// reaches the other instances within it.
     public var serviceTokenCache: Int
+    /// Whether `ipm-server` keeps companies' opened access tokens in memory for the token API
+    /// and the proxy, dropped on every change PostgreSQL announces (`IPM_TOKEN_CACHE`; decision 66).
+    public var tokenCache: Bool
     /// Consecutive transient refresh failures before the admins hear `refresh_failing`
     /// (`IPM_REFRESH_FAILING_AFTER`).
     public var refreshFailingAfter: Int
@@ -169,6 +172,7 @@ public struct IPMConfiguration: Sendable {
             refreshConcurrency: refreshConcurrency,
             refreshLease: try integer(settings, "IPM_REFRESH_LEASE", default: 300, range: 10...3600),
             serviceTokenCache: try integer(settings, "IPM_SERVICE_TOKEN_CACHE", default: 5, range: 0...300),
+            tokenCache: try boolean(settings, "IPM_TOKEN_CACHE", default: true),
             refreshFailingAfter: try integer(settings, "IPM_REFRESH_FAILING_AFTER", default: 3, range: 1...1000),
             blockedRetryInterval: try integer(settings, "IPM_BLOCKED_RETRY_INTERVAL", default: 3600, range: 1...604_800),
             healthEventPeriod: try integer(settings, "IPM_HEALTH_EVENT_PERIOD", default: 3600, range: 0...2_592_000),

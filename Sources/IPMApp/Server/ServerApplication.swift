@@ -13,7 +13,8 @@ import ServiceLifecycle
 /// Hummingbird template's `buildApplication`). It checks the UPS app's credentials, opens
 /// the database, and returns the HTTP application with everything it needs as services of
 /// its service group: the database pool, the outbound HTTP client, the refresh worker, the
-/// gauges and (with IPM_WEBHOOK_URL) the webhook deliverer.
+/// gauges, the connection change feed that keeps the token cache honest (unless
+/// IPM_TOKEN_CACHE=0) and (with IPM_WEBHOOK_URL) the webhook deliverer.
 ///
 /// A service group shuts its services down in reverse order, each after the one before has
 /// finished: the HTTP server first (Hummingbird adds it last), then the workers, then the
@@ -38,7 +39,10 @@ public func buildApplication(
         await database.close()
         throw error
     }
-    let router = buildRouter(configuration: configuration, database: database, services: services, oauth: oauth, metrics: metrics, logger: logger)
+    // Served from memory only while the change feed listens (a service below).
+    let tokenCache = configuration.tokenCache ? AccessTokenCache() : nil
+    let router = buildRouter(
+        configuration: configuration, database: database, services: services, oauth: oauth, tokenCache: tokenCache, metrics: metrics, logger: logger)
     let limits = HTTPServerLimits(
         idleTimeout: .seconds(Int64(configuration.httpIdleTimeout)), readTimeout: .seconds(Int64(configuration.httpReadTimeout)),
         maxHeaderBytes: configuration.httpMaxHeaderBytes
@@ -58,6 +62,10 @@ public func buildApplication(
     // First listed, last shut down.
     application.addServices(DatabasePoolService(database: database, logger: logger), HTTPClientService(client: oauth.httpClient, logger: logger))
     application.addServices(workers(configuration: configuration, database: database, services: services, oauth: oauth, logger: logger))
+    if let tokenCache {
+        application.addServices(
+            ConnectionChangesService(feed: PostgresUPSConnectionChanges(client: database.client, logger: logger), cache: tokenCache, logger: logger))
+    }
     return application
 }
 
@@ -85,7 +93,7 @@ private func workers(
 
 /// Every route of `ipm-server`, with its middleware.
 private func buildRouter(
-    configuration: IPMConfiguration, database: AppDatabase, services: DomainServices, oauth: OAuthComponents,
+    configuration: IPMConfiguration, database: AppDatabase, services: DomainServices, oauth: OAuthComponents, tokenCache: AccessTokenCache?,
     metrics: PrometheusCollectorRegistry, logger: Logger
 ) -> Router<WebRequestContext> {
     let settings = WebSettings(
@@ -109,7 +117,7 @@ private func buildRouter(
             repository: PostgresServiceCredentialRepository(client: database.client, cacheLifetime: .seconds(configuration.serviceTokenCache)),
             clock: services.clock, random: SystemRandomSource()
         ),
-        tokens: UPSAccessTokens(refresher: oauth.refresher), forwarding: oauth.forwarder, clock: services.clock, logger: logger
+        tokens: UPSAccessTokens(refresher: oauth.refresher, cache: tokenCache), forwarding: oauth.forwarder, clock: services.clock, logger: logger
     )
     APIFront(web: web, upsAccess: upsAccess).register(on: router)
     return router

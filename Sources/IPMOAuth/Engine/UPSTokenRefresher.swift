@@ -10,7 +10,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
     private let server: any AuthorizationServer
     private let connections: any UPSConnectionRepository
     private let secrets: any SecretBox
-    private let clock: any IPMDomain.Clock
+    let clock: any IPMDomain.Clock
     private let random: any RandomSource
     private let retry: RetryPolicy
     private let policy: RefreshPolicy
@@ -75,14 +75,30 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
     /// the pair the first one stored). A failing refresh still hands out a token that has not
     /// expired yet, and a backoff is respected.
     func accessToken(for company: CompanyID) async throws -> IssuedAccessToken {
+        try await servableAccessToken(for: company).issued
+    }
+
+    /// The same, and — when it is the stored token, outside the margin, handed out without a
+    /// lock — until when it may be handed out again without reading the database (the start of
+    /// the refresh margin), for `AccessTokenCache`.
+    func servableAccessToken(for company: CompanyID) async throws -> (issued: IssuedAccessToken, servable: AccessTokenCache.Servable?) {
         // Fast path, no lock: a stored token outside the margin is simply handed out.
         let snapshot = try await connections.snapshot(of: company)
         if snapshot.connection.status == .blocked { throw Self.blockedFailure(snapshot.connection) }
+        let now = clock.now()
         if snapshot.connection.status == .authenticated, let tokens = snapshot.tokens, let expiry = snapshot.connection.accessTokenExpiresAt,
-            !snapshot.connection.isDueForRefresh(at: clock.now(), policy: policy), expiry > clock.now()
+            !snapshot.connection.isDueForRefresh(at: now, policy: policy), expiry > now
         {
-            return try stored(tokens, of: company, expiresAt: expiry)
+            let servable = snapshot.connection.refreshMarginStarts(policy: policy).flatMap { until in
+                until > now ? AccessTokenCache.Servable(generation: snapshot.generation, until: until) : nil
+            }
+            return (try stored(tokens, of: company, expiresAt: expiry), servable)
         }
+        return (try await lockedAccessToken(for: company), nil)
+    }
+
+    /// The token API's slow path: under the company's lock, refreshed when due.
+    private func lockedAccessToken(for company: CompanyID) async throws -> IssuedAccessToken {
         let metadata: Logger.Metadata = ["company": "\(company)"]
         let started = ContinuousClock.now
         let attempt = Mutex<RefreshOutcome?>(nil)
