@@ -61,14 +61,15 @@ run_pgbench() {
     echo "$tps $(sed -n "$(((count + 1) / 2))p" "$work/pgbench-$name.latencies") $(sed -n "$(((count * 99 + 99) / 100))p" "$work/pgbench-$name.latencies") $count"
 }
 
-# One ipm-bench run: "tps p50_us p99_us calls".
+# One ipm-bench run: "tps p50_us p99_us calls cpu_us_per_call switches_per_call".
 run_ipm() {
     local name="$1" path="$2" prepared="$3" line
     line="$("$bin_dir/ipm-bench" roundtrip --statement "$name" --path "$path" --clients "$clients" --duration "$duration" \
         --ids-file "$work/ids" --prepared-statements "$prepared" | grep '^BENCH ')" \
         || bench_fail "ipm-bench roundtrip --statement $name failed"
     [[ "$line" == *" errors=0" ]] || bench_fail "ipm-bench roundtrip saw errors: $line"
-    echo "$(field "$line" tps) $(field "$line" p50_us) $(field "$line" p99_us) $(field "$line" calls)"
+    echo "$(field "$line" tps) $(field "$line" p50_us) $(field "$line" p99_us) $(field "$line" calls)" \
+        "$(field "$line" cpu_us_per_call) $(field "$line" switches_per_call)"
 }
 field() { sed -E "s/.* $2=([0-9.]+).*/\1/" <<<"$1"; }
 
@@ -89,15 +90,17 @@ done
 ms() { awk -v us="$1" 'BEGIN {printf "%.2f ms", us / 1000}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 row() {
-    local label="$1" tps p50 p99 count
-    read -r tps p50 p99 count <<<"$2"
-    printf '%-52s %10s %10s %10s %10s\n' "$label" "$tps" "$(ms "$p50")" "$(ms "$p99")" "$count"
+    local label="$1" tps p50 p99 count cpu switches
+    read -r tps p50 p99 count cpu switches <<<"$2"
+    printf '%-52s %10s %10s %10s %9s %11s %9s\n' "$label" "$tps" "$(ms "$p50")" "$(ms "$p99")" "$count" \
+        "${cpu:+$cpu µs}" "${switches:--}"
 }
 {
     echo "== libpq round-trip benchmark, $(date -u '+%Y-%m-%d %H:%M UTC') =="
     bench_machine
     echo "command: bench/postgres-roundtrip.sh  (BENCH_CLIENTS=$clients BENCH_DURATION=$duration BENCH_COMPANIES=$companies BENCH_THREADS=$threads)"
-    printf '%-52s %10s %10s %10s %10s\n' "statement ($clients clients, $duration s each)" "tps" "p50" "p99" "calls"
+    printf '%-52s %10s %10s %10s %9s %11s %9s\n' "statement ($clients clients, $duration s each)" "tps" "p50" "p99" "calls" \
+        "CPU/call" "switches"
     for name in select1 snapshot; do
         label="SELECT 1"
         [[ "$name" == snapshot ]] && label="snapshot SELECT (100 ids)"
@@ -116,5 +119,6 @@ row() {
         echo "ratio $name PostgresClient.query / pgbench -M prepared:  $(ratio "$ipm_tps" "$pg_tps")"
         echo "      (withConnection: $(ratio "$queue_tps" "$pg_tps"), query unprepared: $(ratio "$raw_tps" "$pg_tps"), before issue 16: $(ratio "$before_tps" "$pg_tps"))"
     done
+    echo "CPU/call and switches: ipm-bench's CPU time and context switches (all threads) per call while measuring."
     echo "snapshot statement: $snapshot_sql"
 } | bench_report postgres-roundtrip

@@ -134,8 +134,10 @@ struct ClientPreparedStatementTests {
     @Test func aStatementLeavingATransactionOpenIsRolledBackBeforeTheNextLease() async throws {
         let client = try await client()
         try await client.execute("BEGIN")
-        let rows = try await client.withConnection { try $0.query("SELECT now() = statement_timestamp() AS outside") }
-        #expect(try rows[0].decode("outside", as: Bool.self))
+        try await Task.sleep(for: .milliseconds(300))
+        // Still inside that transaction, now() would be the BEGIN's time, 300 ms ago.
+        let rows = try await client.query("SELECT now() > statement_timestamp() - interval '150 milliseconds' AS fresh")
+        #expect(try rows[0].decode("fresh", as: Bool.self))
         await client.close()
     }
 }

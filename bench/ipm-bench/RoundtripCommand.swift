@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Glibc
 import IPMDomain
 import IPMPostgres
 import Logging
@@ -67,7 +68,8 @@ struct RoundtripCommand: AsyncParsableCommand {
         await client.close()
         print(
             "BENCH statement=\(statement.rawValue) path=\(path.rawValue) clients=\(clients) prepared=\(preparedStatements) calls=\(figures.calls)"
-                + " tps=\(Figures.rate(figures.tps)) p50_us=\(figures.p50) p99_us=\(figures.p99) errors=0"
+                + " tps=\(Figures.rate(figures.tps)) p50_us=\(figures.p50) p99_us=\(figures.p99)"
+                + " cpu_us_per_call=\(Figures.rate(figures.cpuPerCall)) switches_per_call=\(Figures.ratio(figures.switchesPerCall)) errors=0"
         )
     }
 
@@ -92,6 +94,18 @@ struct RoundtripCommand: AsyncParsableCommand {
         let tps: Double
         let p50: Int
         let p99: Int
+        /// This process's CPU time (user + system) per call while measuring, in microseconds.
+        let cpuPerCall: Double
+        /// This process's context switches (voluntary + involuntary, every thread) per call.
+        let switchesPerCall: Double
+    }
+
+    /// CPU microseconds and context switches of the whole process so far.
+    private static func usage() -> (cpu: Double, switches: Double) {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6 + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
+        return (cpu, Double(usage.ru_nvcsw + usage.ru_nivcsw))
     }
 
     /// Every client warms up (its connection opens, its statement is prepared), then all run
@@ -107,6 +121,7 @@ struct RoundtripCommand: AsyncParsableCommand {
             try await group.waitForAll()
         }
         let span = Duration.nanoseconds(Int64(duration * 1e9))
+        let before = Self.usage()
         let start = ContinuousClock.now
         let deadline = start + span
         let latencies = try await withThrowingTaskGroup(of: [Int].self) { group in
@@ -130,12 +145,15 @@ struct RoundtripCommand: AsyncParsableCommand {
             return all
         }
         let elapsed = ContinuousClock.now - start
+        let after = Self.usage()
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         guard !latencies.isEmpty else { throw BenchFailure("no call completed in \(duration) s") }
         let sorted = latencies.sorted()
         return Result(
             calls: sorted.count, tps: Double(sorted.count) / seconds,
-            p50: sorted[(sorted.count - 1) / 2], p99: sorted[min(sorted.count - 1, (sorted.count * 99 + 99) / 100 - 1)]
+            p50: sorted[(sorted.count - 1) / 2], p99: sorted[min(sorted.count - 1, (sorted.count * 99 + 99) / 100 - 1)],
+            cpuPerCall: (after.cpu - before.cpu) / Double(sorted.count),
+            switchesPerCall: (after.switches - before.switches) / Double(sorted.count)
         )
     }
 
