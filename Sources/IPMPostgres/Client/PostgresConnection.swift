@@ -165,7 +165,7 @@ public final class PostgresConnection {
         }
         do {
             return try await runPreparedWithoutBlocking(sql.text, values)
-        } catch where error.invalidatesPreparedStatement {
+        } catch  where error.invalidatesPreparedStatement {
             statements.forget(sql.text)
             guard PQtransactionStatus(handle) == PQTRANS_IDLE else { throw error }
             return try await runPreparedWithoutBlocking(sql.text, values)
@@ -255,7 +255,7 @@ public final class PostgresConnection {
         }
         do {
             return try runPrepared(sql.text, values)
-        } catch where error.invalidatesPreparedStatement {
+        } catch  where error.invalidatesPreparedStatement {
             // DDL changed what the plan returns (`cached plan must not change result type`), or
             // the session lost the statement: prepare it afresh. Retried only outside a
             // transaction, where the failed attempt changed nothing; inside one, the error
