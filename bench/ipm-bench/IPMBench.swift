@@ -9,6 +9,6 @@ struct IPMBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ipm-bench",
         abstract: "Benchmarks of IPM's token lifecycle (see bench/README.md).",
-        subcommands: [SeedCommand.self, RefreshCommand.self, InvalidationCommand.self]
+        subcommands: [SeedCommand.self, RefreshCommand.self, InvalidationCommand.self, RoundtripCommand.self]
     )
 }

@@ -3,7 +3,9 @@ import Logging
 
 /// One place in the pool: a serial dispatch queue (its own thread while it works, never a
 /// cooperative one) and the connection that lives on it, opened lazily and replaced when
-/// it breaks. The connection is only touched on `queue`, hence `@unchecked Sendable`.
+/// it breaks. Blocking work on the connection runs on `queue`; a single statement may also be
+/// run without blocking by the lease's holder (decision 70). Only the lease's holder touches
+/// the connection, and leases are handed over under the pool's lock, hence `@unchecked Sendable`.
 final class PooledConnection: @unchecked Sendable {
     let queue: DispatchQueue
     private var connection: PostgresConnection?
@@ -58,6 +60,17 @@ final class PooledConnection: @unchecked Sendable {
         }
         return true
     }
+
+    /// The connection, if it is open and survived its idle time, for a statement run without
+    /// blocking (decision 70). Only for the holder of the lease: the pool's lock orders every
+    /// holder's use after the previous one's. Never blocks; `nil` means "check out on `queue`".
+    func connectionIfAlive() -> PostgresConnection? {
+        guard let connection, connection.checkAlive() else { return nil }
+        return connection
+    }
+
+    /// The connection after a `checkOut` on `queue` succeeded (for the lease's holder).
+    var checkedOut: PostgresConnection? { connection }
 
     /// Closes the connection (on `queue`, where libpq may block).
     func close() async {

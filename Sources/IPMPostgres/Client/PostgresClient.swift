@@ -7,7 +7,8 @@ import Synchronization
 /// Connections are opened lazily (at most `maxConnections`), reused, and checked before
 /// each lease; waiters are served first come, first served, and give up after
 /// `acquireTimeout`. Every lent closure runs on the connection's own serial dispatch queue,
-/// so blocking libpq calls never occupy Swift concurrency's cooperative threads.
+/// so blocking libpq calls never occupy Swift concurrency's cooperative threads; a single
+/// statement (`query`, `execute`) runs without blocking and without that hop (decision 70).
 public final class PostgresClient: Sendable {
     let configuration: PostgresConfiguration
     let logger: Logger
@@ -59,14 +60,52 @@ public final class PostgresClient: Sendable {
         }
     }
 
+    /// Runs one statement and returns every row. No thread hop: the statement is sent from
+    /// the calling task and its answer awaited on the socket (decision 70).
     @discardableResult
     public func query(_ sql: SQL) async throws -> [PostgresRow] {
-        try await withConnection { try $0.query(sql) }
+        try await runSingle(sql).rows()
     }
 
+    /// Runs one statement and returns the number of rows it affected (no thread hop).
     @discardableResult
     public func execute(_ sql: SQL) async throws -> Int {
-        try await withConnection { try $0.execute(sql) }
+        try await runSingle(sql).affectedRows
+    }
+
+    /// One statement on a leased connection without blocking. A place with no live
+    /// connection opens one on its queue first (connecting blocks); a connection left in a
+    /// transaction or with statements to close is tidied there before it goes back.
+    private func runSingle(_ sql: SQL) async throws -> PostgresResult {
+        let place = try await acquire()
+        if Task.isCancelled {
+            release(place, usable: true)
+            throw CancellationError()
+        }
+        var connection = place.connectionIfAlive()
+        if connection == nil {
+            let configuration = configuration
+            let logger = logger
+            let opened = await place.perform { () throws -> Bool in
+                _ = try place.checkOut(configuration: configuration, logger: logger).get()
+                return true
+            }
+            guard case .success = opened, let live = place.checkedOut else {
+                release(place, usable: false)
+                _ = try opened.get()
+                throw PostgresError.connectionFailed
+            }
+            connection = live
+        }
+        let outcome: Result<PostgresResult, PostgresError>
+        do {
+            outcome = .success(try await connection!.runWithoutBlocking(sql))
+        } catch {
+            outcome = .failure(error)
+        }
+        let usable = connection!.needsReset ? ((try? await place.perform { place.settle() }.get()) ?? false) : true
+        release(place, usable: usable)
+        return try outcome.get()
     }
 
     /// `SELECT 1` on a pooled connection, for readiness checks.

@@ -16,6 +16,9 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public var keepaliveIdleSeconds: Int = 30
     /// `application_name` used when neither the string nor `PGAPPNAME` sets one.
     public var applicationName: String = "ipm"
+    /// How many statements each connection keeps prepared (least recently used out first);
+    /// 0 runs every statement unprepared (`PQexecParams`), as before decision 69.
+    public var preparedStatementCapacity: Int = 256
 
     public init(connectionString: String, maxConnections: Int = 10) {
         self.connectionString = connectionString
@@ -26,7 +29,7 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
 
     /// No connection string here: it may carry a password.
     public var description: String {
-        "PostgresConfiguration(maxConnections: \(maxConnections), acquireTimeout: \(acquireTimeout), connectTimeoutSeconds: \(connectTimeoutSeconds))"
+        "PostgresConfiguration(maxConnections: \(maxConnections), acquireTimeout: \(acquireTimeout), connectTimeoutSeconds: \(connectTimeoutSeconds), preparedStatementCapacity: \(preparedStatementCapacity))"
     }
 
     /// Checks the string with `PQconninfoParse` and the pool settings; a malformed string
@@ -37,6 +40,9 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         }
         guard acquireTimeout > .zero, connectTimeoutSeconds >= 0 else {
             throw PostgresError.invalidConfiguration.with(detail: "timeouts must be positive")
+        }
+        guard preparedStatementCapacity >= 0 else {
+            throw PostgresError.invalidConfiguration.with(detail: "preparedStatementCapacity must not be negative")
         }
         _ = try explicitKeywords()
     }

@@ -13,10 +13,13 @@ public final class PostgresConnection {
     private let logger: Logger
     /// Set once libpq reports `CONNECTION_BAD`; the pool then discards the connection.
     private(set) var isBroken = false
+    /// This session's prepared statements, by SQL text (decision 69).
+    private var statements: PreparedStatements
 
-    private init(handle: OpaquePointer, logger: Logger) {
+    private init(handle: OpaquePointer, logger: Logger, preparedStatementCapacity: Int) {
         self.handle = handle
         self.logger = logger
+        self.statements = PreparedStatements(capacity: preparedStatementCapacity)
     }
 
     deinit {
@@ -40,7 +43,8 @@ public final class PostgresConnection {
         }
         // The default notice processor prints to stderr (e.g. the shutdown notice).
         PQsetNoticeProcessor(raw, { _, _ in }, nil)
-        let connection = PostgresConnection(handle: raw, logger: logger)
+        let connection = PostgresConnection(
+            handle: raw, logger: logger, preparedStatementCapacity: configuration.preparedStatementCapacity)
         do {
             try connection.executeScript("SET TIME ZONE 'UTC'; SET DateStyle TO 'ISO, YMD'; SET bytea_output TO 'hex'")
         } catch {
@@ -59,7 +63,9 @@ public final class PostgresConnection {
 
     // MARK: Statements
 
-    /// Runs `sql` with its binds (`PQexecParams`, text format) and returns every row.
+    /// Runs `sql` with its binds (text format) and returns every row. A statement the server
+    /// plans is prepared once per connection (`PQprepare`) and then run by name
+    /// (`PQexecPrepared`); others go through `PQexecParams`.
     @discardableResult
     public func query(_ sql: SQL) throws(PostgresError) -> [PostgresRow] {
         try run(sql).rows()
@@ -77,6 +83,9 @@ public final class PostgresConnection {
         let result = PQexec(handle, text)
         _ = try check(result, sqlText: text)
     }
+
+    /// How many statements this connection keeps prepared (for tests and diagnostics).
+    public var preparedStatementCount: Int { statements.count }
 
     /// The server process serving this connection (useful in logs and tests).
     public var backendPID: Int { Int(PQbackendPID(handle)) }
@@ -136,21 +145,158 @@ public final class PostgresConnection {
             rollbackQuietly()
             if PQtransactionStatus(handle) != PQTRANS_IDLE { isBroken = true }
         }
+        closeStaleStatements()
+    }
+
+    // MARK: Without blocking (decision 70)
+
+    /// Runs `sql` like `query`/`execute`, without blocking the calling thread: the statement
+    /// is sent from the caller's task, which then waits on `PostgresSocketWaiter` for the
+    /// socket and reads the answer itself — no thread of its own, no hop to one. Statements
+    /// that would block (a `DEALLOCATE` of an evicted statement) are left to `resetAfterLease`.
+    func runWithoutBlocking(_ sql: SQL) async throws(PostgresError) -> PostgresResult {
+        let values = try parameters(sql)
+        guard statements.capacity > 0, PreparedStatements.isPlannable(sql.text) else {
+            return try await exchange(sqlText: sql.text) {
+                withCStringArray(values) { pointers in
+                    PQsendQueryParams(handle, sql.text, Int32(pointers.count), nil, pointers.baseAddress, nil, nil, 0)
+                }
+            }
+        }
+        do {
+            return try await runPreparedWithoutBlocking(sql.text, values)
+        } catch  where error.invalidatesPreparedStatement {
+            statements.forget(sql.text)
+            guard PQtransactionStatus(handle) == PQTRANS_IDLE else { throw error }
+            return try await runPreparedWithoutBlocking(sql.text, values)
+        }
+    }
+
+    /// Whether the connection must be tidied (`resetAfterLease`, which blocks) before it is
+    /// lent again: a transaction left open, or statements to close.
+    var needsReset: Bool {
+        isBroken || PQtransactionStatus(handle) != PQTRANS_IDLE || !statements.stale.isEmpty
+    }
+
+    private func runPreparedWithoutBlocking(_ text: String, _ values: [String?]) async throws(PostgresError) -> PostgresResult {
+        let name: String
+        if let known = statements.name(for: text) {
+            name = known
+        } else {
+            name = statements.newName()
+            _ = try await exchange(sqlText: text) { PQsendPrepare(handle, name, text, Int32(values.count), nil) }
+            if let evicted = statements.insert(text, name: name) { statements.markStale(evicted) }
+        }
+        return try await exchange(sqlText: text) {
+            withCStringArray(values) { pointers in
+                PQsendQueryPrepared(handle, name, Int32(pointers.count), pointers.baseAddress, nil, nil, 0)
+            }
+        }
+    }
+
+    /// Sends one command with `send` (a `PQsend…` call) in non-blocking mode, waits for the
+    /// socket as long as libpq is busy, and returns the command's result (the first error, if any).
+    private func exchange(sqlText: String, _ send: () -> Int32) async throws(PostgresError) -> PostgresResult {
+        PQsetnonblocking(handle, 1)
+        defer { PQsetnonblocking(handle, 0) }
+        let waiter = PostgresSocketWaiter.shared
+        guard send() == 1 else { return try check(nil, sqlText: sqlText) }
+        while true {
+            let flushed = PQflush(handle)
+            if flushed == 0 { break }
+            if flushed < 0 { return try check(nil, sqlText: sqlText) }
+            await waiter.wait(for: PQsocket(handle), writable: true)
+        }
+        var kept: OpaquePointer?
+        while true {
+            while PQisBusy(handle) == 1 {
+                await waiter.wait(for: PQsocket(handle))
+                if PQconsumeInput(handle) == 0 {
+                    if let kept { PQclear(kept) }
+                    return try check(nil, sqlText: sqlText)
+                }
+            }
+            guard let next = PQgetResult(handle) else { break }
+            if let previous = kept, Self.isError(previous) {
+                PQclear(next)
+            } else {
+                if let previous = kept { PQclear(previous) }
+                kept = next
+            }
+        }
+        return try check(kept, sqlText: sqlText)
+    }
+
+    private static func isError(_ result: OpaquePointer) -> Bool {
+        let status = PQresultStatus(result)
+        return status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR
     }
 
     // MARK: Internals
 
-    private func run(_ sql: SQL) throws(PostgresError) -> PostgresResult {
+    /// The binds as libpq's text parameters, once the connection is known to be usable.
+    private func parameters(_ sql: SQL) throws(PostgresError) -> [String?] {
         try ensureUsable(sqlText: sql.text)
         let values = sql.binds.map(\.text)
         // Text-format parameters are C strings: a NUL byte would silently cut the value.
         if values.contains(where: { $0?.utf8.contains(0) == true }) {
             throw PostgresError.queryFailed.with(detail: "a bound value contains a NUL byte", sqlText: sql.text)
         }
-        let result = withCStringArray(values) { pointers in
-            PQexecParams(handle, sql.text, Int32(pointers.count), nil, pointers.baseAddress, nil, nil, 0)
+        return values
+    }
+
+    private func run(_ sql: SQL) throws(PostgresError) -> PostgresResult {
+        let values = try parameters(sql)
+        guard statements.capacity > 0, PreparedStatements.isPlannable(sql.text) else {
+            let result = withCStringArray(values) { pointers in
+                PQexecParams(handle, sql.text, Int32(pointers.count), nil, pointers.baseAddress, nil, nil, 0)
+            }
+            return try check(result, sqlText: sql.text)
         }
-        return try check(result, sqlText: sql.text)
+        do {
+            return try runPrepared(sql.text, values)
+        } catch  where error.invalidatesPreparedStatement {
+            // DDL changed what the plan returns (`cached plan must not change result type`), or
+            // the session lost the statement: prepare it afresh. Retried only outside a
+            // transaction, where the failed attempt changed nothing; inside one, the error
+            // stands (the transaction is aborted) and the next use prepares anew.
+            statements.forget(sql.text)
+            guard PQtransactionStatus(handle) == PQTRANS_IDLE else { throw error }
+            closeStaleStatements()
+            return try runPrepared(sql.text, values)
+        }
+    }
+
+    private func runPrepared(_ text: String, _ values: [String?]) throws(PostgresError) -> PostgresResult {
+        let name: String
+        if let known = statements.name(for: text) {
+            name = known
+        } else {
+            name = statements.newName()
+            _ = try check(PQprepare(handle, name, text, Int32(values.count), nil), sqlText: text)
+            if let evicted = statements.insert(text, name: name) { close(evicted) }
+        }
+        let result = withCStringArray(values) { pointers in
+            PQexecPrepared(handle, name, Int32(pointers.count), pointers.baseAddress, nil, nil, 0)
+        }
+        return try check(result, sqlText: text)
+    }
+
+    /// `DEALLOCATE`s a statement the cache let go; if the session cannot run it now (an
+    /// aborted transaction), it is closed after the lease.
+    private func close(_ name: String) {
+        guard !isBroken, PQtransactionStatus(handle) != PQTRANS_INERROR else {
+            statements.markStale(name)
+            return
+        }
+        let result = PQexec(handle, "DEALLOCATE \(name)")
+        if PQresultStatus(result) != PGRES_COMMAND_OK, PQstatus(handle) == CONNECTION_BAD { isBroken = true }
+        PQclear(result)
+    }
+
+    private func closeStaleStatements() {
+        guard !statements.stale.isEmpty, !isBroken, PQtransactionStatus(handle) == PQTRANS_IDLE else { return }
+        for name in statements.takeStale() { close(name) }
     }
 
     private func ensureUsable(sqlText: String) throws(PostgresError) {

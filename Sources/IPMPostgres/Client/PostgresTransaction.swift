@@ -2,8 +2,9 @@ import Dispatch
 import Logging
 
 /// A transaction that stays open across `await`s — for work that must hold a row lock while
-/// it waits on something else (the UPS refresh call). Every statement still runs on the
-/// connection's own serial queue, never on a cooperative thread.
+/// it waits on something else (the UPS refresh call). `query`/`execute` send each statement
+/// from the calling task without blocking (decision 70); `run` lends the connection to a
+/// synchronous closure on its own serial queue, never on a cooperative thread.
 ///
 /// Lent by `PostgresClient.withLongTransaction`; do not keep it beyond that call.
 public struct PostgresTransaction: Sendable {
@@ -16,18 +17,20 @@ public struct PostgresTransaction: Sendable {
         return try await place.perform { try body(connection.value) }.get()
     }
 
+    /// One statement, sent from the calling task without a thread hop (decision 70).
     @discardableResult
     public func query(_ sql: SQL) async throws -> [PostgresRow] {
-        try await run { try $0.query(sql) }
+        try await connection.value.runWithoutBlocking(sql).rows()
     }
 
+    /// One statement, sent from the calling task without a thread hop (decision 70).
     @discardableResult
     public func execute(_ sql: SQL) async throws -> Int {
-        try await run { try $0.execute(sql) }
+        try await connection.value.runWithoutBlocking(sql).affectedRows
     }
 }
 
-/// A place's connection, passed between blocks of that place's queue; touched only there.
+/// A place's connection, passed between blocks of that place's queue and the lease's holder.
 final class ConnectionHandle: @unchecked Sendable {
     let value: PostgresConnection
     init(_ value: PostgresConnection) { self.value = value }
@@ -64,11 +67,9 @@ extension PostgresClient {
             throw error
         }
         let transaction = PostgresTransaction(place: place, connection: handle)
+        let value: R
         do {
-            let value = try await body(transaction)
-            try await transaction.run { try $0.commit() }
-            release(place, usable: (try? await place.perform { place.settle() }.get()) ?? false)
-            return value
+            value = try await body(transaction)
         } catch {
             let usable =
                 (try? await place.perform { () -> Bool in
@@ -78,5 +79,13 @@ extension PostgresClient {
             release(place, usable: usable)
             throw error
         }
+        // COMMIT and the tidying for the next lease in one block on the queue (one hop, not two).
+        let (committed, usable) = try await place.perform { () -> (Result<Void, any Error>, Bool) in
+            let committed = Result { try handle.value.commit() }
+            return (committed, place.settle())
+        }.get()
+        release(place, usable: usable)
+        try committed.get()
+        return value
     }
 }

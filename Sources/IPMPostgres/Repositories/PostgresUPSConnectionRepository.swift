@@ -159,11 +159,7 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
     }
 
     public func snapshot(of company: CompanyID) async throws -> LockedConnection {
-        let rows = try await client.query(
-            """
-            SELECT \(unescaped: UPSConnection.columns), \(unescaped: Self.tokenColumns)
-            FROM ups_connections u WHERE u.company_id = \(company.rawValue)
-            """)
+        let rows = try await client.query(Self.snapshotQuery(of: company))
         guard let row = rows.first else { throw DomainError.notFound("company", company.description) }
         return try LockedConnection(row: row)
     }
@@ -212,6 +208,15 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
             LIMIT \(limit)
             """
         ).map { CompanyID(try $0.decode("company_id", as: UUID.self)) }
+    }
+
+    /// The token route's read of a company's connection and sealed pair, without a lock
+    /// (also what `ipm-bench roundtrip` measures against pgbench).
+    public static func snapshotQuery(of company: CompanyID) -> SQL {
+        """
+        SELECT \(unescaped: UPSConnection.columns), \(unescaped: tokenColumns)
+        FROM ups_connections u WHERE u.company_id = \(company.rawValue)
+        """
     }
 
     // MARK: Writing
