@@ -4,3 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ./token-api.sh
 BENCH_SKIP_BUILD=1 ./refresh.sh
+BENCH_SKIP_BUILD=1 ./cli-start.sh
