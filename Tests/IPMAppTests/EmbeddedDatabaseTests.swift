@@ -1,4 +1,5 @@
 import Foundation
+import IPMApp
 import Testing
 
 #if canImport(Glibc)
@@ -204,8 +205,29 @@ struct EmbeddedDatabaseTests {
             }
             #expect(cold.stdout == warm.stdout)
             #expect(again.stdout == warm.stdout)
-            let lines = warm.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+            // Columns as before, SINCE (the minute each company was created) aside.
+            let lines = warm.stdout.split(separator: "\n").map { line in
+                line.split(separator: " ").joined(separator: " ").replacing(#/ \d{4}-\d{2}-\d{2} \d{2}:\d{2}Z$/#, with: "")
+            }
             #expect(lines == ["COMPANY ROLE UPS OAUTH HEALTH SINCE", "Acme Logistics admin Not connected -", "CSShipQA admin Not connected -"])
+        }
+    }
+}
+
+/// `IPM_EMBEDDED_IDLE_STOP`: seconds, or with a unit; one line for anything else.
+@Suite("Embedded idle stop setting")
+struct EmbeddedIdleStopSettingTests {
+    @Test func defaultsToTenMinutesAndTakesUnits() throws {
+        #expect(try IPMConfiguration.load(environment: [:]).embeddedIdleStop == 600)
+        for (value, seconds) in [("0", 0), ("45", 45), ("45s", 45), ("10m", 600), ("2h", 7200)] {
+            #expect(try IPMConfiguration.load(environment: ["IPM_EMBEDDED_IDLE_STOP": value]).embeddedIdleStop == seconds)
+        }
+        for value in ["soon", "-1", "10d", "m", "8d", "200h", "99999999999999999999h"] {
+            #expect {
+                try IPMConfiguration.load(environment: ["IPM_EMBEDDED_IDLE_STOP": value])
+            } throws: { error in
+                "\(error)" == "IPM_EMBEDDED_IDLE_STOP: expected seconds from 0 to 604800, as 600, 90s, 10m or 1h, got '\(value)'"
+            }
         }
     }
 }

@@ -15,7 +15,8 @@ struct DatabaseCommand: ParsableCommand {
     )
 
     struct Status: FactoryCommand {
-        static let configuration = CommandConfiguration(abstract: "Whether the embedded PostgreSQL runs, who uses it, and when it stops.")
+        static let configuration = CommandConfiguration(
+            commandName: "status", abstract: "Whether the embedded PostgreSQL runs, who uses it, and when it stops.")
 
         @Flag(help: "Print JSON instead of text.")
         var json = false
@@ -53,6 +54,7 @@ struct DatabaseCommand: ParsableCommand {
 
     struct Stop: FactoryCommand {
         static let configuration = CommandConfiguration(
+            commandName: "stop",
             abstract: "Stop the embedded PostgreSQL now (refused while an IPM program uses it, unless --force)."
         )
 
