@@ -5,3 +5,4 @@ cd "$(dirname "$0")"
 ./token-api.sh
 BENCH_SKIP_BUILD=1 ./refresh.sh
 BENCH_SKIP_BUILD=1 ./postgres-roundtrip.sh
+BENCH_SKIP_BUILD=1 ./cli-start.sh

@@ -1,3 +1,4 @@
+public import Foundation
 public import IPMConsole
 public import IPMDomain
 
@@ -65,6 +66,10 @@ public struct OperatorContextFactory: Sendable {
     public let generateKey: @Sendable (_ id: String) throws -> String
     /// The context of the admin commands, on the database or a server.
     public let makeAdmin: @Sendable (_ connection: AdminConnection) async throws -> any AdminConsole
+    /// The embedded PostgreSQL for `ipm database`; opens nothing.
+    public var embeddedDatabase: @Sendable () throws -> any EmbeddedDatabaseControl = {
+        throw CLIError("the embedded database is not available in this program")
+    }
 
     public init(
         generateKey: @escaping @Sendable (_ id: String) throws -> String,
@@ -82,5 +87,47 @@ public struct OperatorContextFactory: Sendable {
         _ make: @escaping @Sendable (_ forMigration: Bool) async throws -> any OperatorContext
     ) {
         self.init(generateKey: generateKey, makeAdmin: { _ in throw CLIError("admin commands are not available in this program") }, make)
+    }
+}
+
+/// The embedded PostgreSQL as `ipm database` sees it: looked at and stopped, never started.
+public protocol EmbeddedDatabaseControl: Sendable {
+    func status() async throws -> EmbeddedDatabaseStatus
+    func stop(force: Bool) async throws -> EmbeddedDatabaseStopOutcome
+}
+
+/// What `ipm database stop` did.
+public enum EmbeddedDatabaseStopOutcome: Sendable, Equatable {
+    case stopped, notRunning, inUse
+}
+
+/// What `ipm database status` shows.
+public struct EmbeddedDatabaseStatus: Sendable, Encodable {
+    /// The setting that names another database (`IPM_DATABASE_URL`, the PG* environment), if any.
+    public let configuredDatabase: String?
+    public let dataDirectory: String
+    public let running: Bool
+    public let pid: Int32?
+    public let startedAt: Date?
+    /// Whether an IPM program holds it in use.
+    public let inUse: Bool
+    public let connections: Int?
+    /// `IPM_EMBEDDED_IDLE_STOP`, seconds.
+    public let idleStopSeconds: Int
+    public let watcherPID: Int32?
+
+    public init(
+        configuredDatabase: String?, dataDirectory: String, running: Bool, pid: Int32?, startedAt: Date?, inUse: Bool, connections: Int?,
+        idleStopSeconds: Int, watcherPID: Int32?
+    ) {
+        self.configuredDatabase = configuredDatabase
+        self.dataDirectory = dataDirectory
+        self.running = running
+        self.pid = pid
+        self.startedAt = startedAt
+        self.inUse = inUse
+        self.connections = connections
+        self.idleStopSeconds = idleStopSeconds
+        self.watcherPID = watcherPID
     }
 }

@@ -92,6 +92,7 @@ struct TUIExit: Error, CustomStringConvertible {
 
 public enum TUIEntry {
     public static func main() async -> Never {
+        EmbeddedIdleWatcher.runIfRequested()
         do {
             var command = try TUICommand.parse()
             try await command.run()

@@ -17,6 +17,10 @@ public struct IPMConfiguration: Sendable {
 
     public var database: Database
     public var stateDirectory: URL
+    /// Seconds the embedded PostgreSQL keeps running with no IPM program and no client on it
+    /// before it stops by itself (`IPM_EMBEDDED_IDLE_STOP`: `600`, `90s`, `10m`, `1h`; 0 stops
+    /// it when the last program using it ends).
+    public var embeddedIdleStop: Int
     public var databaseMaxConnections: Int
     public var httpHost: String
     public var httpPort: Int
@@ -155,6 +159,7 @@ public struct IPMConfiguration: Sendable {
         return IPMConfiguration(
             database: database,
             stateDirectory: stateDirectory,
+            embeddedIdleStop: try duration(settings, "IPM_EMBEDDED_IDLE_STOP", default: 600, range: 0...604_800),
             databaseMaxConnections: databaseMaxConnections,
             httpHost: settings["IPM_HTTP_HOST"] ?? "127.0.0.1",
             httpPort: try integer(settings, "IPM_HTTP_PORT", default: 8080, range: 0...65535),
@@ -238,6 +243,27 @@ public struct IPMConfiguration: Sendable {
             throw ConfigurationError(name, "expected a whole number from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
         }
         return number
+    }
+
+    /// Seconds, written as a whole number or with a unit: `45`, `45s`, `10m`, `2h`.
+    private static func duration(
+        _ settings: SettingsSource, _ name: String, default value: Int, range: ClosedRange<Int>
+    ) throws(ConfigurationError) -> Int {
+        guard let text = settings[name] else { return value }
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600]
+        var digits = Substring(text)
+        var unit = 1
+        if let last = text.last, let multiplier = units[last] {
+            digits = text.dropLast()
+            unit = multiplier
+        }
+        guard let number = Int(digits), number >= 0, case let (seconds, overflow) = number.multipliedReportingOverflow(by: unit), !overflow,
+            range.contains(seconds)
+        else {
+            throw ConfigurationError(
+                name, "expected seconds from \(range.lowerBound) to \(range.upperBound), as 600, 90s, 10m or 1h, got '\(text)'")
+        }
+        return seconds
     }
 
     private static func boolean(_ settings: SettingsSource, _ name: String, default value: Bool) throws(ConfigurationError) -> Bool {

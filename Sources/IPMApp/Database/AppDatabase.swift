@@ -4,14 +4,15 @@ import IPMMigrationKit
 import IPMPostgres
 import Logging
 
-/// The opened database: a pool on the configured server, or on the embedded one this
-/// process may have started (and then stops on `close`).
+/// The opened database: a pool on the configured server, or on the embedded one, which
+/// this process holds in use until `close` (and then leaves running for the next program,
+/// or stops if it is the last one out and `IPM_EMBEDDED_IDLE_STOP` is 0).
 final class AppDatabase: Sendable {
     let client: PostgresClient
-    private let embedded: (server: EmbeddedPostgres, handle: EmbeddedPostgres.Handle)?
+    private let embedded: (server: EmbeddedPostgres, handle: EmbeddedPostgres.Handle, stopOnClose: Bool)?
     private let logger: Logger
 
-    private init(client: PostgresClient, embedded: (EmbeddedPostgres, EmbeddedPostgres.Handle)?, logger: Logger) {
+    private init(client: PostgresClient, embedded: (EmbeddedPostgres, EmbeddedPostgres.Handle, Bool)?, logger: Logger) {
         self.client = client
         self.embedded = embedded
         self.logger = logger
@@ -22,7 +23,7 @@ final class AppDatabase: Sendable {
     /// unless `forMigration` (the `ipm migrate` commands) is set.
     static func open(_ configuration: IPMConfiguration, forMigration: Bool, logger: Logger) async throws -> AppDatabase {
         let connectionString: String
-        var embedded: (EmbeddedPostgres, EmbeddedPostgres.Handle)?
+        var embedded: (EmbeddedPostgres, EmbeddedPostgres.Handle, Bool)?
         let setting: String
         switch configuration.database {
         case .url(let url):
@@ -32,9 +33,10 @@ final class AppDatabase: Sendable {
             connectionString = ""
             setting = "the PG* environment"
         case .embedded:
-            let server = EmbeddedPostgres(stateDirectory: configuration.stateDirectory, logger: logger)
+            let server = EmbeddedPostgres(
+                stateDirectory: configuration.stateDirectory, logger: logger, idleWatcher: EmbeddedIdleWatcher.watcher(for: configuration))
             let handle = try await onDedicatedThread { try server.start() }
-            embedded = (server, handle)
+            embedded = (server, handle, configuration.embeddedIdleStop == 0)
             connectionString = handle.connectionString
             setting = "the embedded PostgreSQL"
         }
@@ -48,11 +50,13 @@ final class AppDatabase: Sendable {
         postgres.acquireTimeout = .seconds(10)
         let database = AppDatabase(client: PostgresClient(configuration: postgres, logger: logger), embedded: embedded, logger: logger)
         do {
-            try await database.client.ping()
+            // Each check opens the first connection itself: no separate ping.
             if embedded != nil {
-                try await MigrationRunner(client: database.client, migrations: IPMSchema.migrations, logger: logger).migrate()
+                try await database.migrateIfBehind()
             } else if !forMigration {
                 try await database.requireCurrentSchema()
+            } else {
+                try await database.client.ping()
             }
         } catch let error as PostgresError {
             await database.close()
@@ -62,6 +66,19 @@ final class AppDatabase: Sendable {
             throw error
         }
         return database
+    }
+
+    /// The embedded database is this machine's own: migrated on the spot, but only when
+    /// something is pending (a look is two statements, a migration run takes the lock).
+    private func migrateIfBehind() async throws {
+        let runner = MigrationRunner(client: client, migrations: IPMSchema.migrations, logger: logger)
+        let current = try await runner.status().allSatisfy { status in
+            if case .applied = status.state { return true }
+            return false
+        }
+        if !current {
+            try await runner.migrate()
+        }
     }
 
     private func requireCurrentSchema() async throws {
@@ -74,12 +91,15 @@ final class AppDatabase: Sendable {
 
     func close() async {
         await client.close()
-        if let embedded {
-            do {
-                try await onDedicatedThread { try embedded.server.stop(embedded.handle) }
-            } catch {
-                logger.error("could not stop the embedded PostgreSQL", metadata: ["error": "\(error)"])
-            }
+        guard let embedded else { return }
+        guard embedded.stopOnClose else {
+            embedded.server.release(embedded.handle)
+            return
+        }
+        do {
+            try await onDedicatedThread { try embedded.server.stop(embedded.handle) }
+        } catch {
+            logger.error("could not stop the embedded PostgreSQL", metadata: ["error": "\(error)"])
         }
     }
 }

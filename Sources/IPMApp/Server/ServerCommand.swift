@@ -46,6 +46,7 @@ struct ServerCommand: AsyncParsableCommand {
 
 public enum ServerEntry {
     public static func main() async {
+        EmbeddedIdleWatcher.runIfRequested()
         await ServerCommand.main()
     }
 }

@@ -10,7 +10,7 @@ struct AdminCommand: ParsableCommand {
     )
 
     struct Create: OperatorCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an admin; the password is asked for without echo.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create an admin; the password is asked for without echo.")
 
         @Argument(help: "The sign-in name (unique, case-insensitive).")
         var signInName: String
@@ -34,7 +34,7 @@ struct AdminCommand: ParsableCommand {
     }
 
     struct List: OperatorCommand {
-        static let configuration = CommandConfiguration(abstract: "List every admin.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List every admin.")
 
         @Flag(help: "Print JSON instead of a table.")
         var json = false
@@ -74,6 +74,7 @@ struct AdminCommand: ParsableCommand {
 
     struct Disable: OperatorCommand {
         static let configuration = CommandConfiguration(
+            commandName: "disable",
             abstract: "Disable an admin: they can no longer sign in or act; their sessions and API tokens are revoked for good.")
 
         @Argument(help: "The admin's sign-in name.")
@@ -88,7 +89,7 @@ struct AdminCommand: ParsableCommand {
     }
 
     struct Enable: OperatorCommand {
-        static let configuration = CommandConfiguration(abstract: "Enable a disabled admin again.")
+        static let configuration = CommandConfiguration(commandName: "enable", abstract: "Enable a disabled admin again.")
 
         @Argument(help: "The admin's sign-in name.")
         var signInName: String

@@ -11,7 +11,7 @@ struct CompanyCommand: ParsableCommand {
     )
 
     struct Create: OperatorCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a company.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a company.")
 
         @Argument(help: "The company's name (unique, case-insensitive).")
         var name: String
@@ -23,7 +23,7 @@ struct CompanyCommand: ParsableCommand {
     }
 
     struct List: OperatorCommand {
-        static let configuration = CommandConfiguration(abstract: "List every company.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List every company.")
 
         @Flag(help: "Print JSON instead of a table.")
         var json = false
@@ -65,7 +65,7 @@ struct CompanyCommand: ParsableCommand {
     }
 
     struct Members: OperatorCommand {
-        static let configuration = CommandConfiguration(abstract: "List a company's admins and viewers.")
+        static let configuration = CommandConfiguration(commandName: "members", abstract: "List a company's admins and viewers.")
 
         @Argument(help: "The company's name or id.")
         var company: String

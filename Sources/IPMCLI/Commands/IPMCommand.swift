@@ -12,7 +12,7 @@ struct IPMCommand: ParsableCommand {
             the signed-in admin, under the same rules as the web pages; `ipm login` first. They \
             work on the shared database, or through an ipm-server's JSON API with --server URL (or \
             IPM_SERVER), with the same output either way. Operator commands (migrate, admin, \
-            company, tokens, keys, service-token, webhooks) work on the database directly: IPM_DATABASE_URL, \
+            company, tokens, keys, service-token, webhooks, database) work on the database directly: IPM_DATABASE_URL, \
             libpq's PG* variables, or the embedded PostgreSQL under IPM_STATE_DIR.
 
             Exit codes: 0 success; 1 the command failed (one line on standard error says why); \
@@ -25,7 +25,7 @@ struct IPMCommand: ParsableCommand {
             LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, CompaniesCommand.self, OAuthCommand.self, AuditCommand.self,
             NotificationsCommand.self,
             MigrateCommand.self, AdminCommand.self, CompanyCommand.self, TokensCommand.self, KeysCommand.self, ServiceTokenCommand.self,
-            WebhooksCommand.self,
+            WebhooksCommand.self, DatabaseCommand.self,
         ]
     )
 }

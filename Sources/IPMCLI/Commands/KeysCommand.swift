@@ -15,7 +15,7 @@ struct KeysCommand: ParsableCommand {
     )
 
     struct Generate: FactoryCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a new key-ring entry (id:base64key).")
+        static let configuration = CommandConfiguration(commandName: "generate", abstract: "Print a new key-ring entry (id:base64key).")
 
         @Option(help: "The new key's id (letters, digits, '.', '_' or '-', at most 32).")
         var id: String
@@ -27,6 +27,7 @@ struct KeysCommand: ParsableCommand {
 
     struct Rotate: OperatorCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rotate",
             abstract: "Re-seal every stored secret under the current (first) key, in batches; servers may keep running."
         )
 

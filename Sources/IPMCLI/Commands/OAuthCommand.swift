@@ -13,7 +13,7 @@ struct OAuthCommand: ParsableCommand {
     )
 
     struct Status: SignedInCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a company's UPS OAuth status.")
+        static let configuration = CommandConfiguration(commandName: "status", abstract: "Show a company's UPS OAuth status.")
 
         @Argument(help: "The company's name or id.")
         var company: String

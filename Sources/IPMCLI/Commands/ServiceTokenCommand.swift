@@ -16,7 +16,7 @@ struct ServiceTokenCommand: ParsableCommand {
     )
 
     struct Create: OperatorCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a service credential and print its token (once).")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a service credential and print its token (once).")
 
         @Argument(help: "A name for people reading lists (letters, digits, '-', '_', '.').")
         var name: String
@@ -38,7 +38,7 @@ struct ServiceTokenCommand: ParsableCommand {
     }
 
     struct List: OperatorCommand {
-        static let configuration = CommandConfiguration(abstract: "List service credentials (never their tokens).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List service credentials (never their tokens).")
 
         @Flag(help: "Print JSON instead of a table.")
         var json = false
@@ -62,6 +62,7 @@ struct ServiceTokenCommand: ParsableCommand {
 
     struct Revoke: OperatorCommand {
         static let configuration = CommandConfiguration(
+            commandName: "revoke",
             abstract: "Revoke a service credential.",
             discussion: """
                 Servers stop accepting its token within IPM_SERVICE_TOKEN_CACHE seconds (5 by default): \

@@ -11,6 +11,7 @@ struct TokensCommand: ParsableCommand {
 
     struct Refresh: OperatorCommand {
         static let configuration = CommandConfiguration(
+            commandName: "refresh",
             abstract: "Refresh the UPS tokens that are due, once, and report each outcome.",
             discussion: """
                 Without COMPANY, every authenticated company whose access token is due is refreshed \

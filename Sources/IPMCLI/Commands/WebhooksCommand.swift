@@ -18,6 +18,7 @@ struct WebhooksCommand: ParsableCommand {
 
     struct List: OperatorCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List webhook deliveries, newest first: event, attempts, last status or error, next attempt, delivered or dead.")
 
         @Flag(help: "Only deliveries whose last attempt failed, and dead ones.")
@@ -63,6 +64,7 @@ struct WebhooksCommand: ParsableCommand {
 
     struct Redeliver: OperatorCommand {
         static let configuration = CommandConfiguration(
+            commandName: "redeliver",
             abstract: "Send a delivery again: a dead or failing one at once, a delivered one once more.",
             discussion: """
                 The next pass of any ipm-server's deliverer sends it (within 5 seconds); its give-up \

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The embedded cluster's files under the state directory:
-/// `postgres/data` (the cluster), `postgres/socket` (the unix socket), `postgres/server.log`.
+/// `postgres/data` (the cluster), `postgres/socket` (the unix socket), `postgres/server.log`,
+/// and the lock files and log of the programs that share it.
 struct ClusterLayout: Sendable {
     /// Only names the socket file (`.s.PGSQL.5432`); there is no TCP listener.
     static let port = 5432
@@ -15,6 +16,12 @@ struct ClusterLayout: Sendable {
     var socketDirectory: URL { root.appending(path: "socket", directoryHint: .isDirectory) }
     var log: URL { root.appending(path: "server.log") }
     var startLock: URL { root.appending(path: "start.lock") }
+    /// Shared-locked by every IPM program using the cluster (see `FileLock`).
+    var useLock: URL { root.appending(path: "in-use.lock") }
+    /// Exclusively locked by the idle watcher, and holding its pid.
+    var watcherLock: URL { root.appending(path: "watcher.lock") }
+    /// The idle watcher's standard output and error.
+    var watcherLog: URL { root.appending(path: "watcher.log") }
     var socketFile: URL { socketDirectory.appending(path: ".s.PGSQL.\(Self.port)") }
     var socketLockFile: URL { socketDirectory.appending(path: ".s.PGSQL.\(Self.port).lock") }
     var versionFile: URL { data.appending(path: "PG_VERSION") }

@@ -4,16 +4,35 @@ public import Logging
 /// A local PostgreSQL cluster the app runs itself when no database is configured.
 ///
 /// The cluster lives under `<state dir>/postgres`, listens on a unix socket only
-/// (`listen_addresses = ''`), trusts local socket connections for superuser `ipm`, and
-/// survives restarts of the app: the next `start()` reuses it.
+/// (`listen_addresses = ''`) and trusts local socket connections for superuser `ipm`. It is
+/// shared by every IPM program on the machine that uses the state directory: the first one
+/// that needs it starts it, the others find it running, and it keeps running between
+/// commands. With an `IdleWatcher` a small detached process stops it once no program and no
+/// client has used it for a while; without one, the last program out stops it (`stop(_:)`).
 public struct EmbeddedPostgres: Sendable {
-    /// What a caller needs to connect, and whether it must stop the server again.
+    /// What a caller needs to connect. It holds the cluster "in use" (see `FileLock`) until
+    /// `release(_:)` or `stop(_:)`, or until the process ends.
     public struct Handle: Sendable {
         /// libpq key=value: `host=<socket dir> port=5432 dbname=ipm user=ipm`.
         public let connectionString: String
-        /// Only the caller that started the server stops it.
+        /// Whether this call started the server (informational: any user may stop it last).
         public let startedByUs: Bool
         public let dataDirectory: URL
+        let use: FileLock
+    }
+
+    /// How to start the idle watcher (a program of ours that calls `watch(idleStop:)`), and
+    /// after how long without a user it stops the server.
+    public struct IdleWatcher: Sendable {
+        public let idleStop: Duration
+        public let executable: URL
+        public let arguments: [String]
+
+        public init(idleStop: Duration, executable: URL, arguments: [String]) {
+            self.idleStop = idleStop
+            self.executable = executable
+            self.arguments = arguments
+        }
     }
 
     static let superuser = "ipm"
@@ -24,64 +43,90 @@ public struct EmbeddedPostgres: Sendable {
     let logger: Logger
     /// Overrides where the server binaries are looked for (tests use an empty directory).
     let binarySearchDirectories: [URL]?
+    let idleWatcher: IdleWatcher?
 
-    public init(stateDirectory: URL, logger: Logger) {
-        self.init(stateDirectory: stateDirectory, logger: logger, binarySearchDirectories: nil)
+    public init(stateDirectory: URL, logger: Logger, idleWatcher: IdleWatcher? = nil) {
+        self.init(stateDirectory: stateDirectory, logger: logger, binarySearchDirectories: nil, idleWatcher: idleWatcher)
     }
 
-    init(stateDirectory: URL, logger: Logger, binarySearchDirectories: [URL]?) {
+    init(stateDirectory: URL, logger: Logger, binarySearchDirectories: [URL]?, idleWatcher: IdleWatcher? = nil) {
         self.stateDirectory = stateDirectory.standardizedFileURL
         self.logger = logger
         self.binarySearchDirectories = binarySearchDirectories
+        self.idleWatcher = idleWatcher
     }
 
     var layout: ClusterLayout { ClusterLayout(stateDirectory: stateDirectory) }
 
-    /// Finds the server binaries, initialises the cluster on first use, starts it with
-    /// `pg_ctl` unless it is already running, waits until it accepts connections and
-    /// creates database `ipm` if missing. Blocks; call it off the cooperative pool.
+    /// Marks the cluster in use and returns how to connect. When it already runs and says it
+    /// is ready, that is all: no child process, no connection. Otherwise, under the start
+    /// lock, it finds the server binaries, initialises the cluster on first use, starts it
+    /// with `pg_ctl` unless another program just did, waits until it accepts connections and
+    /// creates database `ipm` if missing. Then it starts the idle watcher if none runs.
+    /// Blocks (on a stop in progress, or a start); call it off the cooperative pool.
     public func start() throws(EmbeddedPostgresError) -> Handle {
-        let binaries = try PostgresServerBinaries.locate(in: binarySearchDirectories)
         let layout = self.layout
         try layout.checkSocketPathLength()
-        let account = try ServerAccount.resolve()
-        try prepareDirectories(layout, account: account)
-
-        let lock = try StartLock(layout.startLock)
-        defer { withExtendedLifetime(lock) {} }
-
-        let connectionString = layout.connectionString(database: Self.database)
-        if try isRunning(layout, binaries: binaries, account: account) {
-            logger.info("reusing the running embedded PostgreSQL", metadata: ["data": "\(layout.data.path)"])
-            guard Self.waitUntilAcceptingConnections(connectionString, timeout: .seconds(Self.startTimeoutSeconds)) else {
-                throw .startFailed("a server is running but does not accept connections", logFile: layout.log.path, output: "")
-            }
-            try Self.createDatabaseIfMissing(Self.database, layout: layout)
-            return Handle(connectionString: connectionString, startedByUs: false, dataDirectory: layout.data)
+        if !FileManager.default.fileExists(atPath: layout.useLock.path) {
+            try prepareDirectories(layout, account: try ServerAccount.resolve())
         }
-
-        if !FileManager.default.fileExists(atPath: layout.versionFile.path) {
-            try initialize(layout, binaries: binaries, account: account)
+        // Waits while an idle stop is under way, then starts the server again below.
+        let use = try FileLock(layout.useLock, .shared)
+        var startedByUs = false
+        if PostmasterPIDFile(contentsOf: layout.pidFile)?.isReady != true {
+            startedByUs = try startServer(layout)
         }
-        try writeSettings(layout, account: account)
-        try serverStart(layout, binaries: binaries, account: account)
-        let handle = Handle(connectionString: connectionString, startedByUs: true, dataDirectory: layout.data)
-        do {
-            try Self.createDatabaseIfMissing(Self.database, layout: layout)
-        } catch {
-            try? stop(handle)
-            throw error
-        }
-        return handle
+        if let idleWatcher { startWatcherUnlessRunning(idleWatcher) }
+        return Handle(
+            connectionString: layout.connectionString(database: Self.database), startedByUs: startedByUs, dataDirectory: layout.data, use: use)
     }
 
-    /// Stops the server with `pg_ctl stop -m fast`, only when `handle.startedByUs`.
+    /// This program no longer uses the cluster; it keeps running for the others (and the
+    /// idle watcher, if any, stops it later).
+    public func release(_ handle: Handle) {
+        handle.use.release()
+    }
+
+    /// Releases the cluster and stops it with `pg_ctl stop -m fast`, unless another IPM
+    /// program still uses it (the last one out stops it).
     public func stop(_ handle: Handle) throws(EmbeddedPostgresError) {
-        guard handle.startedByUs else { return }
+        handle.use.release()
+        _ = try stopUnlessInUse(countingConnections: false)
+    }
+
+    /// What `stopNow(force:)` did.
+    public enum StopOutcome: Sendable, Equatable {
+        case stopped, notRunning
+        /// An IPM program uses the cluster, and `force` was not given.
+        case inUse
+    }
+
+    /// Stops the server now (`ipm database stop`): refused while an IPM program uses it,
+    /// unless `force`, which disconnects them.
+    public func stopNow(force: Bool) throws(EmbeddedPostgresError) -> StopOutcome {
+        guard FileManager.default.fileExists(atPath: layout.pidFile.path) else { return .notRunning }
+        if force { return try stopServer() ? .stopped : .notRunning }
+        guard let unused = try FileLock.attempt(layout.useLock, .exclusive) else { return .inUse }
+        defer { unused.release() }
+        return try stopServer() ? .stopped : .notRunning
+    }
+
+    /// Stops the server if no IPM program holds it in use (and, with `countingConnections`,
+    /// no client is connected). Holding the in-use lock exclusively meanwhile, so no program
+    /// starts using it half-way; one that arrives waits and starts it again.
+    func stopUnlessInUse(countingConnections: Bool) throws(EmbeddedPostgresError) -> Bool {
+        guard let unused = try FileLock.attempt(layout.useLock, .exclusive) else { return false }
+        defer { unused.release() }
+        if countingConnections, Self.clientConnections(layout) != 0 { return false }
+        return try stopServer()
+    }
+
+    /// `pg_ctl stop -m fast` when a postmaster runs; whether it did.
+    func stopServer() throws(EmbeddedPostgresError) -> Bool {
+        let layout = self.layout
+        guard let pidFile = PostmasterPIDFile(contentsOf: layout.pidFile), pidFile.processState == .alive else { return false }
         let binaries = try PostgresServerBinaries.locate(in: binarySearchDirectories)
         let account = try ServerAccount.resolve()
-        let layout = self.layout
-        guard try isRunning(layout, binaries: binaries, account: account) else { return }
         let result = try run(
             account, binaries.pgCtl,
             ["stop", "-D", layout.data.path, "-m", "fast", "-w", "-t", String(Self.startTimeoutSeconds)],
@@ -89,6 +134,41 @@ public struct EmbeddedPostgres: Sendable {
         )
         guard result.succeeded else { throw .stopFailed(layout.data.path, output: result.transcript) }
         logger.info("stopped the embedded PostgreSQL", metadata: ["data": "\(layout.data.path)"])
+        return true
+    }
+
+    /// The slow path of `start()`, under the start lock; whether this call started the server.
+    private func startServer(_ layout: ClusterLayout) throws(EmbeddedPostgresError) -> Bool {
+        let binaries = try PostgresServerBinaries.locate(in: binarySearchDirectories)
+        let account = try ServerAccount.resolve()
+        try prepareDirectories(layout, account: account)
+
+        let lock = try FileLock(layout.startLock, .exclusive)
+        defer { lock.release() }
+
+        let connectionString = layout.connectionString(database: Self.database)
+        if let running = PostmasterPIDFile(contentsOf: layout.pidFile), running.processState == .alive {
+            // Another program started it while we waited for the lock (or someone by hand).
+            logger.info("reusing the running embedded PostgreSQL", metadata: ["data": "\(layout.data.path)"])
+            guard Self.waitUntilAcceptingConnections(connectionString, timeout: .seconds(Self.startTimeoutSeconds)) else {
+                throw .startFailed("a server is running but does not accept connections", logFile: layout.log.path, output: "")
+            }
+            try Self.createDatabaseIfMissing(Self.database, layout: layout)
+            return false
+        }
+
+        if !FileManager.default.fileExists(atPath: layout.versionFile.path) {
+            try initialize(layout, binaries: binaries, account: account)
+        }
+        try writeSettings(layout, account: account)
+        try serverStart(layout, binaries: binaries, account: account)
+        do {
+            try Self.createDatabaseIfMissing(Self.database, layout: layout)
+        } catch {
+            _ = try? stopServer()
+            throw error
+        }
+        return true
     }
 
     // MARK: Steps
@@ -104,19 +184,10 @@ public struct EmbeddedPostgres: Sendable {
         }
         try account.takeOwnership(of: layout.root)
         try account.takeOwnership(of: layout.socketDirectory)
-        try account.checkCanReach(layout.root, stateDirectory: stateDirectory)
-    }
-
-    /// Running means: a lock file naming a live postgres process, and `pg_ctl status` agrees.
-    private func isRunning(_ layout: ClusterLayout, binaries: PostgresServerBinaries, account: ServerAccount) throws(EmbeddedPostgresError) -> Bool {
-        guard let pidFile = PostmasterPIDFile(contentsOf: layout.pidFile), pidFile.processState == .alive else {
-            return false
+        // A cluster the account initialised once is within its reach: spare the check (a child process).
+        if !FileManager.default.fileExists(atPath: layout.versionFile.path) {
+            try account.checkCanReach(layout.root, stateDirectory: stateDirectory)
         }
-        let status = try run(
-            account, binaries.pgCtl, ["status", "-D", layout.data.path],
-            in: layout.root, failure: { .startFailed("pg_ctl status failed", logFile: layout.log.path, output: $0) }
-        )
-        return status.succeeded
     }
 
     private func initialize(_ layout: ClusterLayout, binaries: PostgresServerBinaries, account: ServerAccount) throws(EmbeddedPostgresError) {

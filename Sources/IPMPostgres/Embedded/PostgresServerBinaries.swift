@@ -16,14 +16,22 @@ struct PostgresServerBinaries: Sendable {
     /// The first directory that holds every required binary.
     /// - Parameter searchDirectories: overrides the default search (tests point it at an empty directory).
     static func locate(in searchDirectories: [URL]? = nil) throws(EmbeddedPostgresError) -> Self {
+        // Debian's directories first: finding the binaries there spares running pg_config.
+        if searchDirectories == nil, let found = debianVersionedDirectories().first(where: holdsEveryBinary) {
+            return .init(directory: found)
+        }
         let candidates = searchDirectories ?? defaultSearchDirectories()
-        for directory in candidates where required.allSatisfy({ isExecutable(directory.appending(path: $0)) }) {
-            return .init(directory: directory)
+        if let found = candidates.first(where: holdsEveryBinary) {
+            return .init(directory: found)
         }
         let missing = required.filter { name in
             !candidates.contains { isExecutable($0.appending(path: name)) }
         }
         throw .binariesNotFound(missing: missing.isEmpty ? required : missing, searched: candidates.map(\.path))
+    }
+
+    private static func holdsEveryBinary(_ directory: URL) -> Bool {
+        required.allSatisfy { isExecutable(directory.appending(path: $0)) }
     }
 
     static func defaultSearchDirectories() -> [URL] {

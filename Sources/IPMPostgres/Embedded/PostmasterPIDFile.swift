@@ -16,6 +16,11 @@ struct PostmasterPIDFile {
     let pid: pid_t
     /// The System V segment id PostgreSQL uses to detect backends still attached.
     let sharedMemoryID: Int32?
+    /// Line 3: when the postmaster started.
+    let startedAt: Date?
+    /// Line 8, the postmaster's own word (`starting`, `stopping`, `ready`, `standby`);
+    /// `pg_ctl start -w` waits for `ready` the same way.
+    let serverStatus: String?
 
     init?(contentsOf url: URL) {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
@@ -30,7 +35,12 @@ struct PostmasterPIDFile {
         } else {
             sharedMemoryID = nil
         }
+        startedAt = lines.count > 2 ? TimeInterval(lines[2].trimmingCharacters(in: .whitespaces)).map(Date.init(timeIntervalSince1970:)) : nil
+        serverStatus = lines.count > 7 ? lines[7].trimmingCharacters(in: .whitespaces) : nil
     }
+
+    /// A live postmaster that says it accepts connections: nothing to start or wait for.
+    var isReady: Bool { serverStatus == "ready" && processState == .alive }
 
     enum ProcessState { case alive, gone }
 
