@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Hummingbird
 import IPMDomain
 import Metrics
@@ -46,6 +49,22 @@ struct ServerCommand: AsyncParsableCommand {
 
 public enum ServerEntry {
     public static func main() async {
+        boundMallocArenas()
         await ServerCommand.main()
+    }
+
+    /// glibc gives every thread that allocates an arena of its own, up to 8 per core, and
+    /// keeps what each has freed: the event loops, the cooperative pool and every libpq
+    /// connection's thread each hold theirs, and the server's memory grows with its threads,
+    /// not its work. Two arenas serve a 2-core server's few allocating threads (decision 77).
+    /// `MALLOC_ARENA_MAX` in the environment still wins.
+    static func boundMallocArenas() {
+        #if canImport(Glibc)
+        // `mallopt` is in <malloc.h>, which the Glibc module does not export: looked up by name.
+        guard getenv("MALLOC_ARENA_MAX") == nil, let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+        typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
+        let arenaMax: Int32 = -8  // M_ARENA_MAX
+        _ = unsafeBitCast(symbol, to: MallOpt.self)(arenaMax, 2)
+        #endif
     }
 }
