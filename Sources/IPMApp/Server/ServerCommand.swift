@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Hummingbird
 import IPMDomain
 import Metrics
 import Prometheus
 import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `ipm-server`: the HTTP front. Settings come from the environment (DESIGN.md).
 struct ServerCommand: AsyncParsableCommand {

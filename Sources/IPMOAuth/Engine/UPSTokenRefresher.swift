@@ -30,7 +30,8 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
     public init(
         server: any AuthorizationServer, connections: any UPSConnectionRepository, secrets: any SecretBox,
         clock: any IPMDomain.Clock, random: any RandomSource, retry: RetryPolicy, policy: RefreshPolicy = .standard,
-        concurrency: Int = Self.defaultConcurrency, logger: Logger, metrics: RefreshMetrics = RefreshMetrics(), forcedRefreshWindow: Duration = .seconds(30),
+        concurrency: Int = Self.defaultConcurrency, logger: Logger, metrics: RefreshMetrics = RefreshMetrics(),
+        forcedRefreshWindow: Duration = .seconds(30),
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.forcedRefreshWindow = forcedRefreshWindow
@@ -365,7 +366,9 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
 
     /// What UPS's answer makes of `connection`: the update to store, the outcome, and the new
     /// access token when UPS issued one.
-    private func settle(_ connection: UPSConnection, _ answer: Answer, metadata: Logger.Metadata) throws -> (ConnectionUpdate?, RefreshOutcome, Secret?) {
+    private func settle(
+        _ connection: UPSConnection, _ answer: Answer, metadata: Logger.Metadata
+    ) throws -> (ConnectionUpdate?, RefreshOutcome, Secret?) {
         let error: AuthorizationServerError
         let attempt: Int
         switch answer {
