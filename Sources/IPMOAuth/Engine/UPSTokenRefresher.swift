@@ -61,6 +61,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
         let holder = UUID()
         var results: [(CompanyID, RefreshOutcome)] = []
         var waiting: [LockedConnection] = []
+        var seen: Set<CompanyID> = []
         var taken = 0
         var running = 0
         var exhausted = false
@@ -71,7 +72,15 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
                 if !exhausted, !Task.isCancelled, waiting.count <= concurrency / 2, taken < limit {
                     let wanted = min(concurrency, limit - taken)
                     do {
-                        let claimed = try await connections.claimDue(at: clock.now(), policy: policy, limit: wanted, holder: holder)
+                        var claimed = try await connections.claimDue(at: clock.now(), policy: policy, limit: wanted, holder: holder)
+                        // A pass refreshes a company once: one due again already (a margin longer
+                        // than the token's life) means the pass has gone round.
+                        let again = claimed.filter { seen.contains($0.connection.companyID) }.map(\.connection.companyID)
+                        if !again.isEmpty {
+                            claimed.removeAll { seen.contains($0.connection.companyID) }
+                            try await connections.releaseClaims(again, holder: holder)
+                        }
+                        seen.formUnion(claimed.map(\.connection.companyID))
                         taken += claimed.count
                         waiting += claimed
                         exhausted = claimed.count < wanted
