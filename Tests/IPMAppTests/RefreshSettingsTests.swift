@@ -5,23 +5,24 @@ import Testing
 /// The refresh worker's settings: defaults, and one line for a value that cannot work.
 @Suite("Refresh settings")
 struct RefreshSettingsTests {
-    @Test func concurrencyDefaultsToFourAndStaysBelowThePoolSize() throws {
-        #expect(try IPMConfiguration.load(environment: [:]).refreshConcurrency == 4)
-        #expect(try IPMConfiguration.load(environment: ["IPM_DATABASE_MAX_CONNECTIONS": "3"]).refreshConcurrency == 1)
+    @Test func concurrencyDefaultsTo32WhateverThePoolSize() throws {
+        // Refreshes in flight hold no pooled connection while UPS answers (decision 75).
+        #expect(try IPMConfiguration.load(environment: [:]).refreshConcurrency == 32)
+        #expect(try IPMConfiguration.load(environment: ["IPM_DATABASE_MAX_CONNECTIONS": "3"]).refreshConcurrency == 32)
         #expect(
-            try IPMConfiguration.load(environment: ["IPM_REFRESH_CONCURRENCY": "12", "IPM_DATABASE_MAX_CONNECTIONS": "16"]).refreshConcurrency == 12)
+            try IPMConfiguration.load(environment: ["IPM_REFRESH_CONCURRENCY": "200", "IPM_DATABASE_MAX_CONNECTIONS": "4"]).refreshConcurrency == 200)
     }
 
-    @Test func aConcurrencyThatWouldTakeEveryPooledConnectionIsRefused() {
+    @Test func aConcurrencyOutOfRangeIsRefused() {
         #expect {
-            try IPMConfiguration.load(environment: ["IPM_REFRESH_CONCURRENCY": "10"])
+            try IPMConfiguration.load(environment: ["IPM_REFRESH_CONCURRENCY": "0"])
         } throws: { error in
-            "\(error)" == "IPM_REFRESH_CONCURRENCY: expected fewer than IPM_DATABASE_MAX_CONNECTIONS (10) refreshes at once, got '10'"
+            "\(error)" == "IPM_REFRESH_CONCURRENCY: expected a whole number from 1 to 1000, got '0'"
         }
         #expect {
             try IPMConfiguration.load(environment: ["IPM_REFRESH_CONCURRENCY": "none"])
         } throws: { error in
-            "\(error)" == "IPM_REFRESH_CONCURRENCY: expected a whole number from 1 to 100, got 'none'"
+            "\(error)" == "IPM_REFRESH_CONCURRENCY: expected a whole number from 1 to 1000, got 'none'"
         }
     }
 }

@@ -153,6 +153,28 @@ struct FaultTests {
         }
     }
 
+    @Test("latency is a wait, not work: delayed refreshes are in progress side by side, and the peak says how many")
+    func latencyOverlapsAndTheInFlightPeakIsCounted() async throws {
+        try await RunningSandbox.with { ups in
+            var refreshTokens: [String] = []
+            for _ in 0..<5 { refreshTokens.append(try #require(try await ups.tokens()["refresh_token"])) }
+            #expect(try await ups.counters()["refreshes_in_flight_peak"] == 0)
+            _ = try await ups.postJSON("/sandbox/faults", #"{"latencyMilliseconds": 600, "endpoints": ["refresh"]}"#, method: .put)
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for token in refreshTokens { group.addTask { try await ups.refresh(token).status } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: .ok, count: 5))
+            let counters = try await ups.counters()
+            #expect(counters["faults_latency"] == 5)
+            // Five waits of 600 ms overlapped: the sleep holds no thread and no lock.
+            #expect(counters["refreshes_in_flight_peak"] == 5, "\(counters)")
+            #expect(counters["refresh_token_reuse"] == 0)
+            _ = try await ups.postJSON("/sandbox/counters/reset", "{}")
+            #expect(try await ups.counters()["refreshes_in_flight_peak"] == 0)
+        }
+    }
+
     @Test func invalidFaultsAreRefusedWith400() async throws {
         try await RunningSandbox.with { ups in
             let response = try await ups.postJSON("/sandbox/faults", #"{"serverErrorShare": 1.5}"#, method: .put)

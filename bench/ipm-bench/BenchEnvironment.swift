@@ -12,6 +12,8 @@ import Logging
 struct BenchEnvironment: Sendable {
     let configuration: IPMConfiguration
     let client: PostgresClient
+    /// The pool's settings (its size, its application name).
+    let postgresConfiguration: PostgresConfiguration
     let keyRing: AESGCMKeyRing
     let clock: SystemClock
     let provider: UPSProvider
@@ -29,7 +31,7 @@ struct BenchEnvironment: Sendable {
     /// The sandbox's base URL (IPM_UPS_BASE_URL): the bench only ever talks to a local one.
     var sandboxURL: URL { configuration.upsBaseURL }
 
-    static func open(databaseConnections: Int) async throws -> BenchEnvironment {
+    static func open(databaseConnections: Int, refreshConcurrency: Int = UPSTokenRefresher.defaultConcurrency) async throws -> BenchEnvironment {
         let configuration = try IPMConfiguration.load()
         var logger = Logger(label: "ipm-bench") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .warning
@@ -51,6 +53,7 @@ struct BenchEnvironment: Sendable {
         let keyRing = try AESGCMKeyRing.parse(keys)
         var postgres = PostgresConfiguration(connectionString: connectionString, maxConnections: databaseConnections)
         postgres.acquireTimeout = .seconds(30)
+        postgres.applicationName = "ipm-bench"
         let client = PostgresClient(configuration: postgres, logger: logger)
         try await client.ping()
 
@@ -59,7 +62,7 @@ struct BenchEnvironment: Sendable {
             baseURL: configuration.upsBaseURL, clientID: clientID, clientSecret: Secret(clientSecret),
             redirectURI: configuration.upsRedirectURI, scope: configuration.upsScope, usesPKCE: configuration.upsPKCE
         )
-        let httpClient = UPSProvider.makeHTTPClient(configuration: providerConfiguration)
+        let httpClient = UPSProvider.makeHTTPClient(configuration: providerConfiguration, connections: refreshConcurrency + 8)
         let provider = UPSProvider(configuration: providerConfiguration, httpClient: httpClient, clock: clock, logger: logger)
         let connections = PostgresUPSConnectionRepository(client: client, logger: logger)
         let companies = PostgresCompanyRepository(client: client, clock: clock)
@@ -75,13 +78,14 @@ struct BenchEnvironment: Sendable {
             admins: admins, access: access, secrets: keyRing, random: random, clock: clock,
             usePKCE: configuration.upsPKCE, logger: logger
         )
-        // Exactly OAuthComponents' refresher: default retry and concurrency, the configured margin.
+        // Exactly OAuthComponents' refresher: default retry, the configured margin and concurrency.
         let refresher = UPSTokenRefresher(
             server: provider, connections: connections, secrets: keyRing, clock: clock,
-            random: random, retry: RetryPolicy(), policy: RefreshPolicy(margin: configuration.refreshMargin), logger: logger
+            random: random, retry: RetryPolicy(), policy: RefreshPolicy(margin: configuration.refreshMargin),
+            concurrency: refreshConcurrency, logger: logger
         )
         return BenchEnvironment(
-            configuration: configuration, client: client, keyRing: keyRing, clock: clock, provider: provider,
+            configuration: configuration, client: client, postgresConfiguration: postgres, keyRing: keyRing, clock: clock, provider: provider,
             providerConfiguration: providerConfiguration, connections: connections, companies: companies, admins: admins,
             memberships: memberships, optIn: optIn, refresher: refresher, httpClient: httpClient, logger: logger
         )

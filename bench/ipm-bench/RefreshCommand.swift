@@ -5,23 +5,30 @@ import IPMApp
 import IPMDomain
 import IPMOAuth
 import IPMPostgres
+import Logging
+import Synchronization
 import UPSSandboxBrowser
 
 /// `ipm-bench refresh`: every authenticated connection made due at once, then refreshed by
-/// the product's refresher (its default concurrency, the worker's batch) until none is
-/// due; next to it, in the same run, the sandbox's own refresh capacity with a raw client.
+/// the product's refresher as the refresh worker runs it (its passes, its concurrency) until
+/// none is due; next to it, in the same run and under whatever latency the sandbox injects,
+/// the sandbox's own refresh capacity with a raw client keeping as many refreshes in flight.
 struct RefreshCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "refresh",
         abstract: "Refresh every connection at once with IPM's refresher, next to the sandbox's raw /refresh capacity."
     )
 
+    @Option(help: "Refreshes the refresher keeps in flight (IPM_REFRESH_CONCURRENCY).")
+    var concurrency = UPSTokenRefresher.defaultConcurrency
+    @Option(help: "The refresher's database pool (IPM_DATABASE_MAX_CONNECTIONS).")
+    var databaseConnections = 10
     @Option(help: "Connections taken per pass (the refresh worker's batch).")
-    var batch = 100
+    var batch = RefreshWorker.defaultBatch
     @Option(help: "Fail unless exactly this many connections were made due.")
     var expect: Int?
     @Option(help: "Refresh chains of the raw client, one fresh grant each; 0 skips the raw measurement.")
-    var rawConcurrency = 16
+    var rawConcurrency = UPSTokenRefresher.defaultConcurrency
     @Option(help: "Refreshes the raw client makes (default: as many as the refresher made).")
     var rawRefreshes: Int?
     @Option(help: "The sandbox's UPS.com user who signs in for the raw client's grants.")
@@ -30,13 +37,15 @@ struct RefreshCommand: AsyncParsableCommand {
     var upsPassword = "Bench-Shipper-1"
 
     func validate() throws {
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        guard databaseConnections >= 1 else { throw ValidationError("--database-connections must be at least 1") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         guard rawConcurrency >= 0 else { throw ValidationError("--raw-concurrency must not be negative") }
         if let rawRefreshes, rawRefreshes < 1 { throw ValidationError("--raw-refreshes must be at least 1") }
     }
 
     func run() async throws {
-        let environment = try await BenchEnvironment.open(databaseConnections: 10)
+        let environment = try await BenchEnvironment.open(databaseConnections: databaseConnections, refreshConcurrency: concurrency)
         let sandbox = SandboxRefreshClient(
             baseURL: environment.sandboxURL, clientID: environment.providerConfiguration.clientID,
             clientSecret: environment.providerConfiguration.clientSecret.value, connections: rawConcurrency
@@ -53,7 +62,7 @@ struct RefreshCommand: AsyncParsableCommand {
     }
 
     private func measure(_ environment: BenchEnvironment, _ sandbox: SandboxRefreshClient) async throws {
-        let before = try await sandbox.counters()
+        let latency = try await sandbox.refreshLatencyMilliseconds()
         // The bench is no front: one UPDATE makes every connection due.
         let marked = try await environment.client.execute(
             """
@@ -62,7 +71,12 @@ struct RefreshCommand: AsyncParsableCommand {
         guard marked > 0 else { throw BenchFailure("no authenticated connection to refresh: run ipm-bench seed first") }
         if let expect, marked != expect { throw BenchFailure("expected \(expect) connections to make due, found \(marked)") }
 
-        let (refreshed, seconds) = try await timed { try await refreshAllDue(environment) }
+        // Counters from zero, so the in-flight peak is this phase's.
+        let before = try await sandbox.resetCounters()
+        let sampler = DatabaseConnectionSampler()
+        let (refreshed, seconds) = try await sampler.sampling(environment.postgresConfiguration) {
+            try await timed { try await refreshAllDue(environment) }
+        }
         let stillDue = try await environment.connections.dueForRefresh(
             at: environment.clock.now(), policy: RefreshPolicy(margin: environment.configuration.refreshMargin), limit: 1
         )
@@ -70,10 +84,15 @@ struct RefreshCommand: AsyncParsableCommand {
         guard refreshed == marked else { throw BenchFailure("\(marked) connections were due but \(refreshed) were refreshed") }
         let afterRefresher = try await sandbox.counters()
         try Self.check(before, afterRefresher, served: refreshed)
+        guard sampler.peak <= databaseConnections else {
+            throw BenchFailure("the refresher held \(sampler.peak) database connections, more than its pool of \(databaseConnections)")
+        }
 
+        let latencyLabel = latency > 0 ? "\(latency) ms latency on /refresh" : "no injected latency"
         var report = """
-            ipm-bench refresh --batch \(batch) --raw-concurrency \(rawConcurrency)\(rawRefreshes.map { " --raw-refreshes \($0)" } ?? "")
-              IPM refresher (UPSTokenRefresher.refreshDue, concurrency 4, batch \(batch)): \(refreshed) connections in \(Figures.seconds(seconds)) = \(Figures.rate(Double(refreshed) / seconds)) refreshed/s
+            ipm-bench refresh --concurrency \(concurrency) --database-connections \(databaseConnections) --batch \(batch) --raw-concurrency \(rawConcurrency)\(rawRefreshes.map { " --raw-refreshes \($0)" } ?? "")   [\(latencyLabel)]
+              IPM refresher (RefreshWorker passes of UPSTokenRefresher.refreshDue, \(concurrency) in flight, pool \(databaseConnections)): \(refreshed) connections in \(Figures.seconds(seconds)) = \(Figures.rate(Double(refreshed) / seconds)) refreshed/s
+                refreshes in flight at the sandbox at most: \(afterRefresher["refreshes_in_flight_peak", default: 0]); database connections at most: \(sampler.peak) (pool \(databaseConnections))
             """
         if rawConcurrency > 0 {
             let total = rawRefreshes ?? refreshed
@@ -92,13 +111,15 @@ struct RefreshCommand: AsyncParsableCommand {
                 throw error
             }
             try await browserClient.shutdown()
-            let startRaw = try await sandbox.counters()
+            let startRaw = try await sandbox.resetCounters()
             let rawSeconds = try await sandbox.chainedRefreshes(total: total, grants: grants)
-            try Self.check(startRaw, try await sandbox.counters(), served: total)
+            let afterRaw = try await sandbox.counters()
+            try Self.check(startRaw, afterRaw, served: total)
             let rawRate = Double(total) / rawSeconds
             report += """
 
                   sandbox /refresh, raw client (\(rawConcurrency) chains, fresh grants): \(total) refreshes in \(Figures.seconds(rawSeconds)) = \(Figures.rate(rawRate)) refreshes/s
+                    refreshes in flight at the sandbox at most: \(afterRaw["refreshes_in_flight_peak", default: 0])
                   ratio IPM refresher / sandbox capacity: \(Figures.ratio(Double(refreshed) / seconds / rawRate))
                 """
         }
@@ -132,6 +153,45 @@ struct RefreshCommand: AsyncParsableCommand {
         guard delta("refreshes_refused") == 0 else { throw BenchFailure("the sandbox refused \(delta("refreshes_refused")) refreshes") }
         guard delta("refreshes_served") == served else {
             throw BenchFailure("the sandbox served \(delta("refreshes_served")) refreshes, expected \(served)")
+        }
+    }
+}
+
+/// Counts, every 20 ms on a connection of its own, the database connections the refresher's
+/// pool holds (`pg_stat_activity` by its application name), and keeps the peak.
+final class DatabaseConnectionSampler: Sendable {
+    private let highest = Atomic<Int>(0)
+
+    var peak: Int { highest.load(ordering: .relaxed) }
+
+    func sampling<R: Sendable>(_ pool: PostgresConfiguration, _ body: () async throws -> R) async throws -> R {
+        var configuration = pool
+        let applicationName = pool.applicationName
+        configuration.applicationName = applicationName + "-sampler"
+        configuration.maxConnections = 1
+        let client = PostgresClient(configuration: configuration, logger: .init(label: "ipm-bench.sampler"))
+        let sampler = Task {
+            while !Task.isCancelled {
+                if let rows = try? await client.query(
+                    "SELECT count(*)::bigint AS n FROM pg_stat_activity WHERE application_name = \(applicationName)"),
+                    let count = try? rows.first?.decode("n", as: Int.self)
+                {
+                    _ = highest.max(count, ordering: .relaxed)
+                }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        do {
+            let result = try await body()
+            sampler.cancel()
+            _ = await sampler.value
+            await client.close()
+            return result
+        } catch {
+            sampler.cancel()
+            _ = await sampler.value
+            await client.close()
+            throw error
         }
     }
 }

@@ -42,16 +42,47 @@ struct SandboxRefreshClient: Sendable {
         return try JSONDecoder().decode([String: Int].self, from: Data(body.readableBytesView))
     }
 
+    /// `POST /sandbox/counters/reset`: every counter back to zero (the in-flight peak too); the zeros.
+    func resetCounters() async throws -> [String: Int] {
+        var request = HTTPClientRequest(url: url("/sandbox/counters/reset"))
+        request.method = .POST
+        let response = try await client.execute(request, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        guard response.status == .ok else { throw BenchFailure("POST /sandbox/counters/reset answered HTTP \(response.status.code)") }
+        return try JSONDecoder().decode([String: Int].self, from: Data(body.readableBytesView))
+    }
+
+    /// The latency the sandbox injects into `/refresh` now (`GET /sandbox/faults`), 0 for none.
+    func refreshLatencyMilliseconds() async throws -> Int {
+        let response = try await client.execute(HTTPClientRequest(url: url("/sandbox/faults")), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        guard response.status == .ok else { throw BenchFailure("GET /sandbox/faults answered HTTP \(response.status.code)") }
+        let faults = try JSONDecoder().decode(FaultsAnswer.self, from: Data(body.readableBytesView)).faults
+        return faults.endpoints.contains("refresh") ? faults.latencyMilliseconds : 0
+    }
+
+    private struct FaultsAnswer: Decodable {
+        struct Faults: Decodable {
+            let latencyMilliseconds: Int
+            let endpoints: [String]
+        }
+        let faults: Faults
+    }
+
     /// A fresh grant of the sandbox user, obtained as a browser and IPM's provider would
     /// (not timed): authorize, sign in, exchange the code.
     func freshGrant(provider: UPSProvider, browser: UPSSignInDriver, username: String, password: String) async throws -> Secret {
         let verifier = PKCE.makeVerifier(using: SystemRandomSource())
-        let authorization = try provider.authorizationURL(state: "bench-\(UUID().uuidString)", codeChallenge: PKCE.challenge(for: verifier))
+        // PKCE as IPM_UPS_PKCE says: a verifier without a challenge is a public client's
+        // exchange of a confidential client's code, which UPS refuses.
+        let pkce = provider.configuration.usesPKCE
+        let authorization = try provider.authorizationURL(
+            state: "bench-\(UUID().uuidString)", codeChallenge: pkce ? PKCE.challenge(for: verifier) : nil)
         let redirected = try await browser.signIn(authorizationURL: authorization, username: username, password: password)
         guard let code = OptInCallback(redirectedURL: redirected).code else {
             throw BenchFailure("the sandbox sign-in brought back no code: \(redirected.query ?? "")")
         }
-        return try await provider.exchange(code: code, codeVerifier: verifier.value).refreshToken
+        return try await provider.exchange(code: code, codeVerifier: pkce ? verifier.value : nil).refreshToken
     }
 
     /// Presents `refreshToken` once; the rotated refresh token it answers with.

@@ -36,8 +36,9 @@ public struct IPMConfiguration: Sendable {
     public var refreshMargin: RefreshMargin
     /// How often each server looks for due connections (`IPM_REFRESH_INTERVAL`, seconds).
     public var refreshInterval: Int
-    /// How many refreshes one server runs at once (`IPM_REFRESH_CONCURRENCY`); each holds a
-    /// pooled database connection for the length of its UPS call.
+    /// How many refreshes one server's worker keeps in flight (`IPM_REFRESH_CONCURRENCY`). A
+    /// refresh holds no database connection while UPS answers, only for its claim and its
+    /// store: the pool (`IPM_DATABASE_MAX_CONNECTIONS`) bounds those whatever this is.
     public var refreshConcurrency: Int
     /// How long a refresh under way keeps other instances away from its company even if the
     /// database lost its lock (`IPM_REFRESH_LEASE`, seconds); after a crash, its next refresh waits this long.
@@ -134,13 +135,7 @@ public struct IPMConfiguration: Sendable {
         }
 
         let databaseMaxConnections = try integer(settings, "IPM_DATABASE_MAX_CONNECTIONS", default: 10, range: 1...500)
-        let refreshConcurrency = try integer(settings, "IPM_REFRESH_CONCURRENCY", default: min(4, max(1, databaseMaxConnections - 2)), range: 1...100)
-        // Refreshes hold their connection across the UPS call: pages, the API and readiness need one left.
-        guard refreshConcurrency < databaseMaxConnections || databaseMaxConnections == 1 && refreshConcurrency == 1 else {
-            throw ConfigurationError(
-                "IPM_REFRESH_CONCURRENCY",
-                "expected fewer than IPM_DATABASE_MAX_CONNECTIONS (\(databaseMaxConnections)) refreshes at once, got '\(refreshConcurrency)'")
-        }
+        let refreshConcurrency = try integer(settings, "IPM_REFRESH_CONCURRENCY", default: 32, range: 1...1000)
 
         var trustedProxies = TrustedProxies.none
         if let text = settings["IPM_TRUSTED_PROXIES"] {

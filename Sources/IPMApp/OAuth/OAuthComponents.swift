@@ -39,7 +39,8 @@ struct OAuthComponents: Sendable {
             baseURL: configuration.upsBaseURL, clientID: clientID, clientSecret: Secret(clientSecret),
             redirectURI: configuration.upsRedirectURI, scope: configuration.upsScope, usesPKCE: configuration.upsPKCE
         )
-        let httpClient = UPSProvider.makeHTTPClient(configuration: providerConfiguration)
+        // Room for every refresh in flight, and for the token API's and the proxy's calls besides.
+        let httpClient = UPSProvider.makeHTTPClient(configuration: providerConfiguration, connections: configuration.refreshConcurrency + 8)
         let provider = UPSProvider(configuration: providerConfiguration, httpClient: httpClient, clock: services.clock, logger: logger)
         let random = SystemRandomSource()
         let optIn = UPSOptInEngine(

@@ -6,6 +6,10 @@ import Metrics
 import Prometheus
 import UnixSignals
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `ipm-server`: the HTTP front. Settings come from the environment (DESIGN.md).
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,7 +50,23 @@ struct ServerCommand: AsyncParsableCommand {
 
 public enum ServerEntry {
     public static func main() async {
+        boundMallocArenas()
         EmbeddedIdleWatcher.runIfRequested()
         await ServerCommand.main()
+    }
+
+    /// glibc gives every thread that allocates an arena of its own, up to 8 per core, and
+    /// keeps what each has freed: the event loops, the cooperative pool and every libpq
+    /// connection's thread each hold theirs, and the server's memory grows with its threads,
+    /// not its work. Two arenas serve a 2-core server's few allocating threads (decision 77).
+    /// `MALLOC_ARENA_MAX` in the environment still wins.
+    static func boundMallocArenas() {
+        #if canImport(Glibc)
+        // `mallopt` is in <malloc.h>, which the Glibc module does not export: looked up by name.
+        guard getenv("MALLOC_ARENA_MAX") == nil, let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+        typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
+        let arenaMax: Int32 = -8  // M_ARENA_MAX
+        _ = unsafeBitCast(symbol, to: MallOpt.self)(arenaMax, 2)
+        #endif
     }
 }

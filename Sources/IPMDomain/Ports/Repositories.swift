@@ -80,6 +80,26 @@ public protocol UPSConnectionRepository: Sendable {
     /// Authenticated companies due for a refresh at `now` under `policy` (see
     /// `UPSConnection.isDueForRefresh`), soonest expiry first.
     func dueForRefresh(at now: Date, policy: RefreshPolicy, limit: Int) async throws -> [CompanyID]
+
+    /// Claims up to `limit` of the connections `dueForRefresh` picks, leaving out those whose
+    /// refresh is under way anywhere (a row lock or an unexpired lease), for refreshes by
+    /// `holder`: one short transaction commits a lease on each, so no other caller on any
+    /// instance sends their refresh tokens until the claim is completed or its lease expires.
+    /// No row lock and no database connection is held once it returns.
+    func claimDue(at now: Date, policy: RefreshPolicy, limit: Int, holder: UUID) async throws -> [LockedConnection]
+
+    /// Ends `holder`'s claim of the company: locks the row, ends the lease, and when the row
+    /// still holds the claimed token `generation`, stores what `decide` makes of the row as it
+    /// is now, in the same transaction. A rotated pair is never lost to a database hiccup: the
+    /// whole step is tried again on a new connection, and a pair already stored counts as stored.
+    /// - Returns: `decide`'s value, or `nil` when the claimed pair was replaced meanwhile.
+    func completeClaim<R: Sendable>(
+        _ company: CompanyID, generation: Int64, holder: UUID,
+        _ decide: @escaping @Sendable (LockedConnection) throws -> (ConnectionUpdate?, R)
+    ) async throws -> R?
+
+    /// Ends `holder`'s leases of these companies without changing them (claims never started).
+    func releaseClaims(_ companies: [CompanyID], holder: UUID) async throws
 }
 
 /// Started opt-ins.

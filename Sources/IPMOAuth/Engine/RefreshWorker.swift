@@ -2,9 +2,11 @@ public import IPMDomain
 public import Logging
 
 /// Refreshes due connections continuously: every `interval` (with jitter, so instances
-/// drift apart) it takes up to `batch` due connections — skipping those another instance
-/// holds — and goes again at once while whole batches keep coming. Runs in every
-/// `ipm-server`; any number of instances may run it.
+/// drift apart) a pass refreshes up to `batch` due connections — skipping those another
+/// instance holds — through the refresher's pipeline (its concurrency, no barrier between
+/// refreshes), and goes again at once while whole passes keep coming. A pass ends early
+/// only when nothing more is due, so `batch` just bounds how long one pass's report waits.
+/// Runs in every `ipm-server`; any number of instances may run it.
 public struct RefreshWorker: Sendable {
     private let refresher: any UPSTokenRefreshing
     private let interval: Duration
@@ -13,8 +15,11 @@ public struct RefreshWorker: Sendable {
     private let logger: Logger
     private let sleep: @Sendable (Duration) async throws -> Void
 
+    /// Connections one pass refreshes at most.
+    public static let defaultBatch = 2000
+
     public init(
-        refresher: any UPSTokenRefreshing, interval: Duration = .seconds(30), batch: Int = 100,
+        refresher: any UPSTokenRefreshing, interval: Duration = .seconds(30), batch: Int = Self.defaultBatch,
         random: any RandomSource = SystemRandomSource(), logger: Logger,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {

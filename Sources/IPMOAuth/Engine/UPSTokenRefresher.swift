@@ -21,13 +21,17 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
     /// A token issued this recently is not renewed after a 401 (see `accessToken(for:replacing:)`).
     let forcedRefreshWindow: Duration
 
+    /// Refreshes in flight at once unless configured (`IPM_REFRESH_CONCURRENCY`).
+    public static let defaultConcurrency = 32
+
     /// Who the audit trail names for the refresher's changes.
     static let actor = AuditActor.system("token refresh")
 
     public init(
         server: any AuthorizationServer, connections: any UPSConnectionRepository, secrets: any SecretBox,
         clock: any IPMDomain.Clock, random: any RandomSource, retry: RetryPolicy, policy: RefreshPolicy = .standard,
-        concurrency: Int = 4, logger: Logger, metrics: RefreshMetrics = RefreshMetrics(), forcedRefreshWindow: Duration = .seconds(30),
+        concurrency: Int = Self.defaultConcurrency, logger: Logger, metrics: RefreshMetrics = RefreshMetrics(),
+        forcedRefreshWindow: Duration = .seconds(30),
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.forcedRefreshWindow = forcedRefreshWindow
@@ -48,26 +52,103 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
         await refresh(company, force: force, lock: .wait)
     }
 
+    /// A pipeline, not batches: up to `concurrency` refreshes in flight, fed continuously from
+    /// claims of many due rows at a time (`claimDue`: one short transaction commits a lease on
+    /// each). A refresh holds no database connection while UPS answers; it takes one only to
+    /// store the answer (`completeClaim`), so the pool bounds the database work whatever the
+    /// concurrency. Ends when `limit` connections were taken or a claim finds no more due.
     public func refreshDue(limit: Int) async throws -> [(CompanyID, RefreshOutcome)] {
-        let due = try await connections.dueForRefresh(at: clock.now(), policy: policy, limit: limit)
-        return await withTaskGroup(of: (CompanyID, RefreshOutcome).self) { group in
-            var results: [(CompanyID, RefreshOutcome)] = []
-            var pending = due[...]
-            // A refresh, once started, runs to its commit even when the sweep is cancelled (a
-            // graceful shutdown): cancelling the UPS call could drop an answer UPS already gave,
-            // and with it the only live refresh token. Cancellation only stops new refreshes.
-            let startNext = { (group: inout TaskGroup<(CompanyID, RefreshOutcome)>) in
-                guard !Task.isCancelled, let next = pending.popFirst() else { return }
-                group.addTask { (next, await Task { await refresh(next, force: false, lock: .skipIfLocked) }.value) }
-            }
-            // Bounded: at most `concurrency` refreshes (and pooled connections) at once.
-            for _ in 0..<concurrency { startNext(&group) }
-            while let result = await group.next() {
+        let holder = UUID()
+        var results: [(CompanyID, RefreshOutcome)] = []
+        var waiting: [LockedConnection] = []
+        var seen: Set<CompanyID> = []
+        var taken = 0
+        var running = 0
+        var exhausted = false
+        var failure: (any Error)?
+        await withTaskGroup(of: (CompanyID, RefreshOutcome).self) { group in
+            while true {
+                // Claims go ahead of the refreshes by at most half a round, in bulk.
+                if !exhausted, !Task.isCancelled, waiting.count <= concurrency / 2, taken < limit {
+                    let wanted = min(concurrency, limit - taken)
+                    do {
+                        var claimed = try await connections.claimDue(at: clock.now(), policy: policy, limit: wanted, holder: holder)
+                        // A pass refreshes a company once: one due again already (a margin longer
+                        // than the token's life) means the pass has gone round.
+                        let again = claimed.filter { seen.contains($0.connection.companyID) }.map(\.connection.companyID)
+                        if !again.isEmpty {
+                            claimed.removeAll { seen.contains($0.connection.companyID) }
+                            try await connections.releaseClaims(again, holder: holder)
+                        }
+                        seen.formUnion(claimed.map(\.connection.companyID))
+                        taken += claimed.count
+                        waiting += claimed
+                        exhausted = claimed.count < wanted
+                    } catch {
+                        exhausted = true
+                        if results.isEmpty, running == 0, waiting.isEmpty {
+                            failure = error
+                        } else {
+                            logger.warning("claiming due connections failed; this pass ends early", metadata: ["error": "\(error)"])
+                        }
+                    }
+                }
+                // A refresh, once started, runs to its commit even when the sweep is cancelled
+                // (a graceful shutdown): cancelling the UPS call could drop an answer UPS already
+                // gave, and with it the only live refresh token. Cancellation only stops new
+                // refreshes; their claims are handed back.
+                if Task.isCancelled, !waiting.isEmpty {
+                    let handedBack = waiting.map(\.connection.companyID)
+                    waiting = []
+                    await Task { try? await connections.releaseClaims(handedBack, holder: holder) }.value
+                }
+                while running < concurrency, !waiting.isEmpty {
+                    let next = waiting.removeFirst()
+                    group.addTask { (next.connection.companyID, await Task { await refreshClaimed(next, holder: holder) }.value) }
+                    running += 1
+                }
+                guard running > 0, let result = await group.next() else { break }
                 results.append(result)
-                startNext(&group)
+                running -= 1
             }
-            return results
         }
+        if let failure { throw failure }
+        return results
+    }
+
+    /// One claimed connection's refresh: UPS is asked without any database connection held,
+    /// and its answer is stored over the row as it is then (an opt-out meanwhile wins).
+    private func refreshClaimed(_ claimed: LockedConnection, holder: UUID) async -> RefreshOutcome {
+        let company = claimed.connection.companyID
+        let metadata: Logger.Metadata = ["company": "\(company)"]
+        let started = ContinuousClock.now
+        var outcome: RefreshOutcome
+        do {
+            let stored: RefreshOutcome?
+            switch try plan(claimed, force: false, metadata: metadata) {
+            case .settled(let update, let settled):
+                // Nothing sent to UPS: the decision stands only over the row it was made on.
+                stored = try await connections.completeClaim(company, generation: claimed.generation, holder: holder) { current in
+                    current.connection == claimed.connection ? (update, settled) : (nil, .busy)
+                }
+            case .present(let refreshToken):
+                let answer = try await present(refreshToken, of: company, metadata: metadata)
+                stored = try await connections.completeClaim(company, generation: claimed.generation, holder: holder) { current in
+                    // Opted out (or sent to re-authorize) while UPS answered: the new pair goes too.
+                    guard current.connection.holdsTokens else { return (nil, .notAuthenticated(current.connection.status)) }
+                    let (update, outcome, _) = try settle(current.connection, answer, metadata: metadata)
+                    return (update, outcome)
+                }
+            }
+            // `nil`: a new pair (a re-authorization) replaced the claimed one meanwhile.
+            outcome = stored ?? .busy
+            log(outcome, metadata)
+        } catch {
+            logger.error("token refresh failed in storage", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            outcome = .storageFailure("\(error)")
+        }
+        metrics.record(outcome, duration: .now - started)
+        return outcome
     }
 
     /// The company's access token for the token API: the stored one while it is outside the
@@ -232,96 +313,140 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
     private func refreshLocked(
         _ locked: LockedConnection, force: Bool, metadata: Logger.Metadata
     ) async throws -> (ConnectionUpdate?, RefreshOutcome, Secret?) {
+        switch try plan(locked, force: force, metadata: metadata) {
+        case .settled(let update, let outcome):
+            return (update, outcome, nil)
+        case .present(let refreshToken):
+            let answer = try await present(refreshToken, of: locked.connection.companyID, metadata: metadata)
+            return try settle(locked.connection, answer, metadata: metadata)
+        }
+    }
+
+    /// What a refresh of a connection comes to before UPS is asked.
+    private enum Plan {
+        /// No call to UPS: this is stored (or nothing) and this is the outcome.
+        case settled(ConnectionUpdate?, RefreshOutcome)
+        /// The (opened) refresh token goes to UPS.
+        case present(Secret)
+    }
+
+    private func plan(_ locked: LockedConnection, force: Bool, metadata: Logger.Metadata) throws -> Plan {
         let connection = locked.connection
         guard connection.holdsTokens, let tokens = locked.tokens else {
-            return (nil, .notAuthenticated(connection.status), nil)
+            return .settled(nil, .notAuthenticated(connection.status))
         }
         let now = clock.now()
         if !force, !connection.isDueForRefresh(at: now, policy: policy) {
             if connection.status == .blocked {
-                return (nil, .backingOff(until: connection.refreshHealth.nextAttemptAt), nil)
+                return .settled(nil, .backingOff(until: connection.refreshHealth.nextAttemptAt))
             }
             if connection.refreshHealth.holdsBack(at: now, policy: policy) {
-                return (nil, .backingOff(until: connection.refreshHealth.nextAttemptAt), nil)
+                return .settled(nil, .backingOff(until: connection.refreshHealth.nextAttemptAt))
             }
-            if let expiry = connection.accessTokenExpiresAt { return (nil, .notDue(accessTokenExpiresAt: expiry), nil) }
+            if let expiry = connection.accessTokenExpiresAt { return .settled(nil, .notDue(accessTokenExpiresAt: expiry)) }
         }
         // UPS would refuse it anyway; a token past its life is not worth a call.
         if let refreshExpiry = connection.refreshTokenExpiresAt, refreshExpiry <= now {
             let transition = try connection.requireReauthorization(.refreshTokenExpired, by: Self.actor, at: now)
-            return (ConnectionUpdate(transition), .reauthorizationRequired(.refreshTokenExpired), nil)
+            return .settled(ConnectionUpdate(transition), .reauthorizationRequired(.refreshTokenExpired))
         }
-        let refreshToken: Secret
         do {
-            refreshToken = try secrets.open(tokens.refreshToken, context: SealedTokenPair.refreshTokenContext(connection.companyID))
+            return .present(try secrets.open(tokens.refreshToken, context: SealedTokenPair.refreshTokenContext(connection.companyID)))
         } catch {
             logger.critical(
                 "a stored UPS refresh token cannot be opened; nothing was sent to UPS", metadata: metadata.merging(["error": "\(error)"]) { $1 })
-            return (nil, .storageFailure(error.description), nil)
+            return .settled(nil, .storageFailure(error.description))
         }
+    }
 
+    /// UPS's last answer to a refresh token: a new pair (sealed already), or the error that
+    /// ended the attempts.
+    private enum Answer: Sendable {
+        case granted(TokenGrant, SealedTokenPair)
+        case failed(AuthorizationServerError, attempts: Int)
+    }
+
+    /// Presents the refresh token, again after transient failures as `retry` allows.
+    private func present(_ refreshToken: Secret, of company: CompanyID, metadata: Logger.Metadata) async throws -> Answer {
         var attempt = 1
         while true {
-            do {
-                let grant = try await server.refresh(refreshToken)
-                let sealed = try TokenSealing.seal(grant, for: connection.companyID, with: secrets)
-                let refreshedAt = clock.now()
-                let transition = try connection.refreshed(grant.lifetimes, at: refreshedAt, policy: policy)
-                if connection.status == .blocked {
-                    logger.notice("UPS answers again for a blocked merchant; the company is authenticated again", metadata: metadata)
-                }
-                return (
-                    ConnectionUpdate(transition, newTokens: sealed, refreshedAt: refreshedAt),
-                    .refreshed(accessTokenExpiresAt: grant.lifetimes.accessTokenExpiresAt), grant.accessToken
-                )
-            } catch let error as AuthorizationServerError {
-                switch error.kind {
-                case .transient where attempt < retry.maxAttempts:
-                    let delay = retry.delay(beforeAttempt: attempt + 1, using: random) ?? .zero
-                    logger.info(
-                        "UPS refresh failed for now; trying again",
-                        metadata: metadata.merging([
-                            "attempt": "\(attempt)", "retry_in": "\(delay)", "error": "\(error)",
-                        ]) { $1 })
-                    try await sleep(delay)
-                    attempt += 1
-                case .transient:
-                    let stays = connection.status == .blocked ? "the company stays blocked" : "the connection stays authenticated"
-                    let detail = "The token refresh failed \(attempt) time\(attempt == 1 ? "" : "s") (\(error)); \(stays) and will be tried again."
-                    let transition = try connection.refreshFailed(detail, by: Self.actor, at: clock.now(), policy: policy, random: random)
-                    return (ConnectionUpdate(transition), .transientFailure(error.description), nil)
-                case .blocked:
-                    let detail =
-                        "UPS has blocked the merchant (\(error)). Opting in again does not help; the company's UPS account must be unblocked by UPS. IPM keeps the tokens and tries again every \(Self.duration(policy.blockedRetryInterval))."
-                    let transition = try connection.block(detail, by: Self.actor, at: clock.now(), policy: policy, random: random)
-                    if connection.status == .authenticated {
-                        logger.critical(
-                            "UPS blocked the merchant (403 Blocked Merchant); the company is blocked, its tokens are kept",
-                            metadata: metadata.merging([
-                                "error": "\(error)",
-                                "next_attempt": "\(transition.connection.refreshHealth.nextAttemptAt?.formatted(.iso8601) ?? "")",
-                            ]) { $1 })
-                    } else {
-                        logger.error(
-                            "UPS still blocks the merchant; trying again later",
-                            metadata: metadata.merging([
-                                "error": "\(error)",
-                                "next_attempt": "\(transition.connection.refreshHealth.nextAttemptAt?.formatted(.iso8601) ?? "")",
-                            ]) { $1 })
-                    }
-                    return (ConnectionUpdate(transition), .blocked(error.description), nil)
-                case .refused:
-                    let transition = try connection.requireReauthorization(.refreshRefused, by: Self.actor, at: clock.now())
-                    return (ConnectionUpdate(transition), .reauthorizationRequired(.refreshRefused), nil)
-                case .misconfigured:
-                    // Our UPS client id or secret is wrong: not the company's fault, so the
-                    // company is left exactly as it was.
-                    logger.critical(
-                        "UPS refused IPM's client credentials; check IPM_UPS_CLIENT_ID and IPM_UPS_CLIENT_SECRET",
-                        metadata: metadata.merging(["error": "\(error)"]) { $1 })
-                    return (nil, .misconfigured(error.description), nil)
-                }
+            let grant: TokenGrant
+            do throws(AuthorizationServerError) {
+                grant = try await server.refresh(refreshToken)
+            } catch {
+                guard error.kind == .transient, attempt < retry.maxAttempts else { return .failed(error, attempts: attempt) }
+                let delay = retry.delay(beforeAttempt: attempt + 1, using: random) ?? .zero
+                logger.info(
+                    "UPS refresh failed for now; trying again",
+                    metadata: metadata.merging([
+                        "attempt": "\(attempt)", "retry_in": "\(delay)", "error": "\(error)",
+                    ]) { $1 })
+                try await sleep(delay)
+                attempt += 1
+                continue
             }
+            return .granted(grant, try TokenSealing.seal(grant, for: company, with: secrets))
+        }
+    }
+
+    /// What UPS's answer makes of `connection`: the update to store, the outcome, and the new
+    /// access token when UPS issued one.
+    private func settle(
+        _ connection: UPSConnection, _ answer: Answer, metadata: Logger.Metadata
+    ) throws -> (ConnectionUpdate?, RefreshOutcome, Secret?) {
+        let error: AuthorizationServerError
+        let attempt: Int
+        switch answer {
+        case .granted(let grant, let sealed):
+            let refreshedAt = clock.now()
+            let transition = try connection.refreshed(grant.lifetimes, at: refreshedAt, policy: policy)
+            if connection.status == .blocked {
+                logger.notice("UPS answers again for a blocked merchant; the company is authenticated again", metadata: metadata)
+            }
+            return (
+                ConnectionUpdate(transition, newTokens: sealed, refreshedAt: refreshedAt),
+                .refreshed(accessTokenExpiresAt: grant.lifetimes.accessTokenExpiresAt), grant.accessToken
+            )
+        case .failed(let failure, let attempts):
+            error = failure
+            attempt = attempts
+        }
+        switch error.kind {
+        case .transient:
+            let stays = connection.status == .blocked ? "the company stays blocked" : "the connection stays authenticated"
+            let detail = "The token refresh failed \(attempt) time\(attempt == 1 ? "" : "s") (\(error)); \(stays) and will be tried again."
+            let transition = try connection.refreshFailed(detail, by: Self.actor, at: clock.now(), policy: policy, random: random)
+            return (ConnectionUpdate(transition), .transientFailure(error.description), nil)
+        case .blocked:
+            let detail =
+                "UPS has blocked the merchant (\(error)). Opting in again does not help; the company's UPS account must be unblocked by UPS. IPM keeps the tokens and tries again every \(Self.duration(policy.blockedRetryInterval))."
+            let transition = try connection.block(detail, by: Self.actor, at: clock.now(), policy: policy, random: random)
+            if connection.status == .authenticated {
+                logger.critical(
+                    "UPS blocked the merchant (403 Blocked Merchant); the company is blocked, its tokens are kept",
+                    metadata: metadata.merging([
+                        "error": "\(error)",
+                        "next_attempt": "\(transition.connection.refreshHealth.nextAttemptAt?.formatted(.iso8601) ?? "")",
+                    ]) { $1 })
+            } else {
+                logger.error(
+                    "UPS still blocks the merchant; trying again later",
+                    metadata: metadata.merging([
+                        "error": "\(error)",
+                        "next_attempt": "\(transition.connection.refreshHealth.nextAttemptAt?.formatted(.iso8601) ?? "")",
+                    ]) { $1 })
+            }
+            return (ConnectionUpdate(transition), .blocked(error.description), nil)
+        case .refused:
+            let transition = try connection.requireReauthorization(.refreshRefused, by: Self.actor, at: clock.now())
+            return (ConnectionUpdate(transition), .reauthorizationRequired(.refreshRefused), nil)
+        case .misconfigured:
+            // Our UPS client id or secret is wrong: not the company's fault, so the
+            // company is left exactly as it was.
+            logger.critical(
+                "UPS refused IPM's client credentials; check IPM_UPS_CLIENT_ID and IPM_UPS_CLIENT_SECRET",
+                metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            return (nil, .misconfigured(error.description), nil)
         }
     }
 

@@ -175,39 +175,126 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
     }
 
     public func dueForRefresh(at now: Date, policy: RefreshPolicy, limit: Int) async throws -> [CompanyID] {
-        // `UPSConnection.isDueForRefresh` as a query (an index, not a scan in Swift): the
-        // margin comes from the domain's one definition (`RefreshMargin.terms`), over the
-        // lifetime expiry − last update (or now, as the domain reads a row without either); a backoff or a spent daily budget holds a connection
-        // back. `RefreshDueRuleTests` checks the two agree on every kind of row.
+        try await client.query(Self.due(at: now, policy: policy, limit: limit, claiming: false))
+            .map { CompanyID(try $0.decode("company_id", as: UUID.self)) }
+    }
+
+    /// `UPSConnection.isDueForRefresh` as a query, one text for `dueForRefresh` and `claimDue`:
+    /// the margin comes from the domain's one definition (`RefreshMargin.terms`), over the
+    /// lifetime expiry − last update (or now, as the domain reads a row without either); a
+    /// backoff or a spent daily budget holds a connection back; blocked companies are tried
+    /// again when their (long) wait is over, whatever the expiry. `RefreshDueRuleTests` checks
+    /// the query and the domain agree on every kind of row. `claiming` leaves out refreshes
+    /// under way (a lease of the row's token generation) and locks the rows it picks, skipping
+    /// rows locked elsewhere.
+    private static func due(at now: Date, policy: RefreshPolicy, limit: Int, claiming: Bool) -> SQL {
         let (fraction, minimum) = policy.margin.terms
         let today = RefreshPolicy.day(of: now)
-        // Blocked companies are tried again when their (long) wait is over, whatever the expiry.
-        return try await client.query(
-            """
-            (SELECT company_id, next_refresh_at AS due FROM ups_connections
-             WHERE status = 'blocked' AND (next_refresh_at IS NULL OR next_refresh_at <= \(now))
-             ORDER BY next_refresh_at NULLS FIRST LIMIT \(limit))
-            UNION ALL
-            (WITH m AS (
-                SELECT company_id, access_token_expires_at, refresh_token_expires_at,
-                       GREATEST(\(minimum)::float8, \(fraction)::float8 * COALESCE(
-                           EXTRACT(EPOCH FROM access_token_expires_at - COALESCE(updated_at, authorized_at, \(now))), 0)
-                       ) * interval '1 second' AS margin
-                FROM ups_connections
-                WHERE status = 'authenticated'
-                  AND (next_refresh_at IS NULL OR next_refresh_at <= \(now))
-                  AND NOT COALESCE(refresh_failure_day = \(today)::date AND refresh_failures_today >= \(policy.dailyFailureBudget), false)
-            )
-            SELECT company_id, access_token_expires_at AS due FROM m
-            WHERE access_token_expires_at IS NULL
-               OR access_token_expires_at - margin <= \(now)
-               OR refresh_token_expires_at - margin <= \(now)
-            ORDER BY access_token_expires_at NULLS FIRST
-            LIMIT \(limit))
-            ORDER BY due NULLS FIRST
+        return """
+            SELECT u.company_id FROM ups_connections u
+            WHERE (u.next_refresh_at IS NULL OR u.next_refresh_at <= \(now))
+              AND (u.status = 'blocked'
+                   OR (u.status = 'authenticated'
+                       AND NOT COALESCE(u.refresh_failure_day = \(today)::date AND u.refresh_failures_today >= \(policy.dailyFailureBudget), false)
+                       AND (u.access_token_expires_at IS NULL
+                            OR u.access_token_expires_at - GREATEST(\(minimum)::float8, \(fraction)::float8 * COALESCE(
+                                EXTRACT(EPOCH FROM u.access_token_expires_at - COALESCE(u.updated_at, u.authorized_at, \(now))), 0)) * interval '1 second' <= \(now)
+                            OR u.refresh_token_expires_at - GREATEST(\(minimum)::float8, \(fraction)::float8 * COALESCE(
+                                EXTRACT(EPOCH FROM u.access_token_expires_at - COALESCE(u.updated_at, u.authorized_at, \(now))), 0)) * interval '1 second' <= \(now))))
+            \(unescaped: claiming ? Self.notLeased : "")
+            ORDER BY CASE WHEN u.status = 'blocked' THEN u.next_refresh_at ELSE u.access_token_expires_at END NULLS FIRST, u.company_id
             LIMIT \(limit)
+            \(unescaped: claiming ? "FOR UPDATE OF u SKIP LOCKED" : "")
             """
-        ).map { CompanyID(try $0.decode("company_id", as: UUID.self)) }
+    }
+
+    /// No refresh of the row's current token pair under way (`refresh_leases`).
+    private static let notLeased = """
+        AND NOT EXISTS (SELECT 1 FROM refresh_leases l WHERE l.company_id = u.company_id
+                          AND l.token_generation = u.token_generation AND l.expires_at > clock_timestamp())
+        """
+
+    public func claimDue(at now: Date, policy: RefreshPolicy, limit: Int, holder: UUID) async throws -> [LockedConnection] {
+        guard limit > 0 else { return [] }
+        let due = Self.due(at: now, policy: policy, limit: limit, claiming: true)
+        return try await client.withTransaction { [lease] connection -> [LockedConnection] in
+            // First the row locks (SKIP LOCKED: rows another claim or refresh holds are left to it) …
+            let locked = try connection.query(due).map { try $0.decode("company_id", as: UUID.self) }
+            guard !locked.isEmpty else { return [] }
+            // … then, in a statement of its own, whose snapshot is taken with the locks held, the
+            // lease check: a claim another instance committed before we got a row is seen here.
+            let ids = "{" + locked.map(\.uuidString).joined(separator: ",") + "}"
+            return try connection.query(
+                """
+                WITH leased AS (
+                    INSERT INTO refresh_leases (company_id, holder, token_generation, expires_at)
+                    SELECT u.company_id, \(holder), u.token_generation,
+                           clock_timestamp() + \(Double(lease.components.seconds))::float8 * interval '1 second'
+                    FROM ups_connections u
+                    WHERE u.company_id = ANY(\(ids)::uuid[]) AND u.refresh_token_sealed IS NOT NULL
+                    \(unescaped: Self.notLeased)
+                    ON CONFLICT (company_id) DO UPDATE SET holder = EXCLUDED.holder,
+                        token_generation = EXCLUDED.token_generation, expires_at = EXCLUDED.expires_at
+                    RETURNING company_id
+                )
+                SELECT \(unescaped: UPSConnection.columns), \(unescaped: Self.tokenColumns)
+                FROM ups_connections u JOIN leased ON leased.company_id = u.company_id
+                """
+            ).map(LockedConnection.init(row:))
+        }
+    }
+
+    public func completeClaim<R: Sendable>(
+        _ company: CompanyID, generation: Int64, holder: UUID,
+        _ decide: @escaping @Sendable (LockedConnection) throws -> (ConnectionUpdate?, R)
+    ) async throws -> R? {
+        // What `decide` made of the row the first time: when the commit seems lost with the
+        // connection, a row holding exactly its pair shows that the commit landed after all.
+        let decided = Mutex<(update: ConnectionUpdate, value: R)?>(nil)
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: recoveryDeadline)
+        var delay = Duration.milliseconds(100)
+        while true {
+            do {
+                return try await client.withTransaction { connection -> R? in
+                    let rows = try connection.query(
+                        """
+                        SELECT \(unescaped: UPSConnection.columns), \(unescaped: Self.tokenColumns)
+                        FROM ups_connections u WHERE u.company_id = \(company.rawValue) FOR UPDATE
+                        """)
+                    guard let row = rows.first else { throw DomainError.notFound("company", company.description) }
+                    let current = try LockedConnection(row: row)
+                    try Self.releaseLease(of: company, holder: holder, on: connection)
+                    guard current.generation == generation else {
+                        if let (update, value) = decided.withLock({ $0 }), let sealed = update.newTokens,
+                            current.generation == generation + 1, current.tokens?.accessToken.ciphertext == sealed.accessToken.ciphertext
+                        {
+                            return value
+                        }
+                        return nil
+                    }
+                    let (update, value) = try decide(current)
+                    guard let update else { return value }
+                    precondition(update.transition.connection.companyID == company, "an update must stay with its company")
+                    decided.withLock { $0 = (update, value) }
+                    try apply(update, to: company, on: connection)
+                    return value
+                }
+            } catch let error as PostgresError where error.mayHaveLostTheConnection && clock.now < deadline {
+                // UPS may have answered with a new pair, the only live one: keep trying.
+                logger.warning(
+                    "the database connection was lost while completing a token refresh; trying again",
+                    metadata: ["company": "\(company)", "postgres.error": "\(error.debugDescription)"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(2))
+            }
+        }
+    }
+
+    public func releaseClaims(_ companies: [CompanyID], holder: UUID) async throws {
+        guard !companies.isEmpty else { return }
+        let ids = "{" + companies.map(\.rawValue.uuidString).joined(separator: ",") + "}"
+        try await client.execute("DELETE FROM refresh_leases WHERE company_id = ANY(\(ids)::uuid[]) AND holder = \(holder)")
     }
 
     /// The token route's read of a company's connection and sealed pair, without a lock

@@ -10,6 +10,16 @@ struct FaultMiddleware: RouterMiddleware {
     let endpoint: FaultEndpoint
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard endpoint == .refresh else { return try await inject(request, context: context, next: next) }
+        sandbox.withWorld { world, _ in
+            world.refreshesInFlight += 1
+            world.counters.raise(.refreshesInFlightPeak, to: world.refreshesInFlight)
+        }
+        defer { sandbox.withWorld { world, _ in world.refreshesInFlight -= 1 } }
+        return try await inject(request, context: context, next: next)
+    }
+
+    private func inject(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
         let blocking = sandbox.faults
         if blocking.blockedMerchant || !blocking.blockedClients.isEmpty {

@@ -29,6 +29,9 @@ public enum SandboxCounter: String, Sendable, CaseIterable, Codable {
     case faultsUnauthorized = "faults_unauthorized"
     /// Token and refresh calls answered 403 Blocked Merchant.
     case faultsBlockedMerchant = "faults_blocked_merchant"
+    /// The most `/refresh` calls in progress at once (a peak, not a sum): how many refreshes
+    /// a client really keeps in flight, injected latency included.
+    case refreshesInFlightPeak = "refreshes_in_flight_peak"
 }
 
 /// A snapshot of every counter; counters never touched read 0.
@@ -44,5 +47,10 @@ public struct SandboxCounters: Sendable, Equatable {
 
     mutating func add(_ counter: SandboxCounter, _ amount: Int = 1) {
         values[counter, default: 0] += amount
+    }
+
+    /// Keeps the larger of the two (a peak).
+    mutating func raise(_ counter: SandboxCounter, to value: Int) {
+        values[counter] = max(values[counter, default: 0], value)
     }
 }

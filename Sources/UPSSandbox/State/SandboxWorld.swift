@@ -10,6 +10,8 @@ struct SandboxWorld {
     var tokenResponse: TokenResponseFields
     var authorizeFault: AuthorizeFault?
     var counters = SandboxCounters()
+    /// `/refresh` calls in progress now (for `refreshes_in_flight_peak`).
+    var refreshesInFlight = 0
 
     var codes: [String: AuthorizationCodeRecord] = [:]
     var signIns: [String: PendingSignIn] = [:]

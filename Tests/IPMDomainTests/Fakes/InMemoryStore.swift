@@ -190,8 +190,36 @@ actor InMemoryStore: CompanyRepository, AdminRepository, MembershipRepository, U
             .map(\.companyID)
     }
 
+    /// The fake's claims: a lease per company, by holder (no expiry).
+    func claimDue(at now: Date, policy: RefreshPolicy, limit: Int, holder: UUID) async throws -> [LockedConnection] {
+        var claimed: [LockedConnection] = []
+        for company in try await dueForRefresh(at: now, policy: policy, limit: .max) where claimed.count < limit && leases[company] == nil {
+            guard let locked = try? lockedState(company), locked.tokens != nil else { continue }
+            leases[company] = holder
+            claimed.append(locked)
+        }
+        return claimed
+    }
+
+    func completeClaim<R: Sendable>(
+        _ company: CompanyID, generation: Int64, holder: UUID,
+        _ decide: @escaping @Sendable (LockedConnection) throws -> (ConnectionUpdate?, R)
+    ) async throws -> R? {
+        let current = try lockedState(company)
+        if leases[company] == holder { leases[company] = nil }
+        guard current.generation == generation else { return nil }
+        let (update, value) = try decide(current)
+        if let update { store(update, for: company) }
+        return value
+    }
+
+    func releaseClaims(_ companies: [CompanyID], holder: UUID) async throws {
+        for company in companies where leases[company] == holder { leases[company] = nil }
+    }
+
     private var tokens: [CompanyID: SealedTokenPair] = [:]
     private var generations: [CompanyID: Int64] = [:]
+    private var leases: [CompanyID: UUID] = [:]
 
     // MARK: AuditEventRepository
 
