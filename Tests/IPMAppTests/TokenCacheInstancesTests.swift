@@ -107,7 +107,9 @@ struct TokenCacheInstancesTests {
         let second = try #require(reauthorizationDelay.answer, "after the re-authorization B hands out the new token")
         #expect(second != first)
         #expect(try await world.token(world.a, reauthorized).token == second)
-        print("token cache: B stopped handing out the old token \(optOutDelay.delay) after A's opt-out, \(reauthorizationDelay.delay) after A's re-authorization")
+        print(
+            "token cache: B stopped handing out the old token \(optOutDelay.delay) after A's opt-out, \(reauthorizationDelay.delay) after A's re-authorization"
+        )
         #expect(optOutDelay.delay < Self.invalidationBound && reauthorizationDelay.delay < Self.invalidationBound)
 
         // 3. Within the margin: refreshed first, once across both instances, never served from memory.
@@ -148,7 +150,8 @@ struct TokenCacheInstancesTests {
         let dropsBefore = servers[1].log.components(separatedBy: "the listening database connection dropped").count
         try await cluster.restart()
         let noticed = ContinuousClock.now + .seconds(10)
-        while servers[1].log.components(separatedBy: "the listening database connection dropped").count == dropsBefore, ContinuousClock.now < noticed {
+        while servers[1].log.components(separatedBy: "the listening database connection dropped").count == dropsBefore, ContinuousClock.now < noticed
+        {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(servers[1].log.components(separatedBy: "the listening database connection dropped").count > dropsBefore, "B noticed the restart")
@@ -282,7 +285,8 @@ private struct TwoInstances: Sendable {
     }
 
     func counters() async throws -> [String: Int] {
-        try JSONDecoder().decode([String: Int].self, from: Data(try await send(.GET, sandboxURL.appendingPathComponent("sandbox/counters")).body.utf8))
+        try JSONDecoder().decode(
+            [String: Int].self, from: Data(try await send(.GET, sandboxURL.appendingPathComponent("sandbox/counters")).body.utf8))
     }
 
     private func metric(_ base: URL, _ name: String) async throws -> Double? {

@@ -18,7 +18,10 @@ struct InvalidationCommand: AsyncParsableCommand {
         abstract: "Measure how long a change committed on one ipm-server takes to reach another's token cache."
     )
 
-    enum Change: String, ExpressibleByArgument, CaseIterable { case refresh, optOut = "opt-out" }
+    enum Change: String, ExpressibleByArgument, CaseIterable {
+        case refresh
+        case optOut = "opt-out"
+    }
 
     @Option(help: "The instance the changes are made on (its base URL).")
     var writer: String
