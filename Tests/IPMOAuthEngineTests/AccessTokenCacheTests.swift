@@ -145,7 +145,9 @@ struct AccessTokenCacheTests {
             try await harness.optInFully()
             let connection = try await harness.connection()
             let expiry = try #require(connection.accessTokenExpiresAt)
-            for policy in [RefreshPolicy.standard, RefreshPolicy(margin: .fixed(60)), RefreshPolicy(margin: .proportional(fraction: 0.5, minimum: 1))] {
+            for policy in [
+                RefreshPolicy.standard, RefreshPolicy(margin: .fixed(60)), RefreshPolicy(margin: .proportional(fraction: 0.5, minimum: 1)),
+            ] {
                 let starts = try #require(connection.refreshMarginStarts(policy: policy))
                 #expect(starts < expiry)
                 #expect(!connection.isDueForRefresh(at: starts.addingTimeInterval(-1), policy: policy))
@@ -178,7 +180,8 @@ struct AccessTokenCacheTests {
             _ = await harness.refresher.refresh(company, force: true)  // refresh
             try await waitFor(.changed(company), count: 2)
             let rotation = SecretRotation(
-                client: harness.database.client, secrets: try AESGCMKeyRing.parse("k9:" + Data(repeating: 9, count: 32).base64EncodedString() + "," + key),
+                client: harness.database.client,
+                secrets: try AESGCMKeyRing.parse("k9:" + Data(repeating: 9, count: 32).base64EncodedString() + "," + key),
                 logger: harness.logs.logger(label: "rotate"))
             #expect(try await rotation.rotate().tokenPairs == 1)  // key rotation
             try await waitFor(.changed(company), count: 3)
@@ -199,7 +202,8 @@ struct AccessTokenCacheTests {
 
             // The listening connection killed: interrupted, then listening again by itself.
             let killed = try await harness.database.client.query(
-                "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = 'ipm listener' AND datname = current_database()")
+                "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = 'ipm listener' AND datname = current_database()"
+            )
             #expect(killed.count == 1)
             try await waitFor(.interrupted)
             #expect(changes.withLock { $0[before...].first } == .interrupted, "nothing from the rolled-back transaction")

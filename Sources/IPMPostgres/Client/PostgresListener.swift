@@ -96,7 +96,8 @@ public final class PostgresListener: Sendable {
                 PQfinish(connection)
                 guard let lost else { return }
                 deliver(.interrupted)
-                logger.warning("the listening database connection dropped; connecting again", metadata: metadata.merging(["postgres.error": "\(lost)"]) { $1 })
+                logger.warning(
+                    "the listening database connection dropped; connecting again", metadata: metadata.merging(["postgres.error": "\(lost)"]) { $1 })
             }
             failures += 1
             // Jitter, so that instances cut off together do not all come back at the same instant.
@@ -118,7 +119,8 @@ public final class PostgresListener: Sendable {
             return nil
         }
         guard PQstatus(connection) == CONNECTION_OK else {
-            logger.warning("cannot connect to listen for changes", metadata: metadata.merging(["postgres.error": "\(Self.message(connection))"]) { $1 })
+            logger.warning(
+                "cannot connect to listen for changes", metadata: metadata.merging(["postgres.error": "\(Self.message(connection))"]) { $1 })
             PQfinish(connection)
             return nil
         }
@@ -198,7 +200,10 @@ public final class PostgresListener: Sendable {
 
 /// A pipe whose read end wakes the listener's `poll` when the task is cancelled.
 private final class WakePipe: Sendable {
-    enum Wait { case readable, woken, timedOut, failed(Int32) }
+    enum Wait {
+        case readable, woken, timedOut
+        case failed(Int32)
+    }
 
     private let readEnd: Int32
     private let writeEnd: Int32
