@@ -53,8 +53,13 @@ struct RefreshTests {
                 for _ in 0..<6 { group.addTask { await harness.refresher.refresh(harness.company.id, force: true) } }
                 return await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(outcomes.allSatisfy { if case .refreshed = $0 { true } else { false } }, "\(outcomes)")
-            #expect(harness.sandbox.counters[.refreshesServed] == 6)
+            // Each waits its turn on the company's lease for up to 10 s; on a loaded machine the
+            // last of six may give up and say so (`.busy`) instead of refreshing. Either way each
+            // refresh presents the token the one before it received.
+            let refreshed = outcomes.filter { if case .refreshed = $0 { true } else { false } }.count
+            let busy = outcomes.filter { $0 == .busy }.count
+            #expect(refreshed + busy == 6 && refreshed >= 2, "\(outcomes)")
+            #expect(harness.sandbox.counters[.refreshesServed] == refreshed)
             #expect(harness.sandbox.counters[.refreshTokenReuse] == 0)
             #expect(harness.sandbox.counters[.refreshesRefused] == 0)
         }

@@ -13,12 +13,16 @@ import Testing
 /// fails and then succeeds: what each attempt left, giving up, redelivery, and the JSON API.
 @Suite("Webhook delivery log")
 struct WebhookDeliveryLogTests {
-    static func deliverer(_ harness: EngineHarness, url: URL, giveUpAfter: TimeInterval = 3 * 86_400) -> WebhookDeliverer {
+    /// The harness's clock is the system's plus an offset: backoffs must be long enough that
+    /// a loaded machine does not reach the next attempt between two lines of a test.
+    static func deliverer(
+        _ harness: EngineHarness, url: URL, giveUpAfter: TimeInterval = 3 * 86_400, backoffBase: TimeInterval = 1, backoffCap: TimeInterval = 4
+    ) -> WebhookDeliverer {
         WebhookDeliverer(
             outbox: PostgresWebhookOutbox(client: harness.database.client),
             configuration: WebhookConfiguration(url: url, secret: Secret("whsec-log-test-\(UUID())"), timeout: .seconds(5)),
             httpClient: harness.httpClient,
-            clock: harness.clock, random: SystemRandomSource(), backoffBase: 1, backoffCap: 4, giveUpAfter: giveUpAfter,
+            clock: harness.clock, random: SystemRandomSource(), backoffBase: backoffBase, backoffCap: backoffCap, giveUpAfter: giveUpAfter,
             logger: harness.logs.logger(label: "webhooks")
         )
     }
@@ -48,7 +52,7 @@ struct WebhookDeliveryLogTests {
             #expect(unreachable.lastAttemptAt.map { $0 <= harness.clock.now() } == true)
 
             try await WebhookReceiver.withRunning(failFirst: 1) { url, receiver in
-                let deliverer = Self.deliverer(harness, url: url)
+                let deliverer = Self.deliverer(harness, url: url, backoffBase: 60, backoffCap: 120)
                 harness.clock.advance(by: 10)
                 #expect(try await deliverer.deliverDue() == 1)
                 let refused = try await Self.only(log, failed: true)
@@ -57,7 +61,7 @@ struct WebhookDeliveryLogTests {
                 #expect(next > harness.clock.now())
                 #expect(try await deliverer.deliverDue() == 0, "not due before its next attempt")
 
-                harness.clock.advance(by: 10)
+                harness.clock.advance(by: 121)
                 #expect(try await deliverer.deliverDue() == 1)
                 let delivered = try await Self.only(log)
                 #expect(delivered.state == .delivered && delivered.attempts == 3 && delivered.lastStatus == 204 && delivered.lastError == nil)

@@ -123,7 +123,8 @@ struct ClientPoolTests {
 
     @Test func closeFailsWaitersAndLaterCalls() async throws {
         let client = try await Self.database.client(maxConnections: 1)
-        let holder = try await holdOnlyConnection(of: client, seconds: 0.4)
+        // Held long enough that close() comes first even when the 100 ms below take much longer.
+        let holder = try await holdOnlyConnection(of: client, seconds: 3)
         // Whether the waiter queues before close() or arrives after it, it must get poolClosed.
         let waiter = Task { try await client.ping() }
         try await Task.sleep(for: .milliseconds(100))
