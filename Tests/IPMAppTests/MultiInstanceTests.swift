@@ -41,31 +41,10 @@ struct MultiInstanceTests {
     @Test("no refresh token is presented twice; every company ends authenticated with a token UPS accepts")
     func threeInstancesThroughACrashAndADatabaseRestart() async throws {
         let began = ContinuousClock.now
-        let cluster = try await RestartableCluster.start()
-        defer { cluster.destroy() }
-        let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        var configuration = PostgresConfiguration(connectionString: cluster.url, maxConnections: 8)
-        configuration.connectTimeoutSeconds = 2
-        let client = PostgresClient(configuration: configuration, logger: quiet)
-        _ = try await MigrationRunner(client: client, migrations: IPMSchema.migrations, logger: quiet).migrate()
-        let http = UPSSignInDriver.makeHTTPClient()
-        let configFile = FileManager.default.temporaryDirectory.appendingPathComponent("multi-instance-\(UUID().uuidString).json")
-        try Data(Self.sandboxConfiguration.utf8).write(to: configFile)
-        defer { try? FileManager.default.removeItem(at: configFile) }
-        let sandbox = try ServerProcess(program: "ups-sandbox", arguments: ["--config", configFile.path, "--port", "0", "--log-level", "notice"])
-        do {
-            let sandboxURL = try #require(await sandbox.waitUntilListening(seconds: 30), "ups-sandbox did not come up: \(sandbox.log)")
-            let world = Observed(client: client, http: http, sandboxURL: sandboxURL)
-            try await run(world, cluster: cluster, began: began)
-        } catch {
-            _ = await sandbox.stop()
-            try? await http.shutdown()
-            await client.close()
-            throw error
+        try await SandboxedCluster.run(Self.sandbox, maxConnections: 8) { stack in
+            let world = Observed(client: stack.client, http: stack.http, sandboxURL: stack.sandboxURL)
+            try await run(world, cluster: stack.cluster, began: began)
         }
-        _ = await sandbox.stop()
-        try await http.shutdown()
-        await client.close()
     }
 
     private func run(_ world: Observed, cluster: RestartableCluster, began: ContinuousClock.Instant) async throws {
@@ -206,11 +185,9 @@ struct MultiInstanceTests {
         text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
     }
 
-    static let sandboxConfiguration = """
-        {"clients": [{"clientId": "\(clientID)", "clientSecret": "\(clientSecret)", "redirectURIs": ["\(redirect)"], "appName": "IPM Multi-Instance"}],
-         "users": [{"username": "\(upsUser.username)", "email": "shipper@example.com", "password": "\(upsUser.password)"}],
-         "lifetimes": {"accessTokenSeconds": \(accessTokenSeconds)}}
-        """
+    static let sandbox = SandboxedCluster.Sandbox(
+        appName: "IPM Multi-Instance", clientID: clientID, clientSecret: clientSecret, redirect: redirect, user: upsUser,
+        accessTokenSeconds: accessTokenSeconds)
 }
 
 /// One company's row, as the assertions need it.

@@ -29,55 +29,35 @@ struct TokenCacheInstancesTests {
 
     @Test("B stops handing out A's opted-out or replaced token once notified; nothing stale while B's listener is down or after a restart")
     func twoInstances() async throws {
-        let cluster = try await RestartableCluster.start()
-        defer { cluster.destroy() }
-        let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        var configuration = PostgresConfiguration(connectionString: cluster.url, maxConnections: 4)
-        configuration.connectTimeoutSeconds = 2
-        let client = PostgresClient(configuration: configuration, logger: quiet)
-        _ = try await MigrationRunner(client: client, migrations: IPMSchema.migrations, logger: quiet).migrate()
-        let http = UPSSignInDriver.makeHTTPClient()
-        let configFile = FileManager.default.temporaryDirectory.appendingPathComponent("token-cache-\(UUID().uuidString).json")
-        try Data(
-            """
-            {"clients": [{"clientId": "\(Self.clientID)", "clientSecret": "\(Self.clientSecret)", "redirectURIs": ["\(Self.redirect)"], "appName": "IPM Token Cache"}],
-             "users": [{"username": "\(Self.upsUser.username)", "email": "shipper@example.com", "password": "\(Self.upsUser.password)"}],
-             "lifetimes": {"accessTokenSeconds": \(Self.accessTokenSeconds)}}
-            """.utf8
-        ).write(to: configFile)
-        defer { try? FileManager.default.removeItem(at: configFile) }
-        let sandbox = try ServerProcess(program: "ups-sandbox", arguments: ["--config", configFile.path, "--port", "0", "--log-level", "notice"])
-        var servers: [ServerProcess] = []
-        do {
-            let sandboxURL = try #require(await sandbox.waitUntilListening(seconds: 30), "ups-sandbox did not come up: \(sandbox.log)")
-            let environment = [
-                "IPM_DATABASE_URL": cluster.url, "IPM_UPS_BASE_URL": sandboxURL.absoluteString,
-                "IPM_UPS_CLIENT_ID": Self.clientID, "IPM_UPS_CLIENT_SECRET": Self.clientSecret,
-                "IPM_PUBLIC_URL": "http://127.0.0.1:9", "IPM_UPS_REDIRECT_URI": Self.redirect, "IPM_ENCRYPTION_KEYS": Self.key,
-                // The worker looks once at start-up (nothing is due) and not again during the test.
-                "IPM_REFRESH_INTERVAL": "3600", "IPM_REFRESH_MARGIN": "\(Self.marginSeconds)", "IPM_DATABASE_MAX_CONNECTIONS": "6",
-            ]
-            servers = [try ServerProcess(environment: environment), try ServerProcess(environment: environment)]
-            var bases: [URL] = []
-            for server in servers {
-                bases.append(try #require(await server.waitUntilListening(), "ipm-server did not come up: \(server.log)"))
+        let sandbox = SandboxedCluster.Sandbox(
+            appName: "IPM Token Cache", clientID: Self.clientID, clientSecret: Self.clientSecret, redirect: Self.redirect, user: Self.upsUser,
+            accessTokenSeconds: Self.accessTokenSeconds)
+        try await SandboxedCluster.run(sandbox, maxConnections: 4) { stack in
+            var servers: [ServerProcess] = []
+            do {
+                let environment = [
+                    "IPM_DATABASE_URL": stack.cluster.url, "IPM_UPS_BASE_URL": stack.sandboxURL.absoluteString,
+                    "IPM_UPS_CLIENT_ID": Self.clientID, "IPM_UPS_CLIENT_SECRET": Self.clientSecret,
+                    "IPM_PUBLIC_URL": "http://127.0.0.1:9", "IPM_UPS_REDIRECT_URI": Self.redirect, "IPM_ENCRYPTION_KEYS": Self.key,
+                    // The worker looks once at start-up (nothing is due) and not again during the test.
+                    "IPM_REFRESH_INTERVAL": "3600", "IPM_REFRESH_MARGIN": "\(Self.marginSeconds)", "IPM_DATABASE_MAX_CONNECTIONS": "6",
+                ]
+                servers = [try ServerProcess(environment: environment), try ServerProcess(environment: environment)]
+                var bases: [URL] = []
+                for server in servers {
+                    bases.append(try #require(await server.waitUntilListening(), "ipm-server did not come up: \(server.log)"))
+                }
+                let world = try await TwoInstances(client: stack.client, http: stack.http, sandboxURL: stack.sandboxURL, a: bases[0], b: bases[1])
+                try await run(world, cluster: stack.cluster, servers: servers)
+            } catch {
+                for server in servers { _ = await server.stop() }
+                throw error
             }
-            let world = try await TwoInstances(client: client, http: http, sandboxURL: sandboxURL, a: bases[0], b: bases[1])
-            try await run(world, cluster: cluster, servers: servers)
-        } catch {
-            for server in servers { _ = await server.stop() }
-            _ = await sandbox.stop()
-            try? await http.shutdown()
-            await client.close()
-            throw error
+            for server in servers {
+                let exit = await server.stop()
+                #expect(exit.reason == .exit && exit.status == 0, "\(server.log.suffix(3000))")
+            }
         }
-        for server in servers {
-            let exit = await server.stop()
-            #expect(exit.reason == .exit && exit.status == 0, "\(server.log.suffix(3000))")
-        }
-        _ = await sandbox.stop()
-        try await http.shutdown()
-        await client.close()
     }
 
     private func run(_ world: TwoInstances, cluster: RestartableCluster, servers: [ServerProcess]) async throws {
