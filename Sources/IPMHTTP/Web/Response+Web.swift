@@ -18,11 +18,17 @@ extension Response {
 
     /// `value` as the API's JSON: ISO 8601 dates, sorted keys, not cached.
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        var headers = Pages.securityHeaders(contentType: "application/json")
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try apiEncoder.encode(value))))
+    }
+
+    /// Configured once and shared: encoding does not change it, and making one per answer
+    /// showed in the token API's profile.
+    private static let apiEncoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
-        var headers = Pages.securityHeaders(contentType: "application/json")
-        headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
-    }
+        return encoder
+    }()
 }
