@@ -256,7 +256,9 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
         var delay = Duration.milliseconds(100)
         while true {
             do {
-                return try await client.withTransaction { connection -> R? in
+                let value = try await client.withTransaction { connection -> R? in
+                    // Announced after the commit, below (migration 0014, decision 78).
+                    try connection.execute("SELECT set_config('ipm.notify_after_commit', 'on', true)")
                     let rows = try connection.query(
                         """
                         SELECT \(unescaped: UPSConnection.columns), \(unescaped: Self.tokenColumns)
@@ -280,6 +282,8 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                     try apply(update, to: company, on: connection)
                     return value
                 }
+                if decided.withLock({ $0 != nil }) { await announceAfterCommit(company) }
+                return value
             } catch let error as PostgresError where error.mayHaveLostTheConnection && clock.now < deadline {
                 // UPS may have answered with a new pair, the only live one: keep trying.
                 logger.warning(
@@ -288,6 +292,23 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(2))
             }
+        }
+    }
+
+    /// Tells every server's change feed that the sweep changed `company`, once its transaction
+    /// has committed (decision 78). The notification's own transaction commits without waiting
+    /// for its WAL flush, so it holds PostgreSQL's notify lock only for a moment. Best effort:
+    /// should it be lost, the company was due (within the refresh margin, where no server
+    /// serves its token from memory), and a lost database connection empties every cache.
+    private func announceAfterCommit(_ company: CompanyID) async {
+        do {
+            try await client.execute(
+                """
+                SELECT set_config('synchronous_commit', 'off', true), pg_notify(\(PostgresUPSConnectionChanges.channel), \(company.rawValue.uuidString))
+                """)
+        } catch {
+            logger.warning(
+                "could not announce a refreshed connection to the other servers", metadata: ["company": "\(company)", "postgres.error": "\(error)"])
         }
     }
 
