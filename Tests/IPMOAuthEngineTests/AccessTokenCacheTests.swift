@@ -179,14 +179,23 @@ struct AccessTokenCacheTests {
             try await waitFor(.changed(company))
             _ = await harness.refresher.refresh(company, force: true)  // refresh
             try await waitFor(.changed(company), count: 2)
+            // The sweep's store: announced once, after its commit, not by the trigger (decision 78).
+            try await harness.database.client.execute(
+                "UPDATE ups_connections SET access_token_expires_at = now() - interval '1 second' WHERE company_id = \(company.rawValue)")
+            try await waitFor(.changed(company), count: 3)
+            let swept = try await harness.refresher.refreshDue(limit: 10)
+            #expect(swept.count == 1 && swept.allSatisfy { if case .refreshed = $0.1 { true } else { false } }, "\(swept)")
+            try await waitFor(.changed(company), count: 4)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(changes.withLock { $0.filter { $0 == .changed(company) }.count } == 4, "one announcement of the sweep's store")
             let rotation = SecretRotation(
                 client: harness.database.client,
                 secrets: try AESGCMKeyRing.parse("k9:" + Data(repeating: 9, count: 32).base64EncodedString() + "," + key),
                 logger: harness.logs.logger(label: "rotate"))
             #expect(try await rotation.rotate().tokenPairs == 1)  // key rotation
-            try await waitFor(.changed(company), count: 3)
+            try await waitFor(.changed(company), count: 5)
             try await optOutSilently(harness)  // opt-out
-            try await waitFor(.changed(company), count: 4)
+            try await waitFor(.changed(company), count: 6)
             let created = try await harness.services.companies.create(try CompanyName("Listened"), by: .operator("test"))
             try await waitFor(.changed(created.id))
             try await harness.database.client.execute("DELETE FROM companies WHERE id = \(created.id.rawValue)")
@@ -209,7 +218,7 @@ struct AccessTokenCacheTests {
             #expect(changes.withLock { $0[before...].first } == .interrupted, "nothing from the rolled-back transaction")
             try await waitFor(.listening, count: 2)
             try await harness.database.client.execute("UPDATE ups_connections SET updated_at = now() WHERE company_id = \(company.rawValue)")
-            try await waitFor(.changed(company), count: 5)
+            try await waitFor(.changed(company), count: 7)
             listening.cancel()
             await listening.value
         }
