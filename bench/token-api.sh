@@ -64,24 +64,22 @@ profile="$(bench_sql "SELECT round(calls::numeric / $(field "$access" requests),
 # every request (IPM_SERVICE_TOKEN_CACHE=0): what the cache is worth, measured side by side.
 # The first server is stopped so the two runs have the machine to themselves in turn.
 kill -INT "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true
-uncached_port="$(bench_free_port)"
-IPM_SERVICE_TOKEN_CACHE=0 IPM_HTTP_PORT="$uncached_port" IPM_PUBLIC_URL="http://127.0.0.1:$uncached_port" \
-    "$bin_dir/ipm-server" >"$work/ipm-server-uncached.log" 2>&1 &
-bench_pids+=("$!")
-bench_wait_http "http://127.0.0.1:$uncached_port/readyz" "ipm-server (IPM_SERVICE_TOKEN_CACHE=0)"
-bench_log "wrk access-token, IPM_SERVICE_TOKEN_CACHE=0: $threads threads, $connections connections, $duration"
-uncached="$(run_wrk access-token "http://127.0.0.1:$uncached_port")"
+# A second ipm-server of the same build with one setting changed (NAME=VALUE), its log in
+# $work/LOG: the access-token load against it goes into the variable RESULT.
+load_with_setting() {  # NAME=VALUE LOG RESULT
+    local port; port="$(bench_free_port)"
+    env "$1" IPM_HTTP_PORT="$port" IPM_PUBLIC_URL="http://127.0.0.1:$port" "$bin_dir/ipm-server" >"$work/$2" 2>&1 &
+    bench_pids+=("$!")
+    bench_wait_http "http://127.0.0.1:$port/readyz" "ipm-server ($1)"
+    bench_log "wrk access-token, $1: $threads threads, $connections connections, $duration"
+    printf -v "$3" '%s' "$(run_wrk access-token "http://127.0.0.1:$port")"
+}
+load_with_setting IPM_SERVICE_TOKEN_CACHE=0 ipm-server-uncached.log uncached
 kill -INT "${bench_pids[-1]}" 2>/dev/null; wait "${bench_pids[-1]}" 2>/dev/null || true
 
 # And on one without the token cache (IPM_TOKEN_CACHE=0): every request reads and opens the
 # stored pair, as before issue 16 — what the token cache (decision 66) is worth.
-nocache_port="$(bench_free_port)"
-IPM_TOKEN_CACHE=0 IPM_HTTP_PORT="$nocache_port" IPM_PUBLIC_URL="http://127.0.0.1:$nocache_port" \
-    "$bin_dir/ipm-server" >"$work/ipm-server-nocache.log" 2>&1 &
-bench_pids+=("$!")
-bench_wait_http "http://127.0.0.1:$nocache_port/readyz" "ipm-server (IPM_TOKEN_CACHE=0)"
-bench_log "wrk access-token, IPM_TOKEN_CACHE=0: $threads threads, $connections connections, $duration"
-nocache="$(run_wrk access-token "http://127.0.0.1:$nocache_port")"
+load_with_setting IPM_TOKEN_CACHE=0 ipm-server-nocache.log nocache
 
 # Without the cache, the route's fast path reads the connection (PostgresUPSConnectionRepository.snapshot):
 # the statement is taken as ipm-server sent it, from the last query of one of its pool's
