@@ -39,6 +39,17 @@ struct ClientSQLTests {
         #expect(sql.text == "SELECT * FROM t ORDER BY id DESC LIMIT $1")
     }
 
+    @Test func aFragmentsPlaceholdersAreNumberedOnAfterTheEnclosingOnes() {
+        let inner: SQL = "SELECT id FROM t WHERE a = \(1) AND b = \(2) LIMIT \(10)"
+        let sql: SQL = "SELECT * FROM t WHERE c = \(3) AND id IN (\(inner)) AND d = \(4)"
+        #expect(sql.text == "SELECT * FROM t WHERE c = $1 AND id IN (SELECT id FROM t WHERE a = $2 AND b = $3 LIMIT $4) AND d = $5")
+        #expect(sql.binds == ["3", "1", "2", "10", "4"].map { PostgresBind(text: $0) })
+        let trailing: SQL = "x = \(5)"
+        #expect(("y = \(6) AND \(trailing)" as SQL).text == "y = $1 AND x = $2")
+        let plain: SQL = "price > 0"
+        #expect(("y = \(6) AND \(plain)" as SQL).text == "y = $1 AND price > 0")
+    }
+
     @Test func injectionAttemptStaysAValue() {
         let hostile = "'; DROP TABLE x; --"
         let sql: SQL = "SELECT \(hostile)"

@@ -55,6 +55,29 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
             text += "\"" + identifier.replacingAll("\"", with: "\"\"") + "\""
         }
 
+        /// Another statement's text and binds, as a condition or a subquery: its placeholders
+        /// are numbered on after this one's. Its text holds `$` and a digit only as
+        /// placeholders (no dollar-quoted string).
+        public mutating func appendInterpolation(_ fragment: SQL) {
+            let offset = binds.count
+            binds += fragment.binds
+            var digits = ""
+            var afterDollar = false
+            for character in fragment.text + " " {
+                if afterDollar, character.isASCII, character.isNumber {
+                    digits.append(character)
+                    continue
+                }
+                if afterDollar {
+                    text += "$" + (Int(digits).map { String($0 + offset) } ?? "")
+                    afterDollar = false
+                    digits = ""
+                }
+                if character == "$" { afterDollar = true } else { text.append(character) }
+            }
+            text.removeLast()  // the space that ended the scan
+        }
+
         /// Raw SQL text. Only for constant fragments written in the source code.
         public mutating func appendInterpolation(unescaped: String) {
             text += unescaped
