@@ -54,13 +54,13 @@ struct RefreshDueRuleTests {
         let due = Set(try await connections.dueForRefresh(at: now, policy: policy, limit: 1000))
         #expect(!expected.isEmpty && expected.count < ids.count, "the rows cover due and not due: \(expected.count) of \(ids.count)")
         #expect(due == expected, "only the query: \(due.subtracting(expected).count), only the domain: \(expected.subtracting(due).count)")
-        // The sweep's bulk claim is the same rule: it leases exactly these rows, once.
+        // The sweep's claim is the same rule: of every company offered, it leases exactly these rows, once.
         let holder = UUID()
-        let claimed = try await connections.claimDue(at: now, policy: policy, limit: 1000, holder: holder)
+        let claimed = try await connections.claimDue(ids, at: now, policy: policy, holder: holder)
         #expect(Set(claimed.map(\.connection.companyID)) == expected)
-        #expect(try await connections.claimDue(at: now, policy: policy, limit: 1000, holder: UUID()).isEmpty, "claimed rows are leased")
+        #expect(try await connections.claimDue(ids, at: now, policy: policy, holder: UUID()).isEmpty, "claimed rows are leased")
         try await connections.releaseClaims(claimed.map(\.connection.companyID), holder: holder)
-        #expect(Set(try await connections.claimDue(at: now, policy: policy, limit: 1000, holder: UUID()).map(\.connection.companyID)) == expected)
+        #expect(Set(try await connections.claimDue(ids, at: now, policy: policy, holder: UUID()).map(\.connection.companyID)) == expected)
         await database.drop()
     }
 }

@@ -81,22 +81,23 @@ public protocol UPSConnectionRepository: Sendable {
     /// `UPSConnection.isDueForRefresh`), soonest expiry first.
     func dueForRefresh(at now: Date, policy: RefreshPolicy, limit: Int) async throws -> [CompanyID]
 
-    /// Claims up to `limit` of the connections `dueForRefresh` picks, leaving out those whose
-    /// refresh is under way anywhere (a row lock or an unexpired lease), for refreshes by
-    /// `holder`: one short transaction commits a lease on each, so no other caller on any
-    /// instance sends their refresh tokens until the claim is completed or its lease expires.
-    /// No row lock and no database connection is held once it returns.
-    func claimDue(at now: Date, policy: RefreshPolicy, limit: Int, holder: UUID) async throws -> [LockedConnection]
+    /// Claims those of `candidates` (a list `dueForRefresh` made) that are still due at `now`
+    /// and whose refresh is not under way anywhere (a row lock or an unexpired lease), for
+    /// refreshes by `holder`: one short transaction commits a lease on each, so no other caller
+    /// on any instance sends their refresh tokens until the claim is completed or its lease
+    /// expires. No row lock and no database connection is held once it returns. Looks only at
+    /// the candidates, however many connections there are.
+    func claimDue(_ candidates: [CompanyID], at now: Date, policy: RefreshPolicy, holder: UUID) async throws -> [LockedConnection]
 
-    /// Ends `holder`'s claim of the company: locks the row, ends the lease, and when the row
-    /// still holds the claimed token `generation`, stores what `decide` makes of the row as it
-    /// is now, in the same transaction. A rotated pair is never lost to a database hiccup: the
-    /// whole step is tried again on a new connection, and a pair already stored counts as stored.
-    /// - Returns: `decide`'s value, or `nil` when the claimed pair was replaced meanwhile.
-    func completeClaim<R: Sendable>(
-        _ company: CompanyID, generation: Int64, holder: UUID,
-        _ decide: @escaping @Sendable (LockedConnection) throws -> (ConnectionUpdate?, R)
-    ) async throws -> R?
+    /// Ends `holder`'s claims of these companies in one transaction (one commit for many
+    /// refreshes): locks the rows, ends the leases, and for each row that still holds the
+    /// claimed token `generation`, stores what its `decide` makes of the row as it is now. A
+    /// rotated pair is never lost to a database hiccup: the whole step is tried again on a new
+    /// connection, and a pair already stored counts as stored.
+    /// - Returns: one result per claim, in their order: `decide`'s value, `nil` when the claimed
+    ///   pair was replaced meanwhile, or the error `decide` threw (that company is left as it
+    ///   was, the others are stored). A thrown error means nothing was stored.
+    func completeClaims<R: Sendable>(_ claims: [ClaimCompletion<R>], holder: UUID) async throws -> [Result<R?, any Error>]
 
     /// Ends `holder`'s leases of these companies without changing them (claims never started).
     func releaseClaims(_ companies: [CompanyID], holder: UUID) async throws
@@ -122,4 +123,20 @@ public protocol AuditEventRepository: Sendable {
     func append(_ event: AuditEvent) async throws
     /// Newest first; `before` continues after the last event of the previous page.
     func events(for company: CompanyID, limit: Int, before: AuditCursor?) async throws -> [AuditEvent]
+}
+
+/// One claimed connection's ending (`UPSConnectionRepository.completeClaims`): what to make of
+/// its row, if the row still holds the claimed token generation.
+public struct ClaimCompletion<Value: Sendable>: Sendable {
+    public var company: CompanyID
+    public var generation: Int64
+    public var decide: @Sendable (LockedConnection) throws -> (ConnectionUpdate?, Value)
+
+    public init(
+        _ company: CompanyID, generation: Int64, decide: @escaping @Sendable (LockedConnection) throws -> (ConnectionUpdate?, Value)
+    ) {
+        self.company = company
+        self.generation = generation
+        self.decide = decide
+    }
 }

@@ -52,44 +52,39 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
         await refresh(company, force: force, lock: .wait)
     }
 
-    /// A pipeline, not batches: up to `concurrency` refreshes in flight, fed continuously from
-    /// claims of many due rows at a time (`claimDue`: one short transaction commits a lease on
-    /// each). A refresh holds no database connection while UPS answers; it takes one only to
-    /// store the answer (`completeClaim`), so the pool bounds the database work whatever the
-    /// concurrency. Ends when `limit` connections were taken or a claim finds no more due.
+    /// A pipeline, not batches. The pass starts from one list of the due connections, in the
+    /// order they are due (`dueForRefresh`, up to `limit`), and claims them as it goes, many at
+    /// a time (`claimDue`: one short transaction leases those still due and free, looking at
+    /// nothing else), the next claim made while the refreshes go on. Up to `concurrency`
+    /// refreshes are in flight. A refresh holds no database connection while UPS answers; the
+    /// answers are stored together, as they come, by at most `storeConcurrency` transactions
+    /// at once (`completeClaims`: one commit for every answer that arrived while the previous
+    /// store ran), so the database work per refresh shrinks as the load grows and the pool
+    /// bounds it whatever the concurrency. A refresh counts as in flight until its answer is
+    /// committed. Ends when the list is done; a company is refreshed at most once per pass.
     public func refreshDue(limit: Int) async throws -> [(CompanyID, RefreshOutcome)] {
         let holder = UUID()
+        let candidates = try await connections.dueForRefresh(at: clock.now(), policy: policy, limit: limit)
+        var offered = 0
         var results: [(CompanyID, RefreshOutcome)] = []
         var waiting: [LockedConnection] = []
-        var seen: Set<CompanyID> = []
-        var taken = 0
+        var answered: [PendingStore] = []
         var running = 0
-        var exhausted = false
-        var failure: (any Error)?
-        await withTaskGroup(of: (CompanyID, RefreshOutcome).self) { group in
+        var storing = 0
+        var claiming = false
+        var claimFailed = false
+        await withTaskGroup(of: SweepStep.self) { group in
             while true {
-                // Claims go ahead of the refreshes by at most half a round, in bulk.
-                if !exhausted, !Task.isCancelled, waiting.count <= concurrency / 2, taken < limit {
-                    let wanted = min(concurrency, limit - taken)
-                    do {
-                        var claimed = try await connections.claimDue(at: clock.now(), policy: policy, limit: wanted, holder: holder)
-                        // A pass refreshes a company once: one due again already (a margin longer
-                        // than the token's life) means the pass has gone round.
-                        let again = claimed.filter { seen.contains($0.connection.companyID) }.map(\.connection.companyID)
-                        if !again.isEmpty {
-                            claimed.removeAll { seen.contains($0.connection.companyID) }
-                            try await connections.releaseClaims(again, holder: holder)
-                        }
-                        seen.formUnion(claimed.map(\.connection.companyID))
-                        taken += claimed.count
-                        waiting += claimed
-                        exhausted = claimed.count < wanted
-                    } catch {
-                        exhausted = true
-                        if results.isEmpty, running == 0, waiting.isEmpty {
-                            failure = error
-                        } else {
-                            logger.warning("claiming due connections failed; this pass ends early", metadata: ["error": "\(error)"])
+                // Claims go ahead of the refreshes by at most half a round, in bulk, one at a time.
+                if !claiming, !claimFailed, !Task.isCancelled, waiting.count <= concurrency / 2, offered < candidates.count {
+                    let next = Array(candidates[offered..<min(offered + concurrency, candidates.count)])
+                    offered += next.count
+                    claiming = true
+                    group.addTask { [connections, clock, policy] in
+                        do {
+                            return .claimed(.success(try await connections.claimDue(next, at: clock.now(), policy: policy, holder: holder)))
+                        } catch {
+                            return .claimed(.failure(error))
                         }
                     }
                 }
@@ -104,46 +99,121 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
                 }
                 while running < concurrency, !waiting.isEmpty {
                     let next = waiting.removeFirst()
-                    group.addTask { (next.connection.companyID, await Task { await refreshClaimed(next, holder: holder) }.value) }
+                    group.addTask { await Task { await answer(next) }.value }
                     running += 1
                 }
-                guard running > 0, let result = await group.next() else { break }
-                results.append(result)
-                running -= 1
+                while storing < Self.storeConcurrency, !answered.isEmpty {
+                    let batch = answered
+                    answered = []
+                    group.addTask { .stored(await Task { await store(batch, holder: holder) }.value) }
+                    storing += 1
+                }
+                guard running > 0 || claiming, let step = await group.next() else { break }
+                switch step {
+                case .claimed(.success(let claimed)):
+                    claiming = false
+                    waiting += claimed
+                case .claimed(.failure(let error)):
+                    claiming = false
+                    claimFailed = true
+                    logger.warning("claiming due connections failed; this pass ends early", metadata: ["error": "\(error)"])
+                case .answered(let pending):
+                    answered.append(pending)
+                case .finished(let company, let outcome):
+                    results.append((company, outcome))
+                    running -= 1
+                case .stored(let outcomes):
+                    results += outcomes
+                    running -= outcomes.count
+                    storing -= 1
+                }
             }
         }
-        if let failure { throw failure }
         return results
     }
 
-    /// One claimed connection's refresh: UPS is asked without any database connection held,
-    /// and its answer is stored over the row as it is then (an opt-out meanwhile wins).
-    private func refreshClaimed(_ claimed: LockedConnection, holder: UUID) async -> RefreshOutcome {
+    /// Store transactions of one sweep at once: one commits while the next answers gather.
+    static let storeConcurrency = 2
+
+    /// A step of the sweep's pipeline, as its tasks report it.
+    private enum SweepStep: Sendable {
+        /// A claim of some of the pass's candidates.
+        case claimed(Result<[LockedConnection], any Error>)
+        /// UPS answered (or nothing was to be asked): this is to be stored.
+        case answered(PendingStore)
+        /// Ended before anything was to be stored.
+        case finished(CompanyID, RefreshOutcome)
+        /// A store transaction ended: these refreshes are over.
+        case stored([(CompanyID, RefreshOutcome)])
+    }
+
+    /// A claimed connection's refresh waiting for its store.
+    private struct PendingStore: Sendable {
+        var completion: ClaimCompletion<RefreshOutcome>
+        var started: ContinuousClock.Instant
+        var metadata: Logger.Metadata
+    }
+
+    /// One claimed connection's refresh up to its store: UPS is asked without any database
+    /// connection held, and its answer will be stored over the row as it is then (an opt-out
+    /// meanwhile wins).
+    private func answer(_ claimed: LockedConnection) async -> SweepStep {
         let company = claimed.connection.companyID
         let metadata: Logger.Metadata = ["company": "\(company)"]
         let started = ContinuousClock.now
-        var outcome: RefreshOutcome
+        let decide: @Sendable (LockedConnection) throws -> (ConnectionUpdate?, RefreshOutcome)
         do {
-            let stored: RefreshOutcome?
             switch try plan(claimed, force: false, metadata: metadata) {
             case .settled(let update, let settled):
                 // Nothing sent to UPS: the decision stands only over the row it was made on.
-                stored = try await connections.completeClaim(company, generation: claimed.generation, holder: holder) { current in
-                    current.connection == claimed.connection ? (update, settled) : (nil, .busy)
-                }
+                decide = { current in current.connection == claimed.connection ? (update, settled) : (nil, .busy) }
             case .present(let refreshToken):
                 let answer = try await present(refreshToken, of: company, metadata: metadata)
-                stored = try await connections.completeClaim(company, generation: claimed.generation, holder: holder) { current in
+                decide = { current in
                     // Opted out (or sent to re-authorize) while UPS answered: the new pair goes too.
                     guard current.connection.holdsTokens else { return (nil, .notAuthenticated(current.connection.status)) }
                     let (update, outcome, _) = try settle(current.connection, answer, metadata: metadata)
                     return (update, outcome)
                 }
             }
-            // `nil`: a new pair (a re-authorization) replaced the claimed one meanwhile.
-            outcome = stored ?? .busy
-            log(outcome, metadata)
         } catch {
+            return .finished(company, conclude(.failure(error), started: started, metadata: metadata))
+        }
+        let completion = ClaimCompletion(company, generation: claimed.generation, decide: decide)
+        return .answered(PendingStore(completion: completion, started: started, metadata: metadata))
+    }
+
+    /// Stores the answers in one transaction. Should the transaction as a whole fail, each is
+    /// stored alone, so one company's row cannot cost the others their new pairs.
+    private func store(_ batch: [PendingStore], holder: UUID) async -> [(CompanyID, RefreshOutcome)] {
+        let stored: [Result<RefreshOutcome?, any Error>]
+        do {
+            stored = try await connections.completeClaims(batch.map(\.completion), holder: holder)
+        } catch  where batch.count > 1 {
+            logger.warning("storing \(batch.count) token refreshes together failed; storing each alone", metadata: ["error": "\(error)"])
+            var each: [(CompanyID, RefreshOutcome)] = []
+            for pending in batch { each += await store([pending], holder: holder) }
+            return each
+        } catch {
+            stored = [.failure(error)]
+        }
+        return zip(batch, stored).map { pending, result in
+            (pending.completion.company, conclude(result, started: pending.started, metadata: pending.metadata))
+        }
+    }
+
+    /// A refresh's end, however it went: logged, counted, and an outcome. `nil` stored: the
+    /// claimed pair was replaced meanwhile (a re-authorization, or another holder's refresh).
+    private func conclude(_ stored: Result<RefreshOutcome?, any Error>, started: ContinuousClock.Instant, metadata: Logger.Metadata) -> RefreshOutcome
+    {
+        let outcome: RefreshOutcome
+        switch stored {
+        case .success(let value):
+            outcome = value ?? .busy
+            log(outcome, metadata)
+        case .failure(let error):
+            // The database failed us; whatever UPS answered is either stored or recovered by
+            // the repository. Nothing secret is in a database error's description.
             logger.error("token refresh failed in storage", metadata: metadata.merging(["error": "\(error)"]) { $1 })
             outcome = .storageFailure("\(error)")
         }
@@ -291,22 +361,17 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
     public func refresh(_ company: CompanyID, force: Bool, lock: LockWaitPolicy) async -> RefreshOutcome {
         let metadata: Logger.Metadata = ["company": "\(company)"]
         let started = ContinuousClock.now
-        let outcome: RefreshOutcome
+        let stored: Result<RefreshOutcome?, any Error>
         do {
-            outcome =
+            stored = .success(
                 try await connections.withLockedConnection(company, lock) { locked in
                     let (update, outcome, _) = try await refreshLocked(locked, force: force, metadata: metadata)
                     return (update, outcome)
-                } ?? .busy
-            log(outcome, metadata)
+                })
         } catch {
-            // The database failed us; whatever UPS answered is either stored or recovered by
-            // the repository. Nothing secret is in a database error's description.
-            logger.error("token refresh failed in storage", metadata: metadata.merging(["error": "\(error)"]) { $1 })
-            outcome = .storageFailure("\(error)")
+            stored = .failure(error)
         }
-        metrics.record(outcome, duration: .now - started)
-        return outcome
+        return conclude(stored, started: started, metadata: metadata)
     }
 
     /// - Returns: the update to store, the outcome, and the new access token when UPS issued one.

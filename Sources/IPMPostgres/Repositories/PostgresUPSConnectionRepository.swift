@@ -175,7 +175,7 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
     }
 
     public func dueForRefresh(at now: Date, policy: RefreshPolicy, limit: Int) async throws -> [CompanyID] {
-        try await client.query(Self.due(at: now, policy: policy, limit: limit, claiming: false))
+        try await client.query(Self.due(at: now, policy: policy, limit: limit))
             .map { CompanyID(try $0.decode("company_id", as: UUID.self)) }
     }
 
@@ -184,15 +184,15 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
     /// lifetime expiry − last update (or now, as the domain reads a row without either); a
     /// backoff or a spent daily budget holds a connection back; blocked companies are tried
     /// again when their (long) wait is over, whatever the expiry. `RefreshDueRuleTests` checks
-    /// the query and the domain agree on every kind of row. `claiming` leaves out refreshes
-    /// under way (a lease of the row's token generation) and locks the rows it picks, skipping
-    /// rows locked elsewhere.
-    private static func due(at now: Date, policy: RefreshPolicy, limit: Int, claiming: Bool) -> SQL {
+    /// the query and the domain agree on every kind of row. `claiming` looks only at those
+    /// candidates (by primary key: the condition is no index's, so anything else reads the
+    /// whole table, decision 79), leaves out refreshes under way (a lease of the row's token
+    /// generation) and locks the rows it picks, skipping rows locked elsewhere.
+    private static func due(at now: Date, policy: RefreshPolicy, limit: Int, claiming candidates: [CompanyID]? = nil) -> SQL {
         let (fraction, minimum) = policy.margin.terms
         let today = RefreshPolicy.day(of: now)
-        return """
-            SELECT u.company_id FROM ups_connections u
-            WHERE (u.next_refresh_at IS NULL OR u.next_refresh_at <= \(now))
+        let condition: SQL = """
+            (u.next_refresh_at IS NULL OR u.next_refresh_at <= \(now))
               AND (u.status = 'blocked'
                    OR (u.status = 'authenticated'
                        AND NOT COALESCE(u.refresh_failure_day = \(today)::date AND u.refresh_failures_today >= \(policy.dailyFailureBudget), false)
@@ -201,10 +201,16 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                                 EXTRACT(EPOCH FROM u.access_token_expires_at - COALESCE(u.updated_at, u.authorized_at, \(now))), 0)) * interval '1 second' <= \(now)
                             OR u.refresh_token_expires_at - GREATEST(\(minimum)::float8, \(fraction)::float8 * COALESCE(
                                 EXTRACT(EPOCH FROM u.access_token_expires_at - COALESCE(u.updated_at, u.authorized_at, \(now))), 0)) * interval '1 second' <= \(now))))
-            \(unescaped: claiming ? Self.notLeased : "")
-            ORDER BY CASE WHEN u.status = 'blocked' THEN u.next_refresh_at ELSE u.access_token_expires_at END NULLS FIRST, u.company_id
-            LIMIT \(limit)
-            \(unescaped: claiming ? "FOR UPDATE OF u SKIP LOCKED" : "")
+            """
+        let order = "CASE WHEN u.status = 'blocked' THEN u.next_refresh_at ELSE u.access_token_expires_at END NULLS FIRST, u.company_id"
+        guard let candidates else {
+            return "SELECT u.company_id FROM ups_connections u WHERE \(condition) ORDER BY \(unescaped: order) LIMIT \(limit)"
+        }
+        return """
+            SELECT u.company_id FROM ups_connections u
+            WHERE u.company_id = ANY(\(Self.idArray(candidates))::uuid[]) AND \(condition) \(unescaped: Self.notLeased)
+            ORDER BY \(unescaped: order) LIMIT \(limit)
+            FOR UPDATE OF u SKIP LOCKED
             """
     }
 
@@ -214,16 +220,15 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                           AND l.token_generation = u.token_generation AND l.expires_at > clock_timestamp())
         """
 
-    public func claimDue(at now: Date, policy: RefreshPolicy, limit: Int, holder: UUID) async throws -> [LockedConnection] {
-        guard limit > 0 else { return [] }
-        let due = Self.due(at: now, policy: policy, limit: limit, claiming: true)
+    public func claimDue(_ candidates: [CompanyID], at now: Date, policy: RefreshPolicy, holder: UUID) async throws -> [LockedConnection] {
+        guard !candidates.isEmpty else { return [] }
+        let due = Self.due(at: now, policy: policy, limit: candidates.count, claiming: candidates)
         return try await client.withTransaction { [lease] connection -> [LockedConnection] in
             // First the row locks (SKIP LOCKED: rows another claim or refresh holds are left to it) …
-            let locked = try connection.query(due).map { try $0.decode("company_id", as: UUID.self) }
+            let locked = try connection.query(due).map { CompanyID(try $0.decode("company_id", as: UUID.self)) }
             guard !locked.isEmpty else { return [] }
             // … then, in a statement of its own, whose snapshot is taken with the locks held, the
             // lease check: a claim another instance committed before we got a row is seen here.
-            let ids = "{" + locked.map(\.uuidString).joined(separator: ",") + "}"
             return try connection.query(
                 """
                 WITH leased AS (
@@ -231,7 +236,7 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                     SELECT u.company_id, \(holder), u.token_generation,
                            clock_timestamp() + \(Double(lease.components.seconds))::float8 * interval '1 second'
                     FROM ups_connections u
-                    WHERE u.company_id = ANY(\(ids)::uuid[]) AND u.refresh_token_sealed IS NOT NULL
+                    WHERE u.company_id = ANY(\(Self.idArray(locked))::uuid[]) AND u.refresh_token_sealed IS NOT NULL
                     \(unescaped: Self.notLeased)
                     ON CONFLICT (company_id) DO UPDATE SET holder = EXCLUDED.holder,
                         token_generation = EXCLUDED.token_generation, expires_at = EXCLUDED.expires_at
@@ -244,78 +249,102 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
         }
     }
 
-    public func completeClaim<R: Sendable>(
-        _ company: CompanyID, generation: Int64, holder: UUID,
-        _ decide: @escaping @Sendable (LockedConnection) throws -> (ConnectionUpdate?, R)
-    ) async throws -> R? {
-        // What `decide` made of the row the first time: when the commit seems lost with the
+    public func completeClaims<R: Sendable>(_ claims: [ClaimCompletion<R>], holder: UUID) async throws -> [Result<R?, any Error>] {
+        guard !claims.isEmpty else { return [] }
+        precondition(Set(claims.map(\.company)).count == claims.count, "a company's claim is completed once")
+        // What `decide` made of each row the first time: when the commit seems lost with the
         // connection, a row holding exactly its pair shows that the commit landed after all.
-        let decided = Mutex<(update: ConnectionUpdate, value: R)?>(nil)
+        let decided = Mutex<[CompanyID: (update: ConnectionUpdate, value: R)]>([:])
+        let ids = Self.idArray(claims.map(\.company))
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: recoveryDeadline)
         var delay = Duration.milliseconds(100)
         while true {
             do {
-                let value = try await client.withTransaction { connection -> R? in
+                let results = try await client.withTransaction { connection -> [Result<R?, any Error>] in
                     // Announced after the commit, below (migration 0014, decision 78).
                     try connection.execute("SELECT set_config('ipm.notify_after_commit', 'on', true)")
-                    let rows = try connection.query(
+                    // Row locks in one order, so two batches never wait for each other in a cycle.
+                    var rows: [CompanyID: LockedConnection] = [:]
+                    for row in try connection.query(
                         """
                         SELECT \(unescaped: UPSConnection.columns), \(unescaped: Self.tokenColumns)
-                        FROM ups_connections u WHERE u.company_id = \(company.rawValue) FOR UPDATE
+                        FROM ups_connections u WHERE u.company_id = ANY(\(ids)::uuid[]) ORDER BY u.company_id FOR UPDATE
                         """)
-                    guard let row = rows.first else { throw DomainError.notFound("company", company.description) }
-                    let current = try LockedConnection(row: row)
-                    try Self.releaseLease(of: company, holder: holder, on: connection)
-                    guard current.generation == generation else {
-                        if let (update, value) = decided.withLock({ $0 }), let sealed = update.newTokens,
-                            current.generation == generation + 1, current.tokens?.accessToken.ciphertext == sealed.accessToken.ciphertext
-                        {
-                            return value
-                        }
-                        return nil
+                    {
+                        let current = try LockedConnection(row: row)
+                        rows[current.connection.companyID] = current
                     }
-                    let (update, value) = try decide(current)
-                    guard let update else { return value }
-                    precondition(update.transition.connection.companyID == company, "an update must stay with its company")
-                    decided.withLock { $0 = (update, value) }
-                    try apply(update, to: company, on: connection)
-                    return value
+                    try connection.execute("DELETE FROM refresh_leases WHERE company_id = ANY(\(ids)::uuid[]) AND holder = \(holder)")
+                    return try claims.map { claim -> Result<R?, any Error> in
+                        guard let current = rows[claim.company] else {
+                            return .failure(DomainError.notFound("company", claim.company.description))
+                        }
+                        guard current.generation == claim.generation else {
+                            if let (update, value) = decided.withLock({ $0[claim.company] }), let sealed = update.newTokens,
+                                current.generation == claim.generation + 1, current.tokens?.accessToken.ciphertext == sealed.accessToken.ciphertext
+                            {
+                                return .success(value)
+                            }
+                            return .success(nil)
+                        }
+                        let update: ConnectionUpdate?
+                        let value: R
+                        do {
+                            (update, value) = try claim.decide(current)
+                        } catch {
+                            return .failure(error)  // this company stays as it was; the others are stored
+                        }
+                        guard let update else { return .success(value) }
+                        precondition(update.transition.connection.companyID == claim.company, "an update must stay with its company")
+                        decided.withLock { $0[claim.company] = (update, value) }
+                        try apply(update, to: claim.company, on: connection)
+                        return .success(value)
+                    }
                 }
-                if decided.withLock({ $0 != nil }) { await announceAfterCommit(company) }
-                return value
+                await announceAfterCommit(decided.withLock { Array($0.keys) })
+                return results
             } catch let error as PostgresError where error.mayHaveLostTheConnection && clock.now < deadline {
-                // UPS may have answered with a new pair, the only live one: keep trying.
+                // UPS may have answered with new pairs, the only live ones: keep trying.
                 logger.warning(
-                    "the database connection was lost while completing a token refresh; trying again",
-                    metadata: ["company": "\(company)", "postgres.error": "\(error.debugDescription)"])
+                    "the database connection was lost while completing token refreshes; trying again",
+                    metadata: ["companies": "\(claims.count)", "postgres.error": "\(error.debugDescription)"])
                 try await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(2))
             }
         }
     }
 
-    /// Tells every server's change feed that the sweep changed `company`, once its transaction
-    /// has committed (decision 78). The notification's own transaction commits without waiting
-    /// for its WAL flush, so it holds PostgreSQL's notify lock only for a moment. Best effort:
-    /// should it be lost, the company was due (within the refresh margin, where no server
-    /// serves its token from memory), and a lost database connection empties every cache.
-    private func announceAfterCommit(_ company: CompanyID) async {
+    /// Tells every server's change feed that the sweep changed these companies, once their
+    /// transaction has committed (decision 78). The notifications' own transaction commits
+    /// without waiting for its WAL flush, so it holds PostgreSQL's notify lock only for a
+    /// moment. Best effort: should one be lost, its company was due (within the refresh
+    /// margin, where no server serves its token from memory), and a lost database connection
+    /// empties every cache.
+    private func announceAfterCommit(_ companies: [CompanyID]) async {
+        guard !companies.isEmpty else { return }
         do {
             try await client.execute(
                 """
-                SELECT set_config('synchronous_commit', 'off', true), pg_notify(\(PostgresUPSConnectionChanges.channel), \(company.rawValue.uuidString))
+                SELECT set_config('synchronous_commit', 'off', true),
+                       pg_notify(\(PostgresUPSConnectionChanges.channel), company::text)
+                FROM unnest(\(Self.idArray(companies))::uuid[]) AS company
                 """)
         } catch {
             logger.warning(
-                "could not announce a refreshed connection to the other servers", metadata: ["company": "\(company)", "postgres.error": "\(error)"])
+                "could not announce refreshed connections to the other servers",
+                metadata: ["companies": "\(companies.count)", "postgres.error": "\(error)"])
         }
+    }
+
+    /// A `uuid[]` literal of the companies' ids.
+    private static func idArray(_ companies: [CompanyID]) -> String {
+        "{" + companies.map(\.rawValue.uuidString).joined(separator: ",") + "}"
     }
 
     public func releaseClaims(_ companies: [CompanyID], holder: UUID) async throws {
         guard !companies.isEmpty else { return }
-        let ids = "{" + companies.map(\.rawValue.uuidString).joined(separator: ",") + "}"
-        try await client.execute("DELETE FROM refresh_leases WHERE company_id = ANY(\(ids)::uuid[]) AND holder = \(holder)")
+        try await client.execute("DELETE FROM refresh_leases WHERE company_id = ANY(\(Self.idArray(companies))::uuid[]) AND holder = \(holder)")
     }
 
     /// The token route's read of a company's connection and sealed pair, without a lock

@@ -191,9 +191,9 @@ actor InMemoryStore: CompanyRepository, AdminRepository, MembershipRepository, U
     }
 
     /// The fake's claims: a lease per company, by holder (no expiry).
-    func claimDue(at now: Date, policy: RefreshPolicy, limit: Int, holder: UUID) async throws -> [LockedConnection] {
+    func claimDue(_ candidates: [CompanyID], at now: Date, policy: RefreshPolicy, holder: UUID) async throws -> [LockedConnection] {
         var claimed: [LockedConnection] = []
-        for company in try await dueForRefresh(at: now, policy: policy, limit: .max) where claimed.count < limit && leases[company] == nil {
+        for company in candidates where leases[company] == nil && connections[company]?.isDueForRefresh(at: now, policy: policy) == true {
             guard let locked = try? lockedState(company), locked.tokens != nil else { continue }
             leases[company] = holder
             claimed.append(locked)
@@ -201,16 +201,17 @@ actor InMemoryStore: CompanyRepository, AdminRepository, MembershipRepository, U
         return claimed
     }
 
-    func completeClaim<R: Sendable>(
-        _ company: CompanyID, generation: Int64, holder: UUID,
-        _ decide: @escaping @Sendable (LockedConnection) throws -> (ConnectionUpdate?, R)
-    ) async throws -> R? {
-        let current = try lockedState(company)
-        if leases[company] == holder { leases[company] = nil }
-        guard current.generation == generation else { return nil }
-        let (update, value) = try decide(current)
-        if let update { store(update, for: company) }
-        return value
+    func completeClaims<R: Sendable>(_ claims: [ClaimCompletion<R>], holder: UUID) async throws -> [Result<R?, any Error>] {
+        claims.map { claim in
+            Result {
+                let current = try lockedState(claim.company)
+                if leases[claim.company] == holder { leases[claim.company] = nil }
+                guard current.generation == claim.generation else { return nil }
+                let (update, value) = try claim.decide(current)
+                if let update { store(update, for: claim.company) }
+                return value
+            }
+        }
     }
 
     func releaseClaims(_ companies: [CompanyID], holder: UUID) async throws {
