@@ -11,16 +11,18 @@ import Testing
 /// transaction, each company by its own decision.
 @Suite("Claims of due connections, completed together")
 struct ClaimCompletionTests {
-    /// `count` authenticated companies holding (placeholder) tokens, all due now.
+    /// `count` authenticated companies holding (placeholder) tokens, all due now: the first
+    /// expired a second before the call, each next one a second earlier.
     private static func dueCompanies(_ count: Int, _ database: TestDatabase) async throws -> [CompanyID] {
         let companies = PostgresCompanyRepository(client: database.client, clock: SystemClock())
+        let start = Date()
         var ids: [CompanyID] = []
         for index in 0..<count {
             let company = try await companies.create(try CompanyName("Claimed \(index)"), by: .operator("test"))
             try await database.client.execute(
                 """
                 UPDATE ups_connections SET status = 'authenticated', authorized_at = now() - interval '4 hours',
-                    updated_at = now() - interval '4 hours', access_token_expires_at = now() - \("\(index + 1) seconds")::interval,
+                    updated_at = now() - interval '4 hours', access_token_expires_at = \(start.addingTimeInterval(-Double(index + 1))),
                     refresh_token_expires_at = now() + interval '60 days',
                     access_token_sealed = decode('00', 'hex'), refresh_token_sealed = decode('00', 'hex'), token_key_id = 'k1'
                 WHERE company_id = \(company.id.rawValue)
@@ -28,6 +30,18 @@ struct ClaimCompletionTests {
             ids.append(company.id)
         }
         return ids
+    }
+
+    /// Waits up to 20 s for `condition`; records an issue if it never holds.
+    private static func waitUntil(_ what: String, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !condition() {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("not within 20 s: \(what)")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     private static func count(_ sql: SQL, _ database: TestDatabase) async throws -> Int {
@@ -51,7 +65,7 @@ struct ClaimCompletionTests {
         let feed = PostgresUPSConnectionChanges(client: database.client, logger: Logger(label: "test.feed"))
         let heard = Mutex<[UPSConnectionChange]>([])
         let listening = Task { await feed.run { change in heard.withLock { $0.append(change) } } }
-        while !heard.withLock({ $0.contains(.listening) }) { try await Task.sleep(for: .milliseconds(20)) }
+        try await Self.waitUntil("the feed listens") { heard.withLock { $0.contains(.listening) } }
 
         let eventsOf = { (company: CompanyID) in
             try await Self.count("SELECT count(*)::bigint AS n FROM audit_events WHERE company_id = \(company.rawValue)", database)
@@ -84,7 +98,7 @@ struct ClaimCompletionTests {
         #expect(try await Self.count("SELECT count(*)::bigint AS n FROM refresh_leases", database) == 0, "every claim ended")
         #expect(try await eventsOf(reauthorized) == eventsBefore + 1, "the change's audit event, in the same transaction")
         // Announced once, after the commit, and only the company that changed.
-        while !heard.withLock({ $0.contains(.changed(reauthorized)) }) { try await Task.sleep(for: .milliseconds(20)) }
+        try await Self.waitUntil("the stored change is announced") { heard.withLock { $0.contains(.changed(reauthorized)) } }
         try await Task.sleep(for: .milliseconds(300))
         #expect(heard.withLock { $0 } == [.listening, .changed(reauthorized)])
         listening.cancel()
