@@ -151,7 +151,6 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
     private struct PendingStore: Sendable {
         var completion: ClaimCompletion<RefreshOutcome>
         var started: ContinuousClock.Instant
-        var metadata: Logger.Metadata
     }
 
     /// One claimed connection's refresh up to its store: UPS is asked without any database
@@ -180,7 +179,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
             return .finished(company, conclude(.failure(error), started: started, metadata: metadata))
         }
         let completion = ClaimCompletion(company, generation: claimed.generation, decide: decide)
-        return .answered(PendingStore(completion: completion, started: started, metadata: metadata))
+        return .answered(PendingStore(completion: completion, started: started))
     }
 
     /// Stores the answers in one transaction. Should the transaction as a whole fail, each is
@@ -198,7 +197,7 @@ public struct UPSTokenRefresher: UPSTokenRefreshing {
             stored = [.failure(error)]
         }
         return zip(batch, stored).map { pending, result in
-            (pending.completion.company, conclude(result, started: pending.started, metadata: pending.metadata))
+            (pending.completion.company, conclude(result, started: pending.started, metadata: ["company": "\(pending.completion.company)"]))
         }
     }
 
