@@ -7,10 +7,41 @@ public struct Identifier<Subject>: Hashable, Sendable, Codable, CustomStringConv
 
     public init(_ rawValue: UUID = UUID()) { self.rawValue = rawValue }
 
-    /// Parses the canonical text form, any case; `nil` for anything else.
+    /// Parses the canonical text form (8-4-4-4-12 hexadecimal digits), any case; `nil` for
+    /// anything else. Read here rather than by `UUID(uuidString:)`, which calls `sscanf` on
+    /// Linux: a company's id is parsed on every token API request (decision 80).
     public init?(_ text: String) {
-        guard let uuid = UUID(uuidString: text) else { return nil }
+        var text = text
+        guard let uuid = text.withUTF8(Self.parse) else { return nil }
         self.rawValue = uuid
+    }
+
+    private static func parse(_ text: UnsafeBufferPointer<UInt8>) -> UUID? {
+        guard text.count == 36 else { return nil }
+        var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let parsed = withUnsafeMutableBytes(of: &bytes) { bytes -> Bool in
+            var index = 0
+            for position in bytes.indices {
+                if index == 8 || index == 13 || index == 18 || index == 23 {
+                    guard text[index] == UInt8(ascii: "-") else { return false }
+                    index += 1
+                }
+                guard let high = hexValue(text[index]), let low = hexValue(text[index + 1]) else { return false }
+                bytes[position] = high << 4 | low
+                index += 2
+            }
+            return true
+        }
+        return parsed ? UUID(uuid: bytes) : nil
+    }
+
+    private static func hexValue(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 
     /// Lower-case, as PostgreSQL prints UUIDs.

@@ -17,6 +17,7 @@ public struct UPSAccessAPI: Sendable {
     let logger: Logger
     /// The largest request body the proxy passes on (UPS's answers are bounded by the forwarder).
     let maxProxyBodyBytes: Int
+    let metrics = UPSAccessMetrics()
 
     public init(
         credentials: ServiceCredentials, tokens: any UPSAccessTokenProviding, forwarding: any UPSResourceForwarding,
@@ -37,11 +38,11 @@ extension UPSAccessAPI {
     /// other services, on a group behind `ServiceTokenAuthenticator`.
     func addRoutes(to group: RouterGroup<WebRequestContext>) {
         group.get("/companies/:id/ups/access-token") { request, context in
-            try await UPSAccessMetrics.measured(UPSAccessMetrics.tokenAPI) { try await accessToken(request, context) }
+            try await metrics.tokenAPI.measured { try await accessToken(request, context) }
         }
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
             group.on("/companies/:id/ups/proxy/**", method: method) { request, context in
-                try await UPSAccessMetrics.measured(UPSAccessMetrics.proxy) { try await proxied(request, context) }
+                try await metrics.proxy.measured { try await proxied(request, context) }
             }
         }
     }
@@ -60,7 +61,8 @@ extension UPSAccessAPI {
             logger.debug(
                 "token API: access token handed out", metadata: metadata.merging(["expires_at": "\(issued.expiresAt.formatted(.iso8601))"]) { $1 })
             let expiresIn = max(0, Int(issued.expiresAt.timeIntervalSince(clock.now()).rounded(.down)))
-            return (try .json(AccessTokenJSON(accessToken: issued.token.value, expiresAt: issued.expiresAt, expiresIn: expiresIn)), "ok")
+            let answer = AccessTokenJSON(accessToken: issued.token.value, expiresAt: issued.expiresAt, expiresIn: expiresIn)
+            return (try .json(encoded: answer.encodedJSON()), "ok")
         } catch let error as DomainError where error.isNotFound {
             return (Problem(.notFound, "There is no such company.").response, "not_found")
         } catch let failure as AccessTokenFailure {
@@ -106,7 +108,7 @@ extension UPSAccessAPI {
             metadata["status"] = "\(answer.status)"
             metadata["retried"] = "\(retried)"
             logger.debug("UPS proxy: forwarded", metadata: metadata)
-            if retried { UPSAccessMetrics.proxyRetried() }
+            if retried { metrics.proxyRetried() }
             if freshToken, answer.isInvalidAuthentication {
                 logger.warning(
                     "UPS proxy: UPS refused an access token issued moments ago; the API may not be enabled for IPM's UPS app", metadata: metadata)

@@ -18,10 +18,20 @@ extension Response {
 
     /// `value` as the API's JSON: ISO 8601 dates, sorted keys, not cached.
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        json(encoded: try apiEncoder.encode(value), status: status)
+    }
+
+    /// JSON already written (`AccessTokenJSON.encodedJSON()`), with the API's headers.
+    static func json(encoded bytes: some Sequence<UInt8>, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: jsonHeaders, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// The same for every JSON answer, so made once.
+    private static let jsonHeaders: HTTPFields = {
         var headers = Pages.securityHeaders(contentType: "application/json")
         headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try apiEncoder.encode(value))))
-    }
+        return headers
+    }()
 
     /// Configured once and shared: encoding does not change it, and making one per answer
     /// showed in the token API's profile.
