@@ -68,6 +68,28 @@ struct ClientPreparedStatementTests {
         await client.close()
     }
 
+    /// What is prepared is told by the statement's first keyword, whatever its case and the
+    /// blanks before it, or by an opening parenthesis.
+    @Test func plannableStatementsArePreparedWhateverTheirCaseAndLeadingBlanks() async throws {
+        let client = try await client()
+        let plannable = [
+            "  \n\tselect 11 AS a", "(SELECT 12 AS a)", "With t AS (SELECT 13 AS a) SELECT a FROM t", "VALUES (14)", "\r\nvalues (17)",
+        ]
+        let utility = ["SHOW search_path", "EXPLAIN SELECT 15", "selectinto_is_not_a_keyword", "SELECTED 16"]
+        for text in plannable + utility {
+            _ = try? await client.query(SQL(unsafeText: text))
+        }
+        let rows = try await client.query("SELECT statement FROM pg_prepared_statements")
+        let prepared = Set(try rows.map { try $0.decode("statement", as: String.self) })
+        for text in plannable {
+            #expect(prepared.contains(text), "\(text) was not prepared")
+        }
+        for text in utility {
+            #expect(!prepared.contains(text), "\(text) was prepared")
+        }
+        await client.close()
+    }
+
     @Test func aTableChangeThatAltersTheResultIsPreparedAgain() async throws {
         let client = try await client()
         let table = "prepared_\(UUID().uuidString.prefix(8).lowercased())"

@@ -156,6 +156,12 @@ public final class PostgresClient: Sendable {
     }
 
     func acquire() async throws -> PooledConnection {
+        // An idle connection and no one waiting: no continuation, no cancellation handler.
+        let idle = state.withLock { state -> PooledConnection? in
+            guard !state.isClosed, state.waiters.isEmpty, !Task.isCancelled else { return nil }
+            return state.idle.popLast()
+        }
+        if let idle { return idle }
         let id = state.withLock { state in
             state.nextID += 1
             return state.nextID

@@ -97,6 +97,11 @@ public final class PostgresConnection {
     /// Never blocks: libpq's socket is non-blocking and `PQconsumeInput` only reads what is there.
     func checkAlive() -> Bool {
         guard !isBroken else { return false }
+        // Nothing to read and no hang-up: alive, for one `poll` instead of two reads.
+        var watched = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        if watched.fd >= 0, poll(&watched, 1, 0) == 0 {
+            return PQtransactionStatus(handle) == PQTRANS_IDLE
+        }
         // Twice: the first read may return the notice, the second then sees end-of-file.
         for _ in 0..<2 {
             if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK {

@@ -25,28 +25,32 @@ struct PreparedStatements {
     /// Whether `text` is worth preparing: only statements the server plans. Utility
     /// statements (`SET`, `CREATE DATABASE`, DDL, `LISTEN`) have no plan to keep, and some
     /// (`CREATE DATABASE`) must not run inside the extended protocol's implicit transaction.
+    /// Read as bytes (a keyword is ASCII): this runs for every statement not yet prepared.
     static func isPlannable(_ text: String) -> Bool {
-        var keyword = Substring.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            if keyword.isEmpty && (scalar == " " || scalar == "\n" || scalar == "\t" || scalar == "\r") { continue }
-            if keyword.isEmpty && scalar == "(" { return true }
-            guard scalar.properties.isAlphabetic else { break }
-            keyword.append(scalar)
-            if keyword.count > 6 { return false }
+        var keyword: UInt64 = 0
+        var length = 0
+        for byte in text.utf8 {
+            if length == 0 && (byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D) { continue }
+            if length == 0 && byte == UInt8(ascii: "(") { return true }
+            let upper = byte & 0xDF
+            guard upper >= UInt8(ascii: "A") && upper <= UInt8(ascii: "Z") else { break }
+            length += 1
+            if length > 6 { return false }
+            keyword = keyword << 8 | UInt64(upper)
         }
-        switch String(keyword).uppercased() {
-        case "SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "VALUES": return true
-        default: return false
-        }
+        return plannableKeywords.contains(keyword)
     }
+
+    /// SELECT, INSERT, UPDATE, DELETE, WITH and VALUES, upper case, packed as `isPlannable` packs.
+    private static let plannableKeywords: Set<UInt64> = Set(
+        ["SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "VALUES"].map { $0.utf8.reduce(0) { $0 << 8 | UInt64($1) } })
 
     /// The name `text` is prepared under, marking it used.
     mutating func name(for text: String) -> String? {
-        guard var entry = names[text] else { return nil }
+        guard let index = names.index(forKey: text) else { return nil }
         clock &+= 1
-        entry.lastUse = clock
-        names[text] = entry
-        return entry.name
+        names.values[index].lastUse = clock
+        return names.values[index].name
     }
 
     /// A fresh name for a statement about to be prepared (unique within the session).
