@@ -1,4 +1,5 @@
 public import Foundation
+import IPMDomain
 
 extension AccessTokenJSON {
     /// The bytes `APIJSONCoding.encoder()` writes for this value — keys sorted, the time in
@@ -13,7 +14,7 @@ extension AccessTokenJSON {
         out.append(contentsOf: #"{"access_token":"#.utf8)
         Self.appendString(accessToken, to: &out)
         out.append(contentsOf: #","expires_at":""#.utf8)
-        Self.appendTime(Int(seconds), to: &out)
+        out.append(contentsOf: UTCDateTime(secondsSince1970: Int(seconds)).iso8601Text.utf8)
         out.append(contentsOf: #"","expires_in":"#.utf8)
         out.append(contentsOf: String(expiresIn).utf8)
         out.append(contentsOf: #","token_type":"#.utf8)
@@ -52,44 +53,5 @@ extension AccessTokenJSON {
 
     private static func hexDigit(_ value: UInt8) -> UInt8 {
         value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
-    }
-
-    /// `yyyy-MM-ddTHH:mm:ssZ` for whole seconds since 1970 (UTC, proleptic Gregorian; the
-    /// civil-from-days algorithm of Howard Hinnant's "chrono-compatible low-level date algorithms").
-    private static func appendTime(_ seconds: Int, to out: inout [UInt8]) {
-        let days = seconds / 86_400
-        let secondOfDay = seconds % 86_400
-        let shifted = days + 719_468
-        let era = shifted / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        appendDigits(year, count: 4, to: &out)
-        out.append(UInt8(ascii: "-"))
-        appendDigits(month, count: 2, to: &out)
-        out.append(UInt8(ascii: "-"))
-        appendDigits(day, count: 2, to: &out)
-        out.append(UInt8(ascii: "T"))
-        appendDigits(secondOfDay / 3600, count: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        appendDigits(secondOfDay % 3600 / 60, count: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        appendDigits(secondOfDay % 60, count: 2, to: &out)
-        out.append(UInt8(ascii: "Z"))
-    }
-
-    private static func appendDigits(_ value: Int, count: Int, to out: inout [UInt8]) {
-        var divisor = 1
-        for _ in 1..<count { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-            rest %= divisor
-            divisor /= 10
-        }
     }
 }

@@ -13,6 +13,8 @@ struct IdentifierTests {
                 #expect(CompanyID(text)?.rawValue == UUID(uuidString: text), "\(text)")
             }
             #expect(CompanyID(uuid.uuidString)?.description == uuid.uuidString.lowercased())
+            #expect(uuid.canonicalText == uuid.uuidString.lowercased())
+            #expect(UUID(canonicalText: uuid.canonicalText) == uuid)
         }
         #expect(CompanyID("00000000-0000-0000-0000-000000000000")?.rawValue == UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
         #expect(CompanyID("FFFFFFFF-ffff-FFFF-ffff-FFFFFFFFFFFF")?.rawValue == UUID(uuidString: "ffffffff-ffff-ffff-ffff-ffffffffffff"))

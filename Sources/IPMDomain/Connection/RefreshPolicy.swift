@@ -60,10 +60,7 @@ public struct RefreshPolicy: Sendable, Hashable {
 
     /// The UTC day of `date`, as the budget counts it (`yyyy-mm-dd`).
     public static func day(of date: Date) -> String {
-        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
-        let components = Calendar(identifier: .gregorian).dateComponents(
-            in: TimeZone(identifier: "UTC")!, from: Date(timeIntervalSince1970: Double(days) * 86_400))
-        return String(format: "%04d-%02d-%02d", components.year ?? 0, components.month ?? 0, components.day ?? 0)
+        UTCDateTime(date).dayText
     }
 }
 

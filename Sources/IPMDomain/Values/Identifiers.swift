@@ -8,12 +8,45 @@ public struct Identifier<Subject>: Hashable, Sendable, Codable, CustomStringConv
     public init(_ rawValue: UUID = UUID()) { self.rawValue = rawValue }
 
     /// Parses the canonical text form (8-4-4-4-12 hexadecimal digits), any case; `nil` for
-    /// anything else. Read here rather than by `UUID(uuidString:)`, which calls `sscanf` on
-    /// Linux: a company's id is parsed on every token API request (decision 80).
+    /// anything else.
     public init?(_ text: String) {
+        guard let uuid = UUID(canonicalText: text) else { return nil }
+        self.rawValue = uuid
+    }
+
+    /// Lower-case, as PostgreSQL prints UUIDs.
+    public var description: String { rawValue.canonicalText }
+}
+
+extension UUID {
+    /// Reads the canonical text form (8-4-4-4-12 hexadecimal digits), any case; `nil` for
+    /// anything else (no signs, blanks, braces or `0x`). Read here rather than by
+    /// `UUID(uuidString:)`, which calls `sscanf` on Linux: ids are read on every token API
+    /// request and from every row (decision 80).
+    public init?(canonicalText text: String) {
         var text = text
         guard let uuid = text.withUTF8(Self.parse) else { return nil }
-        self.rawValue = uuid
+        self = uuid
+    }
+
+    /// The canonical text form in lower case, as PostgreSQL prints UUIDs (`uuidString` is
+    /// upper case, and made with `snprintf`).
+    public var canonicalText: String {
+        withUnsafeBytes(of: uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { text in
+                var index = 0
+                for (position, byte) in bytes.enumerated() {
+                    if position == 4 || position == 6 || position == 8 || position == 10 {
+                        text[index] = UInt8(ascii: "-")
+                        index += 1
+                    }
+                    text[index] = Self.hexDigit(byte >> 4)
+                    text[index + 1] = Self.hexDigit(byte & 0xF)
+                    index += 2
+                }
+                return index
+            }
+        }
     }
 
     private static func parse(_ text: UnsafeBufferPointer<UInt8>) -> UUID? {
@@ -44,8 +77,9 @@ public struct Identifier<Subject>: Hashable, Sendable, Codable, CustomStringConv
         }
     }
 
-    /// Lower-case, as PostgreSQL prints UUIDs.
-    public var description: String { rawValue.uuidString.lowercased() }
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+    }
 }
 
 /// Identifies a company (tenant). Every tenant-scoped row carries one.

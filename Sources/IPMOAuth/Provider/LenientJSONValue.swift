@@ -21,6 +21,8 @@ struct LenientJSONValue: Decodable {
 
     /// A whole number of seconds; strings such as `"14399"` or `"14399.0"` included.
     var integer: Int64? {
+        // Digits as UPS sends them, without trimming first (it showed in the refresh's profile).
+        if let text, let value = Int64(text) { return value }
         guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
         if let value = Int64(text) { return value }
         guard let number = Double(text), number.isFinite, number.rounded() == number, abs(number) < 1e18 else { return nil }

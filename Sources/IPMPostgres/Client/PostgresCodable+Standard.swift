@@ -1,4 +1,5 @@
 public import Foundation
+import IPMDomain
 
 // Text-format conformances for the types the repositories use. Decoders accept exactly what
 // PostgreSQL prints for the matching column type; a mismatch is `.decodingFailed`, and the
@@ -72,9 +73,9 @@ extension Double: PostgresEncodable, PostgresDecodable {
 }
 
 extension UUID: PostgresEncodable, PostgresDecodable {
-    public var postgresBind: PostgresBind { PostgresBind(text: uuidString.lowercased()) }
+    public var postgresBind: PostgresBind { PostgresBind(text: canonicalText) }
     public init(postgresText: String) throws(PostgresError) {
-        guard let value = UUID(uuidString: postgresText) else { throw .decoding(UUID.self) }
+        guard let value = UUID(canonicalText: postgresText) else { throw .decoding(UUID.self) }
         self = value
     }
 }

@@ -23,7 +23,7 @@ public struct PostgresUPSConnectionChanges: UPSConnectionChangeFeed {
             case .notification(let payload):
                 // Anything but a company id (the truncation's '*', or a notification someone
                 // sent by hand) may concern every company.
-                deliver(UUID(uuidString: payload).map { .changed(CompanyID($0)) } ?? .changedAll)
+                deliver(UUID(canonicalText: payload).map { .changed(CompanyID($0)) } ?? .changedAll)
             }
         }
     }

@@ -339,7 +339,7 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
 
     /// A `uuid[]` literal of the companies' ids.
     private static func idArray(_ companies: [CompanyID]) -> String {
-        "{" + companies.map(\.rawValue.uuidString).joined(separator: ",") + "}"
+        "{" + companies.map(\.rawValue.canonicalText).joined(separator: ",") + "}"
     }
 
     public func releaseClaims(_ companies: [CompanyID], holder: UUID) async throws {
