@@ -1,4 +1,5 @@
 import Foundation
+import IPMDomain
 
 /// `timestamptz` text in and out, by hand: exact to the microsecond, no `DateFormatter`
 /// (locale- and thread-sensitive), and tolerant of what PostgreSQL actually prints
@@ -12,11 +13,9 @@ enum PostgresTimestamp {
             return date.timeIntervalSince1970 < 0 ? "-infinity" : "infinity"
         }
         let (seconds, fraction) = micros.floorDivided(by: 1_000_000)
-        let (days, secondOfDay) = seconds.floorDivided(by: 86_400)
-        let (year, month, day) = civil(fromDays: days)
-        let hour = secondOfDay / 3600
-        let minute = secondOfDay % 3600 / 60
-        let second = secondOfDay % 60
+        let time = UTCDateTime(secondsSince1970: Int(seconds))
+        let (year, month, day) = (Int64(time.year), Int64(time.month), Int64(time.day))
+        let (hour, minute, second) = (Int64(time.hour), Int64(time.minute), Int64(time.second))
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(fraction, 6))Z"
     }
 
@@ -82,19 +81,6 @@ enum PostgresTimestamp {
         let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         return era * 146_097 + doe - 719_468
-    }
-
-    /// The inverse (`civil_from_days`).
-    private static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     private struct Scanner {
