@@ -14,7 +14,7 @@ extension AccessTokenJSON {
         out.append(contentsOf: #"{"access_token":"#.utf8)
         Self.appendString(accessToken, to: &out)
         out.append(contentsOf: #","expires_at":""#.utf8)
-        out.append(contentsOf: UTCDateTime(secondsSince1970: Int(seconds)).iso8601Text.utf8)
+        out.append(contentsOf: UTCDateTime(secondsSince1970: Int(seconds)).iso8601Text().utf8)
         out.append(contentsOf: #"","expires_in":"#.utf8)
         out.append(contentsOf: String(expiresIn).utf8)
         out.append(contentsOf: #","token_type":"#.utf8)

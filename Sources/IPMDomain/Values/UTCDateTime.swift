@@ -40,9 +40,12 @@ public struct UTCDateTime: Sendable, Hashable {
         Self.digits(year, 4) + "-" + Self.digits(month, 2) + "-" + Self.digits(day, 2)
     }
 
-    /// `yyyy-mm-ddThh:mm:ssZ`, as `ISO8601FormatStyle` writes it by default.
-    public var iso8601Text: String {
-        dayText + "T" + Self.digits(hour, 2) + ":" + Self.digits(minute, 2) + ":" + Self.digits(second, 2) + "Z"
+    /// `yyyy-mm-ddThh:mm:ssZ`, as `ISO8601FormatStyle` writes it by default; with
+    /// `microseconds` (0–999,999), `.ffffff` before the `Z`, as PostgreSQL reads a `timestamptz`.
+    public func iso8601Text(microseconds: Int? = nil) -> String {
+        let time = dayText + "T" + Self.digits(hour, 2) + ":" + Self.digits(minute, 2) + ":" + Self.digits(second, 2)
+        guard let microseconds else { return time + "Z" }
+        return time + "." + Self.digits(microseconds, 6) + "Z"
     }
 
     private static func digits(_ value: Int, _ width: Int) -> String {

@@ -13,10 +13,7 @@ enum PostgresTimestamp {
             return date.timeIntervalSince1970 < 0 ? "-infinity" : "infinity"
         }
         let (seconds, fraction) = micros.floorDivided(by: 1_000_000)
-        let time = UTCDateTime(secondsSince1970: Int(seconds))
-        let (year, month, day) = (Int64(time.year), Int64(time.month), Int64(time.day))
-        let (hour, minute, second) = (Int64(time.hour), Int64(time.minute), Int64(time.second))
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(fraction, 6))Z"
+        return UTCDateTime(secondsSince1970: Int(seconds)).iso8601Text(microseconds: Int(fraction))
     }
 
     static func parse(_ text: String) -> Date? {
@@ -62,11 +59,6 @@ enum PostgresTimestamp {
         }
         guard scanner.isAtEnd else { return nil }
         return Date(timeIntervalSince1970: Double(seconds) + Double(micros) / 1_000_000)
-    }
-
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     private static func pow10(_ exponent: Int) -> Int {
