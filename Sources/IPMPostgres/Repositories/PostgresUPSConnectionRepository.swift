@@ -151,11 +151,16 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
     /// the next refresh, so it goes. Best effort; it expires anyway.
     private func releaseLeaseAfterFailure(_ leased: Bool, of company: CompanyID, holder: UUID) async {
         guard leased else { return }
-        _ = try? await client.execute("DELETE FROM refresh_leases WHERE company_id = \(company.rawValue) AND holder = \(holder)")
+        _ = try? await client.execute(Self.leaseRelease([company], holder: holder))
     }
 
     private static func releaseLease(of company: CompanyID, holder: UUID, on connection: PostgresConnection) throws {
-        try connection.execute("DELETE FROM refresh_leases WHERE company_id = \(company.rawValue) AND holder = \(holder)")
+        try connection.execute(leaseRelease([company], holder: holder))
+    }
+
+    /// Ends the leases `holder` took on these companies (the one statement every path uses).
+    private static func leaseRelease(_ companies: [CompanyID], holder: UUID) -> SQL {
+        "DELETE FROM refresh_leases WHERE company_id = ANY(\(idArray(companies))::uuid[]) AND holder = \(holder)"
     }
 
     public func snapshot(of company: CompanyID) async throws -> LockedConnection {
@@ -275,7 +280,7 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
                         let current = try LockedConnection(row: row)
                         rows[current.connection.companyID] = current
                     }
-                    try connection.execute("DELETE FROM refresh_leases WHERE company_id = ANY(\(ids)::uuid[]) AND holder = \(holder)")
+                    try connection.execute(Self.leaseRelease(claims.map(\.company), holder: holder))
                     return try claims.map { claim -> Result<R?, any Error> in
                         guard let current = rows[claim.company] else {
                             return .failure(DomainError.notFound("company", claim.company.description))
@@ -344,7 +349,7 @@ public struct PostgresUPSConnectionRepository: UPSConnectionRepository {
 
     public func releaseClaims(_ companies: [CompanyID], holder: UUID) async throws {
         guard !companies.isEmpty else { return }
-        try await client.execute("DELETE FROM refresh_leases WHERE company_id = ANY(\(Self.idArray(companies))::uuid[]) AND holder = \(holder)")
+        try await client.execute(Self.leaseRelease(companies, holder: holder))
     }
 
     /// The token route's read of a company's connection and sealed pair, without a lock
