@@ -2,8 +2,9 @@
 # libpq round-trip benchmark (issue 16, target 2): `SELECT 1` and the token route's snapshot
 # SELECT (PostgresUPSConnectionRepository.snapshotQuery) through PostgresClient with N clients
 # for a fixed time (`ipm-bench roundtrip`), next to `pgbench -M prepared` with the same client
-# count running the same statements on the same database in the same run; also through
-# PostgresClient with prepared statements off and through withConnection (a hop to the
+# count running the same statements on the same database in the same run. The figure for the
+# target comes from client tasks that prefer the client's event loops (decision 81); the same
+# calls from the cooperative pool, through PostgresClient with prepared statements off and through withConnection (a hop to the
 # connection's own thread per statement), to show what each part of decisions 69/70 is worth.
 # Settings: BENCH_CLIENTS (32), BENCH_DURATION (10 s), BENCH_COMPANIES (1000), BENCH_THREADS (pgbench -j, 2).
 source "$(dirname "$0")/lib.sh"
@@ -77,8 +78,10 @@ declare -A figures
 for name in select1 snapshot; do
     bench_log "pgbench -M prepared, $name: $clients clients, $threads threads, $duration s"
     figures[$name.pgbench]="$(run_pgbench "$name")"
-    bench_log "PostgresClient.query, $name: $clients clients, $duration s"
-    figures[$name.ipm]="$(run_ipm "$name" direct 256)"
+    bench_log "PostgresClient.query from tasks on its event loops, $name: $clients clients, $duration s"
+    figures[$name.ipm]="$(run_ipm "$name" loop 256)"
+    bench_log "PostgresClient.query from the cooperative pool, $name: $clients clients, $duration s"
+    figures[$name.pool]="$(run_ipm "$name" direct 256)"
     bench_log "PostgresClient.withConnection (a hop to the connection's thread), $name: $clients clients, $duration s"
     figures[$name.queue]="$(run_ipm "$name" queue 256)"
     bench_log "PostgresClient.query unprepared, $name: $clients clients, $duration s"
@@ -105,7 +108,8 @@ row() {
         label="SELECT 1"
         [[ "$name" == snapshot ]] && label="snapshot SELECT (100 ids)"
         row "$label: pgbench -M prepared" "${figures[$name.pgbench]}"
-        row "$label: PostgresClient.query" "${figures[$name.ipm]}"
+        row "$label: PostgresClient.query on its loops" "${figures[$name.ipm]}"
+        row "$label:   query from the cooperative pool" "${figures[$name.pool]}"
         row "$label:   withConnection (thread hop)" "${figures[$name.queue]}"
         row "$label:   query, unprepared" "${figures[$name.unprepared]}"
         row "$label:   withConnection, unprepared (before)" "${figures[$name.before]}"
@@ -113,11 +117,12 @@ row() {
     for name in select1 snapshot; do
         read -r pg_tps _ <<<"${figures[$name.pgbench]}"
         read -r ipm_tps _ <<<"${figures[$name.ipm]}"
+        read -r pool_tps _ <<<"${figures[$name.pool]}"
         read -r raw_tps _ <<<"${figures[$name.unprepared]}"
         read -r queue_tps _ <<<"${figures[$name.queue]}"
         read -r before_tps _ <<<"${figures[$name.before]}"
-        echo "ratio $name PostgresClient.query / pgbench -M prepared:  $(ratio "$ipm_tps" "$pg_tps")"
-        echo "      (withConnection: $(ratio "$queue_tps" "$pg_tps"), query unprepared: $(ratio "$raw_tps" "$pg_tps"), before issue 16: $(ratio "$before_tps" "$pg_tps"))"
+        echo "ratio $name PostgresClient.query on its loops / pgbench -M prepared:  $(ratio "$ipm_tps" "$pg_tps")"
+        echo "      (from the pool: $(ratio "$pool_tps" "$pg_tps"), withConnection: $(ratio "$queue_tps" "$pg_tps"), query unprepared: $(ratio "$raw_tps" "$pg_tps"), before issue 16: $(ratio "$before_tps" "$pg_tps"))"
     done
     echo "CPU/call and switches: ipm-bench's CPU time and context switches (all threads) per call while measuring."
     echo "snapshot statement: $snapshot_sql"

@@ -19,11 +19,13 @@ struct RoundtripCommand: AsyncParsableCommand {
         case select1, snapshot
     }
 
-    /// `direct`: `PostgresClient.query`, sent from the task without blocking (decision 70);
-    /// `queue`: the same statement in `withConnection`, on the connection's own thread (one hop
+    /// `loop`: `PostgresClient.query` from client tasks that prefer the client's event loops
+    /// (client i on loop i mod n, decision 81): sent, awaited and read on the loop's thread;
+    /// `direct`: the same from tasks on the cooperative pool, woken by a loop (decision 70);
+    /// `queue`: the statement in `withConnection`, on the connection's own thread (one hop
     /// there and back per statement, the design before decision 70).
     enum Path: String, ExpressibleByArgument, CaseIterable, Sendable {
-        case direct, queue
+        case loop, direct, queue
     }
 
     @Option(help: "select1 or snapshot (PostgresUPSConnectionRepository.snapshotQuery).")
@@ -34,8 +36,11 @@ struct RoundtripCommand: AsyncParsableCommand {
     var duration = 10.0
     @Option(help: "Company ids, one per line (snapshot only); each call reads the next one.")
     var idsFile: String?
-    @Option(help: "direct (PostgresClient.query, no thread hop) or queue (withConnection, on the connection's thread).")
-    var path: Path = .direct
+    @Option(
+        help:
+            "loop (PostgresClient.query from tasks on the client's event loops), direct (the same from the cooperative pool) or queue (withConnection, on the connection's thread)."
+    )
+    var path: Path = .loop
     @Option(help: "Statements each connection keeps prepared (0: every statement unprepared).")
     var preparedStatements = 256
     @Flag(help: "Print the statement's SQL text (with $1) and exit.")
@@ -126,7 +131,8 @@ struct RoundtripCommand: AsyncParsableCommand {
         let deadline = start + span
         let latencies = try await withThrowingTaskGroup(of: [Int].self) { group in
             for index in 0..<clients {
-                group.addTask {
+                let executor = path == .loop ? client.executors[index % client.executors.count] : nil
+                group.addTask(executorPreference: executor) {
                     var mine: [Int] = []
                     mine.reserveCapacity(100_000)
                     var next = index
@@ -161,7 +167,7 @@ struct RoundtripCommand: AsyncParsableCommand {
         let sql = sql(statement, company: company)
         let rows =
             switch path {
-            case .direct: try await client.query(sql)
+            case .loop, .direct: try await client.query(sql)
             case .queue: try await client.withConnection { try $0.query(sql) }
             }
         guard rows.count == 1 else { throw BenchFailure("\(statement.rawValue) returned \(rows.count) rows, not 1") }

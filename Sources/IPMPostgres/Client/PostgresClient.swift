@@ -108,6 +108,15 @@ public final class PostgresClient: Sendable {
         return try outcome.get()
     }
 
+    /// The threads that wait on connections' sockets (decision 81), one per processor. A
+    /// task that runs statement after statement (a worker, a benchmark's client) may prefer
+    /// one — `withTaskExecutorPreference(client.executors[i % client.executors.count])` — and
+    /// then runs on it: woken there when its answer arrives and reading it at once, with no
+    /// hand-over to a cooperative thread. Work that blocks or computes for long does not
+    /// belong there; every other task's round trips wait behind it.
+    public var executors: [any TaskExecutor] { Self.loops }
+    private static let loops: [any TaskExecutor] = PostgresEventLoop.all
+
     /// `SELECT 1` on a pooled connection, for readiness checks.
     public func ping() async throws {
         _ = try await withConnection { try $0.query("SELECT 1") }

@@ -156,7 +156,7 @@ public final class PostgresConnection {
     // MARK: Without blocking (decision 70)
 
     /// Runs `sql` like `query`/`execute`, without blocking the calling thread: the statement
-    /// is sent from the caller's task, which then waits on `PostgresSocketWaiter` for the
+    /// is sent from the caller's task, which then waits on `PostgresEventLoop` for the
     /// socket and reads the answer itself — no thread of its own, no hop to one. Statements
     /// that would block (a `DEALLOCATE` of an evicted statement) are left to `resetAfterLease`.
     func runWithoutBlocking(_ sql: SQL) async throws(PostgresError) -> PostgresResult {
@@ -204,7 +204,7 @@ public final class PostgresConnection {
     private func exchange(sqlText: String, _ send: () -> Int32) async throws(PostgresError) -> PostgresResult {
         PQsetnonblocking(handle, 1)
         defer { PQsetnonblocking(handle, 0) }
-        let waiter = PostgresSocketWaiter.shared
+        let waiter = PostgresEventLoop.self
         guard send() == 1 else { return try check(nil, sqlText: sqlText) }
         while true {
             let flushed = PQflush(handle)
