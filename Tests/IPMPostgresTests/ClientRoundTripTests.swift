@@ -216,4 +216,28 @@ struct ClientRoundTripTests {
         #expect(try await client.execute("DELETE FROM \(identifier: table)") == 3)
         await client.close()
     }
+
+    /// A connection reuses the column names of a result shaped like an earlier one: results
+    /// with the same number of columns under other names, or the same names in another
+    /// order, and more shapes than it remembers, each still decode by their own names.
+    @Test func resultsOfManyShapesOnOneConnectionKeepTheirOwnColumnNames() async throws {
+        let client = try await Self.database.client(maxConnections: 1)
+        for round in 0..<3 {
+            for shape in 0..<24 {
+                let rows = try await client.query(
+                    "SELECT \(shape)::int8 AS \(identifier: "c\(shape)"), \(round)::int8 AS round, \("x\(shape)") AS label")
+                #expect(rows.first?.columnNames == ["c\(shape)", "round", "label"])
+                #expect(try rows.first?.decode("c\(shape)", as: Int.self) == shape)
+                #expect(try rows.first?.decode("label", as: String.self) == "x\(shape)")
+                #expect(try rows.first?.decode("round", as: Int.self) == round)
+            }
+            let forward = try await client.query("SELECT 1::int8 AS a, 2::int8 AS b")
+            let backward = try await client.query("SELECT 1::int8 AS b, 2::int8 AS a")
+            #expect(try forward.first?.decode("a", as: Int.self) == 1)
+            #expect(try backward.first?.decode("a", as: Int.self) == 2)
+            let blocking = try await client.withConnection { try $0.query("SELECT 3::int8 AS b, 4::int8 AS a") }
+            #expect(try blocking.first?.decode("a", as: Int.self) == 4)
+        }
+        await client.close()
+    }
 }

@@ -15,6 +15,9 @@ public final class PostgresConnection {
     private(set) var isBroken = false
     /// This session's prepared statements, by SQL text (decision 69).
     private var statements: PreparedStatements
+    /// The column sets of recent results, most recent first: a statement run again gets the
+    /// names (and their index) it had last time instead of building them anew (decision 81).
+    private var recentColumns: [PostgresColumns] = []
 
     private init(handle: OpaquePointer, logger: Logger, preparedStatementCapacity: Int) {
         self.handle = handle
@@ -310,12 +313,27 @@ public final class PostgresConnection {
         }
     }
 
+    /// The columns of `result`, shared with an earlier result of the same names and order.
+    private func columns(of result: OpaquePointer) -> PostgresColumns? {
+        guard PQnfields(result) > 0 else { return nil }
+        if let known = recentColumns.first(where: { $0.match(result) }) { return known }
+        let fresh = PostgresColumns(of: result)
+        if recentColumns.count >= 16 { recentColumns.removeLast() }
+        recentColumns.insert(fresh, at: 0)
+        return fresh
+    }
+
     /// Takes ownership of `raw` and turns every failure into a `PostgresError`.
     private func check(_ raw: OpaquePointer?, sqlText: String) throws(PostgresError) -> PostgresResult {
         let result = raw.map(PostgresResult.init)
         let status = raw.map(PQresultStatus) ?? PGRES_FATAL_ERROR
         switch status {
-        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+        case PGRES_TUPLES_OK:
+            if let result, let raw {
+                result.columns = columns(of: raw)
+                return result
+            }
+        case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
             if let result { return result }
         default:
             break
@@ -375,11 +393,29 @@ private func withCStringArrays<R>(
     }
 }
 
-/// Calls `body` with an array of C strings (`nil` stays `NULL`).
+/// Calls `body` with an array of C strings (`nil` stays `NULL`), copied into one buffer
+/// (on the stack when small) rather than one allocation per string.
 private func withCStringArray<R>(_ strings: [String?], _ body: (UnsafeBufferPointer<UnsafePointer<CChar>?>) -> R) -> R {
-    let pointers: [UnsafePointer<CChar>?] = strings.map { $0.map { UnsafePointer(strdup($0)) } }
-    defer {
-        for pointer in pointers { free(UnsafeMutablePointer(mutating: pointer)) }
+    guard !strings.isEmpty else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+    var total = 0
+    for string in strings { total += (string?.utf8.count ?? 0) + 1 }
+    return withUnsafeTemporaryAllocation(of: CChar.self, capacity: total) { bytes in
+        withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: strings.count) { pointers in
+            var offset = 0
+            for (position, string) in strings.enumerated() {
+                guard var string else {
+                    pointers[position] = nil
+                    continue
+                }
+                let start = bytes.baseAddress! + offset
+                string.withUTF8 { utf8 in
+                    if let source = utf8.baseAddress { memcpy(start, source, utf8.count) }
+                    start[utf8.count] = 0
+                    offset += utf8.count + 1
+                }
+                pointers[position] = UnsafePointer(start)
+            }
+            return body(UnsafeBufferPointer(pointers))
+        }
     }
-    return pointers.withUnsafeBufferPointer(body)
 }

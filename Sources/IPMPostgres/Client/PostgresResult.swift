@@ -3,6 +3,9 @@ import CLibPQ
 /// Owns one `PGresult` and frees it (`PQclear`) as soon as the rows are copied out.
 final class PostgresResult {
     private let handle: OpaquePointer
+    /// The result's column names, when the connection already knew them from an earlier
+    /// result of the same shape (`PostgresConnection.columns(of:)`).
+    var columns: PostgresColumns?
 
     static let sqlStateField: Int32 = Int32(UInt8(ascii: "C"))  // PG_DIAG_SQLSTATE
     static let primaryMessageField: Int32 = Int32(UInt8(ascii: "M"))  // PG_DIAG_MESSAGE_PRIMARY
@@ -29,7 +32,7 @@ final class PostgresResult {
         let columnCount = PQnfields(handle)
         let rowCount = PQntuples(handle)
         guard rowCount > 0 else { return [] }
-        let columns = PostgresColumns(names: (0..<columnCount).map { String(cString: PQfname(handle, $0)) })
+        let columns = columns ?? PostgresColumns(of: handle)
         var rows: [PostgresRow] = []
         rows.reserveCapacity(Int(rowCount))
         for row in 0..<rowCount {

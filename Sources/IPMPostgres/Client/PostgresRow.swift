@@ -1,3 +1,6 @@
+import CLibPQ
+import Glibc
+
 /// One result row, copied out of libpq (text format).
 public struct PostgresRow: Sendable {
     let columns: PostgresColumns
@@ -57,13 +60,32 @@ final class PostgresColumns: Sendable {
     let names: [String]
     let index: [String: Int]
 
+    convenience init(of result: OpaquePointer) {
+        self.init(names: (0..<PQnfields(result)).map { String(cString: PQfname(result, $0)) })
+    }
+
     init(names: [String]) {
         self.names = names
         var index: [String: Int] = [:]
+        index.reserveCapacity(names.count)
         // The first of two equally named columns wins, as in most drivers.
         for (position, name) in names.enumerated() where index[name] == nil {
             index[name] = position
         }
         self.index = index
+    }
+
+    /// Whether `result` has exactly these columns, by name and order (no allocation).
+    func match(_ result: OpaquePointer) -> Bool {
+        guard PQnfields(result) == names.count else { return false }
+        for (position, name) in names.enumerated() {
+            guard let field = PQfname(result, Int32(position)) else { return false }
+            var name = name
+            let equal = name.withUTF8 { bytes in
+                strlen(field) == bytes.count && (bytes.isEmpty || memcmp(field, bytes.baseAddress!, bytes.count) == 0)
+            }
+            guard equal else { return false }
+        }
+        return true
     }
 }
