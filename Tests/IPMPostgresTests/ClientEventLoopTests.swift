@@ -125,4 +125,28 @@ struct ClientEventLoopTests {
         try await withTaskExecutorPreference(client.executors[0]) { try await client.query("SELECT 1") }
         await client.close()
     }
+
+    /// A statement larger than the socket's buffers is sent in parts, the loop waiting for the
+    /// socket to become writable in between; other tasks' round trips on the same loop go on.
+    @Test func aStatementLargerThanTheSocketBufferIsSentInPartsWithoutStallingTheLoop() async throws {
+        let client = try await Self.database.client(maxConnections: 3)
+        let executor = client.executors[0]
+        let large = String(repeating: "0123456789abcdef", count: 1 << 20)  // 16 MiB
+        let small = Task(executorPreference: executor) { () async throws -> Int in
+            var calls = 0
+            for _ in 0..<200 {
+                try await client.query("SELECT 1")
+                calls += 1
+            }
+            return calls
+        }
+        for executor in [executor, nil] {
+            let length = try await withTaskExecutorPreference(executor) {
+                try await client.query("SELECT length(\(large)) AS n").first?.decode("n", as: Int.self)
+            }
+            #expect(length == large.utf8.count)
+        }
+        #expect(try await small.value == 200)
+        await client.close()
+    }
 }
