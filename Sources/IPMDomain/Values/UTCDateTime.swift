@@ -35,6 +35,17 @@ public struct UTCDateTime: Sendable, Hashable {
         second = secondOfDay % 60
     }
 
+    /// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (the inverse, Howard
+    /// Hinnant's `days_from_civil`); `month` 1–12, `day` 1–31.
+    public static func daysSince1970(year: Int, month: Int, day: Int) -> Int {
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
     /// `yyyy-mm-dd` (years 0–9999 in four digits; others as they are).
     public var dayText: String {
         Self.digits(year, 4) + "-" + Self.digits(month, 2) + "-" + Self.digits(day, 2)

@@ -207,18 +207,17 @@ public final class PostgresConnection {
     private func exchange(sqlText: String, _ send: () -> Int32) async throws(PostgresError) -> PostgresResult {
         PQsetnonblocking(handle, 1)
         defer { PQsetnonblocking(handle, 0) }
-        let waiter = PostgresEventLoop.self
         guard send() == 1 else { return try check(nil, sqlText: sqlText) }
         while true {
             let flushed = PQflush(handle)
             if flushed == 0 { break }
             if flushed < 0 { return try check(nil, sqlText: sqlText) }
-            await waiter.wait(for: PQsocket(handle), writable: true)
+            await PostgresEventLoop.wait(for: PQsocket(handle), writable: true)
         }
         var kept: OpaquePointer?
         while true {
             while PQisBusy(handle) == 1 {
-                await waiter.wait(for: PQsocket(handle))
+                await PostgresEventLoop.wait(for: PQsocket(handle))
                 if PQconsumeInput(handle) == 0 {
                     if let kept { PQclear(kept) }
                     return try check(nil, sqlText: sqlText)

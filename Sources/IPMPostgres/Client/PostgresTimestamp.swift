@@ -24,7 +24,7 @@ enum PostgresTimestamp {
             let day = scanner.number(digits: 2),
             (1...12).contains(month), (1...31).contains(day)
         else { return nil }
-        var seconds = days(fromYear: year, month: month, day: day) * 86_400
+        var seconds = Int64(UTCDateTime.daysSince1970(year: Int(year), month: Int(month), day: Int(day))) * 86_400
         var micros: Int64 = 0
         if scanner.take(" ") || scanner.take("T") {
             guard let hour = scanner.number(digits: 2), scanner.take(":"),
@@ -63,16 +63,6 @@ enum PostgresTimestamp {
 
     private static func pow10(_ exponent: Int) -> Int {
         (0..<exponent).reduce(1) { value, _ in value * 10 }
-    }
-
-    /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
-    private static func days(fromYear year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 
     private struct Scanner {
