@@ -93,10 +93,7 @@ struct ClientEventLoopTests {
         let admin = try await Self.database.client(maxConnections: 1)
         let executor = client.executors[0]
         let pid = try await client.withConnection { $0.backendPID }
-        let killer = Task {
-            try await Task.sleep(for: .milliseconds(300))
-            try await admin.query("SELECT pg_terminate_backend(\(pid))")
-        }
+        let killer = Task { try await terminateOnceSleeping(pid, admin: admin) }
         let start = ContinuousClock.now
         try await withTaskExecutorPreference(executor) {
             await #expect(throws: PostgresError.connectionLost) {

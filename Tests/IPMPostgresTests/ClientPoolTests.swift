@@ -176,10 +176,7 @@ struct ClientPoolTests {
         let client = try await Self.database.client(maxConnections: 1)
         let admin = try await Self.database.client(maxConnections: 1)
         let pid = try await client.withConnection { $0.backendPID }
-        let killer = Task {
-            try await Task.sleep(for: .milliseconds(300))
-            try await admin.query("SELECT pg_terminate_backend(\(pid))")
-        }
+        let killer = Task { try await terminateOnceSleeping(pid, admin: admin) }
         let start = ContinuousClock.now
         await #expect(throws: PostgresError.connectionLost) {
             try await client.execute("SELECT pg_sleep(60)")
@@ -191,6 +188,17 @@ struct ClientPoolTests {
         await client.close()
         await admin.close()
     }
+}
+
+/// Terminates backend `pid` once it is running a `pg_sleep` — not before (a loaded machine may
+/// start the statement late; killed while idle, the connection would just be replaced).
+func terminateOnceSleeping(_ pid: Int, admin: PostgresClient) async throws {
+    while try await admin.query(
+        "SELECT 1 FROM pg_stat_activity WHERE pid = \(pid) AND state = 'active' AND query LIKE '%pg_sleep%'"
+    ).isEmpty {
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    try await admin.query("SELECT pg_terminate_backend(\(pid))")
 }
 
 /// Lends the pool's only connection to a `pg_sleep` and returns once it is really held,
