@@ -9,11 +9,13 @@ let swiftSettings: [SwiftSetting] = [
 ]
 
 /// The programs we ship, in release builds on Linux, are linked by lld (in every Swift toolchain
-/// for Linux) with their relative relocations packed (DT_RELR, glibc 2.36: Debian 12): the
-/// loader reads kilobytes of relocation records at start instead of megabytes (decision 82).
+/// for Linux) with their relative relocations packed (DT_RELR, glibc 2.36: Debian 12), and do not
+/// export their own symbols to the dynamic loader (`-static-stdlib` does, which lets `dladdr` name
+/// a crash report's frames): at start the loader reads kilobytes of relocation records and
+/// symbols instead of megabytes (decision 82).
 let programLinkerSettings: [LinkerSetting] = [
     .unsafeFlags(
-        ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
+        ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"],
         .when(platforms: [.linux], configuration: .release)
     )
 ]
