@@ -20,6 +20,9 @@ TEST_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 SWIFTPM_FLAGS := $(if $(SCRATCH_PATH),--scratch-path $(SCRATCH_PATH)) -j $(JOBS) $(SWIFT_BUILD_FLAGS)
+# A release build is built as the image ships it (docker/Dockerfile, decision 82): the Swift
+# runtime linked in, so bench/ and `CONFIGURATION=release make demo` share one build.
+BUILD_FLAGS := $(if $(filter release,$(CONFIGURATION)),--static-swift-stdlib)
 
 export CONFIGURATION SCRATCH_PATH SWIFT_BIN_DIR
 
@@ -32,7 +35,7 @@ install-deps:
 	@scripts/install-deps.sh
 
 build: install-deps
-	swift build -c $(CONFIGURATION) $(SWIFTPM_FLAGS)
+	swift build -c $(CONFIGURATION) $(BUILD_FLAGS) $(SWIFTPM_FLAGS)
 
 # Swift Testing runs tests in parallel inside the one test process; the DB suites share
 # one throwaway PostgreSQL per process (IPMTestSupport), each with its own database.
@@ -52,7 +55,7 @@ lint:
 	swift format lint --strict --recursive --parallel $(FORMAT_PATHS)
 
 demo: install-deps
-	swift build -c $(CONFIGURATION) $(SWIFTPM_FLAGS)
+	swift build -c $(CONFIGURATION) $(BUILD_FLAGS) $(SWIFTPM_FLAGS)
 	scripts/demo.sh
 
 # Benchmarks (release build, throwaway PostgreSQL and servers on loopback): bench/README.md.
