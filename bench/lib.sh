@@ -97,7 +97,8 @@ bench_start_sandbox() {
  "users": [{"username": "$ups_user", "email": "bench@example.com", "password": "$ups_password"}]}
 JSON
     "$bin_dir/ups-sandbox" --config "$work/sandbox.json" >"$work/sandbox.log" 2>&1 &
-    bench_pids+=($!)
+    sandbox_pid=$!
+    bench_pids+=("$sandbox_pid")
     bench_wait_http "$IPM_UPS_BASE_URL/sandbox/counters" ups-sandbox
     "$bin_dir/ipm" migrate >/dev/null
 }

@@ -23,7 +23,8 @@ sandbox_latency() {
 sandbox_counter() { curl -fsS "$IPM_UPS_BASE_URL/sandbox/counters" | python3 -c "import json, sys; print(json.load(sys.stdin).get('$1', 0))"; }
 refresh_run() {
     "$bin_dir/ipm-bench" refresh --expect "$count" --concurrency "$concurrency" --raw-concurrency "$concurrency" \
-        --database-connections "$pool" --ups-user "$ups_user" --ups-password "$ups_password"
+        --database-connections "$pool" --ups-user "$ups_user" --ups-password "$ups_password" \
+        --sandbox-pid "$sandbox_pid" --postgres-pid "$(head -1 "$pg_data/postmaster.pid")"
 }
 
 bench_log "seeding $count companies"

@@ -35,6 +35,10 @@ struct RefreshCommand: AsyncParsableCommand {
     var upsUser = "bench-shipper"
     @Option(help: "That user's password.")
     var upsPassword = "Bench-Shipper-1"
+    @Option(help: "The sandbox's pid, to report its CPU per refresh.")
+    var sandboxPID: Int32?
+    @Option(help: "The PostgreSQL postmaster's pid, to report the cluster's CPU per refresh.")
+    var postgresPID: Int32?
 
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
@@ -74,9 +78,16 @@ struct RefreshCommand: AsyncParsableCommand {
         // Counters from zero, so the in-flight peak is this phase's.
         let before = try await sandbox.resetCounters()
         let sampler = DatabaseConnectionSampler()
+        let cpu = ProcessCPU(
+            watched: [
+                sandboxPID.map { .init(name: "sandbox", pid: $0, tree: false) }, postgresPID.map { .init(name: "PostgreSQL", pid: $0, tree: true) },
+            ]
+            .compactMap { $0 })
+        let cpuBefore = cpu.read()
         let (refreshed, seconds) = try await sampler.sampling(environment.postgresConfiguration) {
             try await timed { try await refreshAllDue(environment) }
         }
+        let refresherCosts = cpu.costs(from: cpuBefore, to: cpu.read(), units: refreshed)
         let stillDue = try await environment.connections.dueForRefresh(
             at: environment.clock.now(), policy: RefreshPolicy(margin: environment.configuration.refreshMargin), limit: 1
         )
@@ -93,6 +104,7 @@ struct RefreshCommand: AsyncParsableCommand {
             ipm-bench refresh --concurrency \(concurrency) --database-connections \(databaseConnections) --batch \(batch) --raw-concurrency \(rawConcurrency)\(rawRefreshes.map { " --raw-refreshes \($0)" } ?? "")   [\(latencyLabel)]
               IPM refresher (RefreshWorker passes of UPSTokenRefresher.refreshDue, \(concurrency) in flight, pool \(databaseConnections)): \(refreshed) connections in \(Figures.seconds(seconds)) = \(Figures.rate(Double(refreshed) / seconds)) refreshed/s
                 refreshes in flight at the sandbox at most: \(afterRefresher["refreshes_in_flight_peak", default: 0]); database connections at most: \(sampler.peak) (pool \(databaseConnections))
+                CPU per refresh: \(refresherCosts.description(ownName: "ipm-bench (IPM)"))
             """
         if rawConcurrency > 0 {
             let total = rawRefreshes ?? refreshed
@@ -112,7 +124,9 @@ struct RefreshCommand: AsyncParsableCommand {
             }
             try await browserClient.shutdown()
             let startRaw = try await sandbox.resetCounters()
+            let rawBefore = cpu.read()
             let rawSeconds = try await sandbox.chainedRefreshes(total: total, grants: grants)
+            let rawCosts = cpu.costs(from: rawBefore, to: cpu.read(), units: total)
             let afterRaw = try await sandbox.counters()
             try Self.check(startRaw, afterRaw, served: total)
             let rawRate = Double(total) / rawSeconds
@@ -120,8 +134,25 @@ struct RefreshCommand: AsyncParsableCommand {
 
                   sandbox /refresh, raw client (\(rawConcurrency) chains, fresh grants): \(total) refreshes in \(Figures.seconds(rawSeconds)) = \(Figures.rate(rawRate)) refreshes/s
                     refreshes in flight at the sandbox at most: \(afterRaw["refreshes_in_flight_peak", default: 0])
+                    CPU per refresh: \(rawCosts.description(ownName: "ipm-bench (raw client)"))
                   ratio IPM refresher / sandbox capacity: \(Figures.ratio(Double(refreshed) / seconds / rawRate))
                 """
+            // A rate is the machine's busy share of its CPUs over the CPU one refresh costs it
+            // (rate = busy × CPUs / machine CPU per refresh), so the ratio of two rates is
+            // (busy_IPM / machine_IPM) / (busy_raw / machine_raw). IPM's refresh costs the machine at
+            // least the sandbox's and PostgreSQL's part of it, and busy_IPM is at most 1: that bounds
+            // the ratio whatever IPM itself spends. (Only where the raw run kept the machine busy: with
+            // injected latency the limit is the refreshes in flight, not the CPU.)
+            if let sandboxCPU = refresherCosts.micros(of: "sandbox"), let postgresCPU = refresherCosts.micros(of: "PostgreSQL"),
+                rawCosts.busyPercent >= 80
+            {
+                let ceiling = rawCosts.machine / (rawCosts.busyPercent / 100) / (sandboxCPU + postgresCPU)
+                report += """
+
+                      ceiling of that ratio were IPM's own CPU zero: (machine per raw refresh / its busy share) / (sandbox + PostgreSQL per IPM refresh) = \(Figures.ratio(ceiling))
+                    """
+            }
+
         }
         let end = try await sandbox.counters()
         report +=

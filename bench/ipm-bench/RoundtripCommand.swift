@@ -105,14 +105,6 @@ struct RoundtripCommand: AsyncParsableCommand {
         let switchesPerCall: Double
     }
 
-    /// CPU microseconds and context switches of the whole process so far.
-    private static func usage() -> (cpu: Double, switches: Double) {
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6 + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
-        return (cpu, Double(usage.ru_nvcsw + usage.ru_nivcsw))
-    }
-
     /// Every client warms up (its connection opens, its statement is prepared), then all run
     /// until the deadline; latencies in microseconds, merged at the end.
     private func measure(_ client: PostgresClient, ids: [CompanyID]) async throws -> Result {
@@ -126,7 +118,7 @@ struct RoundtripCommand: AsyncParsableCommand {
             try await group.waitForAll()
         }
         let span = Duration.nanoseconds(Int64(duration * 1e9))
-        let before = Self.usage()
+        let before = ProcessCPU().read()
         let start = ContinuousClock.now
         let deadline = start + span
         let latencies = try await withThrowingTaskGroup(of: [Int].self) { group in
@@ -151,14 +143,14 @@ struct RoundtripCommand: AsyncParsableCommand {
             return all
         }
         let elapsed = ContinuousClock.now - start
-        let after = Self.usage()
+        let after = ProcessCPU().read()
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         guard !latencies.isEmpty else { throw BenchFailure("no call completed in \(duration) s") }
         let sorted = latencies.sorted()
         return Result(
             calls: sorted.count, tps: Double(sorted.count) / seconds,
             p50: sorted[(sorted.count - 1) / 2], p99: sorted[min(sorted.count - 1, (sorted.count * 99 + 99) / 100 - 1)],
-            cpuPerCall: (after.cpu - before.cpu) / Double(sorted.count),
+            cpuPerCall: (after.own - before.own) / Double(sorted.count),
             switchesPerCall: (after.switches - before.switches) / Double(sorted.count)
         )
     }
