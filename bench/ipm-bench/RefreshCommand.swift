@@ -140,16 +140,18 @@ struct RefreshCommand: AsyncParsableCommand {
             // A rate is the machine's busy share of its CPUs over the CPU one refresh costs it
             // (rate = busy × CPUs / machine CPU per refresh), so the ratio of two rates is
             // (busy_IPM / machine_IPM) / (busy_raw / machine_raw). IPM's refresh costs the machine at
-            // least the sandbox's and PostgreSQL's part of it, and busy_IPM is at most 1: that bounds
-            // the ratio whatever IPM itself spends. (Only where the raw run kept the machine busy: with
-            // injected latency the limit is the refreshes in flight, not the CPU.)
+            // least the sandbox's part of it, PostgreSQL's (storing the rotated pair) and the call
+            // itself (the raw client's own CPU), and busy_IPM is at most 1: that bounds the ratio.
+            // Only where the raw run kept the machine busy: with injected latency the limit is the
+            // refreshes in flight, not the CPU.
             if let sandboxCPU = refresherCosts.micros(of: "sandbox"), let postgresCPU = refresherCosts.micros(of: "PostgreSQL"),
                 rawCosts.busyPercent >= 80
             {
-                let ceiling = rawCosts.machine / (rawCosts.busyPercent / 100) / (sandboxCPU + postgresCPU)
+                let capacity = rawCosts.machine / (rawCosts.busyPercent / 100)
                 report += """
 
-                      ceiling of that ratio were IPM's own CPU zero: (machine per raw refresh / its busy share) / (sandbox + PostgreSQL per IPM refresh) = \(Figures.ratio(ceiling))
+                      ceiling of that ratio on this machine, were IPM's own CPU zero: \(Figures.ratio(capacity / (sandboxCPU + postgresCPU))); \
+                    were IPM to spend only what the raw client spends and PostgreSQL nothing: \(Figures.ratio(capacity / (sandboxCPU + rawCosts.own)))
                     """
             }
 
