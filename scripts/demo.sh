@@ -71,4 +71,15 @@ cat <<MESSAGE
   Stop with Ctrl-C.
 
 MESSAGE
-"$bin_dir/ipm-server" "$@"
+# The server runs as a child the script waits for, so that stopping the script stops both
+# programs: Ctrl-C, a closed terminal or `kill` of the script's pid (a plain `kill` of a script
+# waiting in the foreground would leave ipm-server and the sandbox running). The server stops
+# gracefully on SIGTERM; the EXIT trap then stops the sandbox.
+"$bin_dir/ipm-server" "$@" &
+server_pid=$!
+trap 'kill -TERM "$server_pid" 2>/dev/null || true' INT TERM HUP
+status=0
+wait "$server_pid" || status=$?
+# A signal ends the first wait while the server is still shutting down.
+while kill -0 "$server_pid" 2>/dev/null; do wait "$server_pid" || status=$?; done
+exit "$status"
