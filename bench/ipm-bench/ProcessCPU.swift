@@ -72,20 +72,23 @@ struct ProcessCPU: Sendable {
         let busy = after.machineBusy - before.machineBusy
         return Costs(
             own: (after.own - before.own) / count, watched: watched,
-            machine: busy / Double(sysconf(Int32(_SC_CLK_TCK))) * 1e6 / count,
+            machine: busy / Self.ticksPerSecond * 1e6 / count,
             busyPercent: total > 0 ? busy / total * 100 : 0
         )
     }
 
     static func micros(_ value: Double) -> String { String(format: "%.0f µs", value) }
 
+    /// Clock ticks per second, the unit of `/proc`'s CPU times.
+    private static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+
     /// utime + stime (+ cutime + cstime, + the running children's, for a tree) in microseconds.
     private static func microseconds(of process: Watched) -> Double? {
-        guard var ticks = ticks(pid: process.pid, reaped: process.tree) else { return nil }
+        guard let fields = statFields(pid: process.pid), var ticks = ticks(fields, reaped: process.tree) else { return nil }
         if process.tree {
-            for child in children(of: process.pid) { ticks += Self.ticks(pid: child, reaped: true) ?? 0 }
+            for child in childrenStatFields(of: process.pid) { ticks += Self.ticks(child, reaped: true) ?? 0 }
         }
-        return ticks / Double(sysconf(Int32(_SC_CLK_TCK))) * 1e6
+        return ticks / ticksPerSecond * 1e6
     }
 
     /// Fields after the command name of `/proc/PID/stat` (the name may hold spaces and
@@ -97,20 +100,19 @@ struct ProcessCPU: Sendable {
         return text[text.index(after: close)...].split(separator: " ")
     }
 
-    private static func ticks(pid: Int32, reaped: Bool) -> Double? {
+    private static func ticks(_ fields: [Substring], reaped: Bool) -> Double? {
         // After ")": state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14).
-        guard let fields = statFields(pid: pid), fields.count > 14,
-            let user = Double(fields[11]), let system = Double(fields[12])
-        else { return nil }
+        guard fields.count > 14, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
         guard reaped, let childUser = Double(fields[13]), let childSystem = Double(fields[14]) else { return user + system }
         return user + system + childUser + childSystem
     }
 
-    private static func children(of parent: Int32) -> [Int32] {
+    /// The stat fields of every running child of `parent`, each file read once.
+    private static func childrenStatFields(of parent: Int32) -> [[Substring]] {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
-        return entries.compactMap { entry -> Int32? in
+        return entries.compactMap { entry -> [Substring]? in
             guard let pid = Int32(entry), let fields = statFields(pid: pid), fields.count > 1, Int32(fields[1]) == parent else { return nil }
-            return pid
+            return fields
         }
     }
 

@@ -147,14 +147,14 @@ struct RefreshCommand: AsyncParsableCommand {
             if let sandboxCPU = refresherCosts.micros(of: "sandbox"), let postgresCPU = refresherCosts.micros(of: "PostgreSQL"),
                 rawCosts.busyPercent >= 80
             {
-                let capacity = rawCosts.machine / (rawCosts.busyPercent / 100)
+                // The machine's CPU per raw refresh, had the raw run used all of it.
+                let rawAtFullUse = rawCosts.machine / (rawCosts.busyPercent / 100)
                 report += """
 
-                      ceiling of that ratio on this machine, were IPM's own CPU zero: \(Figures.ratio(capacity / (sandboxCPU + postgresCPU))); \
-                    were IPM to spend only what the raw client spends and PostgreSQL nothing: \(Figures.ratio(capacity / (sandboxCPU + rawCosts.own)))
+                      ceiling of that ratio on this machine, were IPM's own CPU zero: \(Figures.ratio(rawAtFullUse / (sandboxCPU + postgresCPU))); \
+                    were IPM to spend only what the raw client spends and PostgreSQL nothing: \(Figures.ratio(rawAtFullUse / (sandboxCPU + rawCosts.own)))
                     """
             }
-
         }
         let end = try await sandbox.counters()
         report +=
